@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The pinned maps. Every BPF object includes this file; pinning by name
+ * under the pin directory makes all objects share one set of maps. */
+#ifndef SF_MAPS_BPF_H
+#define SF_MAPS_BPF_H
+
+#include "smtpfence.h"
+#include <bpf/bpf_helpers.h>
+
+/* Indexed by destination port in host order; non-zero value = watched. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SF_PORT_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sf_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sf_settings);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sf_settings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SF_MAX_RULES);
+	__type(key, struct sf_rule_key);
+	__type(value, struct sf_rule);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sf_rules SEC(".maps");
+
+/* Per-rule counters live apart from the rules so that rewriting a rule
+ * never races with the kernel's increments. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SF_MAX_RULES + 2);
+	__type(key, struct sf_rule_key);
+	__type(value, struct sf_counters);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sf_rule_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SF_MAX_EXEMPT);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sf_lpm4);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sf_exempt4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SF_MAX_EXEMPT);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sf_lpm6);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sf_exempt6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SF_MAX_FLOWS);
+	__type(key, struct sf_flow_key);
+	__type(value, struct sf_flow);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sf_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sf_totals);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sf_totals SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, SF_RINGBUF_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sf_events SEC(".maps");
+
+#endif /* SF_MAPS_BPF_H */

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Every type and constant shared by the BPF programs and the controller.
+ * Fixed-width types only: this layout is the contract of the pinned maps. */
+#ifndef SMTPFENCE_H
+#define SMTPFENCE_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+
+/* Bump when a map's key or value layout changes: the loader migrates. */
+#define SF_LAYOUT_VERSION 1
+
+/* Default map sizes (issue: 100,000 rules and 1,000,000 flows). */
+#define SF_MAX_RULES 100000
+#define SF_MAX_FLOWS 1000000
+#define SF_MAX_EXEMPT 4096
+#define SF_RINGBUF_BYTES (1U << 22)
+#define SF_PORT_SLOTS 65536
+
+/* Deepest cgroup level the ancestor walk looks at (bounded walk). */
+#define SF_MAX_CGROUP_LEVEL 31
+
+/* Map names, shared by the BPF objects (pinned by name) and the CLI. */
+#define SF_MAP_PORTS "sf_ports"
+#define SF_MAP_SETTINGS "sf_settings"
+#define SF_MAP_RULES "sf_rules"
+#define SF_MAP_RULE_STATS "sf_rule_stats"
+#define SF_MAP_EXEMPT4 "sf_exempt4"
+#define SF_MAP_EXEMPT6 "sf_exempt6"
+#define SF_MAP_FLOWS "sf_flows"
+#define SF_MAP_TOTALS "sf_totals"
+#define SF_MAP_EVENTS "sf_events"
+
+/* Link pins, relative to the pin directory. */
+#define SF_LINK_CONNECT4 "link_connect4"
+#define SF_LINK_CONNECT6 "link_connect6"
+
+enum sf_action {
+	SF_ACT_NONE = 0, /* no rule: fall through */
+	SF_ACT_ALLOW = 1,
+	SF_ACT_DENY = 2,
+	SF_ACT_LOG = 3, /* allow and emit an event: audit mode */
+	SF_ACT_LIMIT = 4, /* token bucket; over the limit behaves as deny */
+};
+
+/* What decided a verdict; also the kind part of a rule key. */
+enum sf_rule_kind {
+	SF_KIND_DEFAULT = 0,
+	SF_KIND_EXEMPT = 1,
+	SF_KIND_CGROUP = 2,
+	SF_KIND_UID = 3,
+	SF_KIND_GID = 4,
+};
+
+enum sf_verdict {
+	SF_VERDICT_ALLOWED = 0,
+	SF_VERDICT_LOGGED = 1, /* allowed, with an event */
+	SF_VERDICT_DENIED = 2,
+	SF_VERDICT_LIMITED = 3,
+};
+
+/* Where a rule in the kernel came from (shown by `rules`). */
+enum sf_origin {
+	SF_ORIGIN_CONFIG = 0,
+	SF_ORIGIN_RUNTIME = 1,
+};
+
+struct sf_rule_key {
+	__u64 id; /* cgroup id, uid or gid; 0 for the default rule */
+	__u32 kind; /* enum sf_rule_kind */
+	__u32 pad;
+};
+
+struct sf_rule {
+	struct bpf_spin_lock lock; /* guards the token bucket */
+	__u32 action; /* enum sf_action */
+	__u32 origin; /* enum sf_origin */
+	__u32 pad;
+	/* Token bucket, in units where one connect costs period_ns: refilled
+	 * at rate_count units per nanosecond up to burst * period_ns. */
+	__u64 rate_count;
+	__u64 period_ns;
+	__u64 burst;
+	__u64 fill_ns; /* time from empty to full, precomputed in userspace */
+	__u64 tokens;
+	__u64 last_ns;
+};
+
+struct sf_counters {
+	__u64 attempts;
+	__u64 allowed;
+	__u64 denied;
+	__u64 limited;
+};
+
+/* Bit in sf_settings.flags: a kind has at least one rule (skip lookups). */
+#define SF_HAVE_UID_RULES (1U << 0)
+#define SF_HAVE_GID_RULES (1U << 1)
+
+struct sf_settings {
+	__u32 deny_errno; /* errno a denied caller sees (EPERM default) */
+	__u32 flags;
+	__u32 cgroup_levels; /* bit L set: some cgroup rule sits at level L */
+	__u32 pad;
+};
+
+/* Host-wide totals, per CPU. */
+struct sf_totals {
+	struct sf_counters c;
+	__u64 events;
+	__u64 events_lost; /* ring buffer full */
+	__u64 flows_lost; /* flow table update failed */
+	__u64 pad;
+};
+
+struct sf_lpm4 {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+
+struct sf_lpm6 {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+/* An IPv4 destination (also one reached through ::ffff:a.b.c.d) is stored
+ * with family AF_INET in the first four bytes of daddr, the rest zero. */
+struct sf_flow_key {
+	__u64 cgroup_id;
+	__u32 uid;
+	__u16 family;
+	__be16 dport;
+	__u8 daddr[16];
+};
+
+struct sf_flow {
+	struct sf_counters c;
+	__u64 first_ns; /* CLOCK_BOOTTIME */
+	__u64 last_ns;
+};
+
+#define SF_COMM_LEN 16
+
+struct sf_event {
+	__u64 ts_ns; /* CLOCK_BOOTTIME */
+	__u64 cgroup_id;
+	__u64 rule_id;
+	__u32 pid;
+	__u32 tid;
+	__u32 uid;
+	__u32 gid;
+	__u32 rule_kind; /* enum sf_rule_kind */
+	__u32 verdict; /* enum sf_verdict */
+	__u16 family;
+	__be16 dport;
+	__u32 pad;
+	__u8 daddr[16];
+	char comm[SF_COMM_LEN];
+};
+
+#endif /* SMTPFENCE_H */

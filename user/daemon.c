@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* run: load or re-adopt, apply the policy, then consume events, follow
+ * recreated cgroups and reload on SIGHUP until told to stop. Stopping
+ * leaves enforcement pinned and active. */
+#include "commands.h"
+#include "cgroupfs.h"
+#include "events.h"
+#include "loader.h"
+#include "log.h"
+#include "session.h"
+#include "sync.h"
+
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#define RESCAN_MS 250
+
+/* A path-bound rule as last resolved, to notice a recreated cgroup. */
+struct watched_path {
+	char abs[PATH_MAX];
+	__u64 id; /* 0: pending */
+	bool unit; /* unit: rules are searched again when their path is gone */
+	char name[256];
+};
+
+struct daemon {
+	const struct sf_ctx *ctx;
+	char cgroup_mount[PATH_MAX];
+	struct sf_maps maps;
+	struct ring_buffer *rb;
+	struct sf_namer *namer;
+	struct watched_path *paths;
+	size_t n_paths;
+	size_t n_rules;
+};
+
+static int on_event(void *arg, void *data, size_t size)
+{
+	struct daemon *d = arg;
+	char line[1024];
+
+	if (size < sizeof(struct sf_event))
+		return 0;
+	sf_format_event(d->namer, data, line, sizeof(line));
+	fprintf(stderr, "smtpfence: %s\n", line);
+	return 0;
+}
+
+/* A resolved unit rule remembers the directory it was found in. */
+static void find_unit_dirs(struct daemon *d)
+{
+	struct sf_cgroup_names *names = NULL;
+
+	for (size_t i = 0; i < d->n_paths; i++) {
+		struct watched_path *w = &d->paths[i];
+		const char *rel;
+
+		if (!w->unit || !w->id)
+			continue;
+		if (!names && !(names = sf_cgroup_names_load(d->cgroup_mount)))
+			return;
+		rel = sf_cgroup_names_get(names, w->id);
+		if (rel)
+			sf_cgroup_abs(d->cgroup_mount, rel, w->abs, sizeof(w->abs));
+	}
+	sf_cgroup_names_free(names);
+}
+
+static void remember_paths(struct daemon *d, const struct sf_session *s)
+{
+	const struct sf_policy *p = &s->effective;
+	size_t n = 0;
+
+	free(d->paths);
+	d->paths = calloc(p->n_rules + 1, sizeof(*d->paths));
+	if (!d->paths) {
+		d->n_paths = 0;
+		return;
+	}
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct sf_rule_spec *r = &p->rules[i];
+		struct watched_path *w = &d->paths[n];
+		bool pending = s->compiled.spec_state[i] == SF_PENDING;
+
+		if (r->kind != SF_TARGET_CGROUP && r->kind != SF_TARGET_UNIT)
+			continue;
+		w->unit = r->kind == SF_TARGET_UNIT;
+		snprintf(w->name, sizeof(w->name), "%s", r->value);
+		w->id = pending ? 0 : s->compiled.spec_keys[i].id;
+		if (!w->unit)
+			sf_cgroup_abs(d->cgroup_mount, r->value, w->abs, sizeof(w->abs));
+		n++;
+	}
+	d->n_paths = n;
+	find_unit_dirs(d);
+}
+
+/* True when a path-bound rule now names another cgroup (or none). */
+static bool paths_moved(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_paths; i++) {
+		struct watched_path *w = &d->paths[i];
+		__u64 id = 0;
+
+		if (w->unit) {
+			/* Cheap check first: the unit's directory is usually still there. */
+			if (w->id && w->abs[0] && !sf_cgroup_id_of(w->abs, &id) && id == w->id)
+				continue;
+			return true;
+		}
+		if (sf_cgroup_id_of(w->abs, &id))
+			id = 0;
+		if (id != w->id)
+			return true;
+	}
+	return false;
+}
+
+/* Reads, compiles and syncs the policy; keeps the old one on any error. */
+static int apply_policy(struct daemon *d, const char *why)
+{
+	struct sf_session s;
+	int err;
+
+	err = sf_session_begin(&s, d->ctx, true);
+	if (!err)
+		err = sf_session_compile(&s);
+	if (err) {
+		sf_diag_print(&s.diag);
+		sf_err("%s refused: the policy in force is unchanged", why);
+	} else {
+		err = sf_session_sync(&s, &d->maps);
+		if (!err) {
+			remember_paths(d, &s);
+			d->n_rules = s.compiled.n_rules;
+		}
+	}
+	sf_session_end(&s);
+	return err;
+}
+
+static int write_pid_file(const struct sf_ctx *ctx)
+{
+	char path[PATH_MAX], pid[32];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "%s/smtpfence.pid", ctx->run_dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (write(fd, pid, (size_t)n) != n) {
+		close(fd);
+		return -EIO;
+	}
+	return close(fd) ? -errno : 0;
+}
+
+static void remove_pid_file(const struct sf_ctx *ctx)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/smtpfence.pid", ctx->run_dir);
+	unlink(path);
+}
+
+static int resolve_attach_cgroup(const char *mount, const char *arg, char *abs, size_t len)
+{
+	struct stat st;
+
+	if (!arg) {
+		snprintf(abs, len, "%s", mount);
+		return 0;
+	}
+	/* An absolute path inside the mount, or one relative to the mount. */
+	if (!strncmp(arg, mount, strlen(mount)) && !stat(arg, &st) && S_ISDIR(st.st_mode)) {
+		snprintf(abs, len, "%s", arg);
+		return 0;
+	}
+	if (sf_cgroup_abs(mount, arg, abs, len) || stat(abs, &st) || !S_ISDIR(st.st_mode)) {
+		sf_err("invalid cgroup '%s': no such cgroup below %s", arg, mount);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void notify_status(const struct daemon *d, const char *state)
+{
+	struct sf_totals t = {};
+
+	sf_totals_read(d->maps.totals, &t);
+	sd_notifyf(0, "%sSTATUS=enforcing: %zu rules, %llu denied, %llu limited", state, d->n_rules,
+		   (unsigned long long)t.c.denied, (unsigned long long)t.c.limited);
+}
+
+static int setup(struct daemon *d, char *attach, size_t len)
+{
+	struct sf_session s;
+	struct sf_load_opts lo;
+	struct sf_loader *loader = NULL;
+	bool reused = false, adopted = false;
+	int err;
+
+	err = sf_session_begin(&s, d->ctx, true);
+	if (!err)
+		err = sf_session_compile(&s);
+	if (err) {
+		sf_diag_print(&s.diag);
+		sf_session_end(&s);
+		return err;
+	}
+	snprintf(d->cgroup_mount, sizeof(d->cgroup_mount), "%s", s.cgroup_mount);
+	err = resolve_attach_cgroup(s.cgroup_mount, d->ctx->cgroup, attach, len);
+	if (err)
+		goto out;
+	lo = (struct sf_load_opts){ .pin_dir = d->ctx->pin_dir,
+				    .cgroup = attach,
+				    .max_rules = s.effective.max_rules,
+				    .max_flows = s.effective.max_flows };
+	err = sf_loader_load(&lo, &loader, &reused);
+	if (err)
+		goto out;
+	err = sf_maps_open(d->ctx->pin_dir, &d->maps);
+	if (err) {
+		sf_err("failed to open the pinned maps: %s", strerror(-err));
+		goto out;
+	}
+	/* Fill the maps before attaching: the first connect judged sees the
+	 * whole policy. */
+	err = sf_session_sync(&s, &d->maps);
+	if (err)
+		goto out;
+	err = sf_loader_attach(loader, &adopted);
+	if (err)
+		goto out;
+	remember_paths(d, &s);
+	d->n_rules = s.compiled.n_rules;
+	sf_info("%s %s, %zu rules (%zu pending), pinned at %s",
+		adopted ? "re-adopted enforcement on" : "enforcing on", attach, s.compiled.n_rules,
+		s.compiled.n_pending, d->ctx->pin_dir);
+out:
+	sf_loader_close(loader);
+	sf_session_end(&s);
+	return err;
+}
+
+static int event_loop(struct daemon *d)
+{
+	struct itimerspec its = { .it_interval = { 0, RESCAN_MS * 1000000L },
+				  .it_value = { 0, RESCAN_MS * 1000000L } };
+	struct signalfd_siginfo si;
+	sigset_t mask;
+	struct pollfd fds[3];
+	int sfd, tfd, err = 0;
+	uint64_t watchdog_usec = 0, ticks;
+	bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &its, NULL))
+		return -errno;
+	fds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	fds[1] = (struct pollfd){ .fd = tfd, .events = POLLIN };
+	fds[2] = (struct pollfd){ .fd = ring_buffer__epoll_fd(d->rb), .events = POLLIN };
+	for (;;) {
+		if (poll(fds, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (fds[2].revents & POLLIN)
+			ring_buffer__consume(d->rb);
+		if ((fds[1].revents & POLLIN) && read(tfd, &ticks, sizeof(ticks)) > 0) {
+			if (paths_moved(d))
+				apply_policy(d, "cgroup rescan");
+			if (watchdog)
+				sd_notify(0, "WATCHDOG=1");
+		}
+		if (!(fds[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGHUP) {
+			sd_notify(0, "RELOADING=1");
+			if (!apply_policy(d, "reload"))
+				sf_info("reloaded: %zu rules", d->n_rules);
+			notify_status(d, "READY=1\n");
+			continue;
+		}
+		sf_info("stopping on signal %u; enforcement stays pinned at %s", si.ssi_signo,
+			d->ctx->pin_dir);
+		break;
+	}
+	ring_buffer__consume(d->rb);
+	close(sfd);
+	close(tfd);
+	return err;
+}
+
+int sf_cmd_run(const struct sf_ctx *ctx, int argc, char **argv)
+{
+	struct daemon d = { .ctx = ctx };
+	char attach[PATH_MAX];
+	int err;
+
+	(void)argv;
+	if (argc) {
+		sf_err("usage: smtpfence run [--cgroup PATH] [--pin-dir DIR] [--config FILE]");
+		return SF_EXIT_USAGE;
+	}
+	memset(&d.maps, -1, sizeof(d.maps));
+	err = setup(&d, attach, sizeof(attach));
+	if (err) {
+		sf_maps_close(&d.maps);
+		return err == -EINVAL ? SF_EXIT_USAGE : SF_EXIT_FAIL;
+	}
+	d.namer = sf_namer_new(d.cgroup_mount);
+	d.rb = ring_buffer__new(d.maps.events, on_event, &d, NULL);
+	if (!d.rb || !d.namer) {
+		sf_err("failed to open the event ring buffer: %s", strerror(errno));
+		err = -ENOMEM;
+		goto out;
+	}
+	err = write_pid_file(ctx);
+	if (err)
+		sf_warn("failed to write the pid file in %s: %s", ctx->run_dir, strerror(-err));
+	notify_status(&d, "READY=1\n");
+	err = event_loop(&d);
+	sd_notify(0, "STOPPING=1");
+	remove_pid_file(ctx);
+out:
+	ring_buffer__free(d.rb);
+	sf_namer_free(d.namer);
+	free(d.paths);
+	sf_maps_close(&d.maps);
+	return err ? SF_EXIT_FAIL : SF_EXIT_OK;
+}

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "events.h"
+#include "cgroupfs.h"
+
+#include <arpa/inet.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct sf_namer {
+	char mount[4096];
+	struct sf_cgroup_names *names;
+	time_t loaded_at;
+};
+
+struct sf_namer *sf_namer_new(const char *cgroup_mount)
+{
+	struct sf_namer *n = calloc(1, sizeof(*n));
+
+	if (n)
+		snprintf(n->mount, sizeof(n->mount), "%s", cgroup_mount);
+	return n;
+}
+
+void sf_namer_free(struct sf_namer *n)
+{
+	if (!n)
+		return;
+	sf_cgroup_names_free(n->names);
+	free(n);
+}
+
+const char *sf_namer_cgroup(struct sf_namer *n, __u64 id)
+{
+	const char *path = sf_cgroup_names_get(n->names, id);
+	time_t now = time(NULL);
+
+	/* A miss may be a new cgroup: walk the tree again, at most once a second. */
+	if (!path && now != n->loaded_at) {
+		sf_cgroup_names_free(n->names);
+		n->names = sf_cgroup_names_load(n->mount);
+		n->loaded_at = now;
+		path = sf_cgroup_names_get(n->names, id);
+	}
+	return path ? path : "?";
+}
+
+const char *sf_verdict_name(__u32 verdict)
+{
+	switch (verdict) {
+	case SF_VERDICT_ALLOWED:
+		return "allow";
+	case SF_VERDICT_LOGGED:
+		return "log";
+	case SF_VERDICT_DENIED:
+		return "deny";
+	case SF_VERDICT_LIMITED:
+		return "limit";
+	}
+	return "?";
+}
+
+void sf_format_dest(__u16 family, const __u8 *addr, __be16 port, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(family == 2 ? AF_INET : AF_INET6, addr, a, sizeof(a));
+	if (family == 2)
+		snprintf(buf, len, "%s:%u", a, ntohs(port));
+	else
+		snprintf(buf, len, "[%s]:%u", a, ntohs(port));
+}
+
+void sf_format_rule(struct sf_namer *n, __u32 kind, __u64 id, char *buf, size_t len)
+{
+	struct passwd *pw;
+	struct group *gr;
+
+	switch (kind) {
+	case SF_KIND_DEFAULT:
+		snprintf(buf, len, "default");
+		break;
+	case SF_KIND_EXEMPT:
+		snprintf(buf, len, "exempt");
+		break;
+	case SF_KIND_CGROUP:
+		snprintf(buf, len, "cgroup:%s", sf_namer_cgroup(n, id));
+		break;
+	case SF_KIND_UID:
+		pw = getpwuid((uid_t)id);
+		if (pw)
+			snprintf(buf, len, "user:%s", pw->pw_name);
+		else
+			snprintf(buf, len, "user:%llu", (unsigned long long)id);
+		break;
+	case SF_KIND_GID:
+		gr = getgrgid((gid_t)id);
+		if (gr)
+			snprintf(buf, len, "group:%s", gr->gr_name);
+		else
+			snprintf(buf, len, "group:%llu", (unsigned long long)id);
+		break;
+	default:
+		snprintf(buf, len, "?");
+	}
+}
+
+void sf_format_event(struct sf_namer *n, const struct sf_event *e, char *buf, size_t len)
+{
+	char dest[64], rule[600], comm[SF_COMM_LEN + 1];
+	struct passwd *pw = getpwuid(e->uid);
+
+	memcpy(comm, e->comm, SF_COMM_LEN);
+	comm[SF_COMM_LEN] = '\0';
+	sf_format_dest(e->family, e->daddr, e->dport, dest, sizeof(dest));
+	sf_format_rule(n, e->rule_kind, e->rule_id, rule, sizeof(rule));
+	snprintf(buf, len, "%s %s[%u] user %s(%u) cgroup %s -> %s by %s", sf_verdict_name(e->verdict),
+		 comm, e->pid, pw ? pw->pw_name : "?", e->uid, sf_namer_cgroup(n, e->cgroup_id),
+		 dest, rule);
+}

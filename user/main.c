@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* smtpfence: command-line entry. Global options may stand anywhere; each
+ * subcommand declares the options it takes, and any other is refused. */
+#include "commands.h"
+#include "context.h"
+#include "log.h"
+#include "pins.h"
+#include "policy.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SF_VERSION "0.1.0"
+
+enum opt_bit {
+	OPT_JSON = 1 << 0,
+	OPT_CGROUP = 1 << 1,
+	OPT_RUNTIME = 1 << 2,
+};
+
+struct command {
+	const char *name;
+	int (*run)(const struct sf_ctx *ctx, int argc, char **argv);
+	unsigned int opts; /* enum opt_bit it accepts */
+	bool needs_root;
+	const char *usage;
+};
+
+static int run_rule(const struct sf_ctx *ctx, int argc, char **argv)
+{
+	/* argv[-1] is the action word: allow, deny, log, limit or unset. */
+	return sf_cmd_rule(ctx, argv[-1], argc, argv);
+}
+
+static const struct command commands[] = {
+	{ "run", sf_cmd_run, OPT_CGROUP, true,
+	  "run [--cgroup PATH]            daemon: load or re-adopt, enforce, log events" },
+	{ "allow", run_rule, OPT_RUNTIME, true,
+	  "allow TARGET [--runtime]       allow SMTP for a target (dest:CIDR exempts)" },
+	{ "deny", run_rule, OPT_RUNTIME, true, "deny TARGET [--runtime]        deny SMTP" },
+	{ "log", run_rule, OPT_RUNTIME, true,
+	  "log TARGET [--runtime]         allow and log every attempt (audit)" },
+	{ "limit", run_rule, OPT_RUNTIME, true,
+	  "limit TARGET N/sec|N/min|N/hour [burst B] [--runtime]" },
+	{ "unset", run_rule, OPT_RUNTIME, true,
+	  "unset TARGET [--runtime]       remove the rule on a target" },
+	{ "rules", sf_cmd_rules, OPT_JSON, true, "rules [-j]                     list the policy" },
+	{ "status", sf_cmd_status, OPT_JSON, true,
+	  "status [-j]                    what is loaded, attached, counted" },
+	{ "ports", sf_cmd_ports, OPT_JSON, true,
+	  "ports add|del PORT... | list   watched destination ports (live)" },
+	{ "default", sf_cmd_default, 0, true,
+	  "default allow|deny|log|limit R set the default action (live)" },
+	{ "check-config", sf_cmd_check_config, 0, false,
+	  "check-config                   validate the configuration, apply nothing" },
+	{ "reload", sf_cmd_reload, 0, true,
+	  "reload                         re-read and apply the configuration" },
+	{ "unload", sf_cmd_unload, 0, true,
+	  "unload                         detach and remove everything pinned" },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: smtpfence [OPTIONS] COMMAND [ARGS]\n\n"
+		   "Targets: cgroup:PATH unit:NAME.service|.slice|.scope user:NAME|UID\n"
+		   "         group:NAME|GID dest:CIDR\n\nCommands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %s\n", commands[i].usage);
+	fprintf(f, "\nOptions:\n"
+		   "  --pin-dir DIR   pinned state (default %s)\n"
+		   "  --config FILE   main configuration (default %s)\n"
+		   "  --run-dir DIR   lock, pid file, runtime rules (default %s)\n"
+		   "  -j, --json      JSON output\n"
+		   "  -v, --verbose   show libbpf's messages\n"
+		   "  -h, --help      this text\n"
+		   "  --version       print the version\n",
+		SF_DEFAULT_PIN_DIR, SF_DEFAULT_CONFIG, SF_DEFAULT_RUN_DIR);
+}
+
+enum long_only { LO_PIN_DIR = 256, LO_CONFIG, LO_RUN_DIR, LO_CGROUP, LO_RUNTIME, LO_VERSION };
+
+static const struct option long_opts[] = {
+	{ "pin-dir", required_argument, NULL, LO_PIN_DIR },
+	{ "config", required_argument, NULL, LO_CONFIG },
+	{ "run-dir", required_argument, NULL, LO_RUN_DIR },
+	{ "cgroup", required_argument, NULL, LO_CGROUP },
+	{ "runtime", no_argument, NULL, LO_RUNTIME },
+	{ "json", no_argument, NULL, 'j' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, LO_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char *opt_name(unsigned int bit)
+{
+	return bit == OPT_JSON ? "-j" : bit == OPT_CGROUP ? "--cgroup" : "--runtime";
+}
+
+int main(int argc, char **argv)
+{
+	struct sf_ctx ctx = { .pin_dir = SF_DEFAULT_PIN_DIR,
+			      .config = SF_DEFAULT_CONFIG,
+			      .run_dir = SF_DEFAULT_RUN_DIR };
+	const struct command *cmd = NULL;
+	unsigned int given = 0;
+	bool verbose = false;
+	int c;
+
+	/* "-" keeps words in order and reports them as option 1, so that
+	 * options may follow the command while its words stay in place. */
+	char **words = calloc((size_t)argc + 1, sizeof(*words));
+	int n_words = 0;
+
+	if (!words)
+		return SF_EXIT_FAIL;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "-jvh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 1:
+			words[n_words++] = optarg;
+			break;
+		case 'j':
+			ctx.json = true;
+			given |= OPT_JSON;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return SF_EXIT_OK;
+		case LO_VERSION:
+			printf("smtpfence %s\n", SF_VERSION);
+			return SF_EXIT_OK;
+		case LO_PIN_DIR:
+			ctx.pin_dir = optarg;
+			break;
+		case LO_CONFIG:
+			ctx.config = optarg;
+			ctx.config_explicit = true;
+			break;
+		case LO_RUN_DIR:
+			ctx.run_dir = optarg;
+			break;
+		case LO_CGROUP:
+			ctx.cgroup = optarg;
+			given |= OPT_CGROUP;
+			break;
+		case LO_RUNTIME:
+			ctx.runtime_only = true;
+			given |= OPT_RUNTIME;
+			break;
+		case ':':
+			fprintf(stderr, "smtpfence: option '%s' needs a value\n", argv[optind - 1]);
+			return SF_EXIT_USAGE;
+		default:
+			fprintf(stderr, "smtpfence: unknown option '%s' (see smtpfence --help)\n",
+				argv[optind - 1]);
+			return SF_EXIT_USAGE;
+		}
+	}
+	sf_log_init(verbose);
+	if (n_words == 0) {
+		usage(stderr);
+		return SF_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(words[0], commands[i].name))
+			cmd = &commands[i];
+	if (!cmd) {
+		fprintf(stderr, "smtpfence: unknown command '%s' (see smtpfence --help)\n", words[0]);
+		return SF_EXIT_USAGE;
+	}
+	for (unsigned int bit = 1; bit <= OPT_RUNTIME; bit <<= 1) {
+		if ((given & bit) && !(cmd->opts & bit)) {
+			fprintf(stderr, "smtpfence: option %s does not apply to '%s'\n", opt_name(bit),
+				cmd->name);
+			return SF_EXIT_USAGE;
+		}
+	}
+	if (cmd->needs_root && sf_require_root())
+		return SF_EXIT_FAIL;
+	c = cmd->run(&ctx, n_words - 1, words + 1);
+	free(words);
+	return c;
+}

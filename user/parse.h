@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Pure parsers for what users type: ports, CIDRs, actions, rates, errnos
+ * and target syntax. No lookups, no I/O: unit-tested and fuzzed. */
+#ifndef SF_PARSE_H
+#define SF_PARSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#define SF_ERR_LEN 256
+
+struct sf_cidr {
+	int family; /* AF_INET or AF_INET6 */
+	unsigned int prefixlen;
+	uint8_t addr[16]; /* network order; IPv4 in the first four bytes */
+};
+
+struct sf_rate {
+	uint64_t count; /* connects allowed per period */
+	uint64_t period_ns;
+	uint64_t burst;
+};
+
+enum sf_target_kind {
+	SF_TARGET_CGROUP,
+	SF_TARGET_UNIT,
+	SF_TARGET_USER,
+	SF_TARGET_GROUP,
+	SF_TARGET_DEST,
+};
+
+#define SF_TARGET_LEN 512
+
+/* A target as written: kind plus the text after the colon, canonicalised
+ * where the syntax allows (cgroup paths without duplicate slashes). */
+struct sf_target_spec {
+	enum sf_target_kind kind;
+	char value[SF_TARGET_LEN];
+	struct sf_cidr cidr; /* SF_TARGET_DEST */
+};
+
+/* Each returns 0, or -EINVAL with a message naming the offending word. */
+int sf_parse_port(const char *s, uint16_t *port, char *err, size_t errlen);
+int sf_parse_cidr(const char *s, struct sf_cidr *out, char *err, size_t errlen);
+int sf_parse_action(const char *s, int *action, char *err, size_t errlen);
+int sf_parse_rate(const char *s, struct sf_rate *out, char *err, size_t errlen);
+int sf_parse_errno(const char *s, int *errnum, char *err, size_t errlen);
+int sf_parse_target(const char *s, struct sf_target_spec *out, char *err, size_t errlen);
+int sf_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+const char *sf_action_name(int action);
+const char *sf_target_kind_name(enum sf_target_kind kind);
+/* "kind:value", as the user would write it. */
+void sf_target_format(const struct sf_target_spec *t, char *buf, size_t len);
+void sf_cidr_format(const struct sf_cidr *c, char *buf, size_t len);
+void sf_rate_format(const struct sf_rate *r, char *buf, size_t len);
+
+#endif /* SF_PARSE_H */

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The pinned state under the pin directory: bpffs, maps, links. */
+#ifndef SF_PINS_H
+#define SF_PINS_H
+
+#include <stdbool.h>
+
+#define SF_DEFAULT_BPFFS "/sys/fs/bpf"
+#define SF_DEFAULT_PIN_DIR SF_DEFAULT_BPFFS "/smtpfence"
+
+struct sf_maps {
+	int ports;
+	int settings;
+	int rules;
+	int rule_stats;
+	int exempt4;
+	int exempt6;
+	int flows;
+	int totals;
+	int events;
+};
+
+/* Makes sure the pin directory's parent is a bpffs (mounting the default
+ * one when absent) and the directory exists, mode 0700. */
+int sf_pin_dir_prepare(const char *pin_dir);
+/* Opens every pinned map; -ENOENT when smtpfence is not loaded there. */
+int sf_maps_open(const char *pin_dir, struct sf_maps *m);
+void sf_maps_close(struct sf_maps *m);
+/* Restricts every pin in the directory to root, mode 0600. */
+int sf_pins_restrict(const char *pin_dir);
+/* Removes every pin and the directory: detaches what the links held. */
+int sf_pins_remove(const char *pin_dir);
+bool sf_pins_exist(const char *pin_dir);
+
+#endif /* SF_PINS_H */
