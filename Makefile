@@ -35,7 +35,7 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror 
 	-Iinclude -I/usr/include/$(MULTIARCH) -MMD -MP
 
 .DELETE_ON_ERROR:
-.PHONY: all deps run test unit-test integration-test clean format lint
+.PHONY: all deps run test clean format lint
 
 all: $(BUILD)/smtpfence
 
@@ -66,7 +66,14 @@ $(BUILD)/smtpfence: $(USER_OBJS)
 run: deps all
 	$(BUILD)/smtpfence run
 
-include tests/tests.mk
+# Each concern brings its own targets; test groups append to TEST_TARGETS.
+TEST_TARGETS :=
+include $(sort $(wildcard tests/*.mk scripts/*.mk bench/*.mk))
+
+# Every test group runs even when an earlier one fails; the summary counts.
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/run-tests.sh $(TEST_TARGETS)
 
 clean:
 	rm -rf $(BUILD)
