@@ -1,12 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # Installs the Debian packages smtpfence needs to build, run and test,
-# when any is missing. Quiet and quick when everything is there.
+# when any is missing. Quiet and quick when everything is there. Extra
+# package names given as arguments are added (make bench-deps uses this).
 set -eu
 
 PACKAGES="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 check libinih-dev libjson-c-dev libsystemd-dev libncurses-dev libmicrohttpd-dev \
-iproute2 tmux"
+iproute2 tmux $*"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# make bench: smtpfence against no filter, an nftables set and iptables
+# owner chains, side by side (bench/README in bench/bench.sh's header).
+# BENCH_QUICK=1 for a short run. Results go to build/bench/.
+
+BENCH_DIR := $(BUILD)/bench
+BENCH_PACKAGES := nftables iptables gnuplot-nox jq
+BENCH_TOOLS := $(BENCH_DIR)/loadgen $(BENCH_DIR)/empty $(BENCH_DIR)/fillflows
+
+.PHONY: bench bench-deps bench-tools
+
+bench-deps:
+	$(Q)scripts/deps.sh $(BENCH_PACKAGES)
+
+$(BENCH_DIR):
+	$(Q)mkdir -p $@
+
+$(BENCH_DIR)/empty.bpf.o: bench/empty.bpf.c | $(BENCH_DIR)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BENCH_DIR)/empty.skel.h: $(BENCH_DIR)/empty.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name empty_bpf > $@
+
+$(BENCH_DIR)/empty: bench/empty.c $(BENCH_DIR)/empty.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(BENCH_DIR) -o $@ $< $(LDLIBS)
+
+$(BENCH_DIR)/loadgen $(BENCH_DIR)/fillflows: $(BENCH_DIR)/%: bench/%.c | $(BENCH_DIR)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+
+bench-tools: $(BUILD)/smtpfence $(BENCH_TOOLS)
+
+bench: bench-deps
+	$(Q)$(MAKE) --no-print-directory bench-tools
+	$(Q)bench/bench.sh
+
+-include $(wildcard $(BENCH_DIR)/*.d)

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* empty CGROUP: attaches the empty cgroup/connect4 program to CGROUP,
+ * prints "prog_id=N" and holds it attached until its standard input closes
+ * or it is signalled. The input lines "stats on" and "stats off" turn the
+ * kernel's BPF run-time statistics (what the sysctl kernel.bpf_stats_enabled
+ * turns on) on and off; each is answered with "ok". The statistics are held
+ * by a file descriptor: the kernel turns them off again when this process
+ * ends, however it ends. */
+#include "empty.skel.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+int main(int argc, char **argv)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	struct empty_bpf *skel = NULL;
+	struct bpf_link *link = NULL;
+	int cgfd = -1, stats_fd = -1, err = 1;
+	char line[64];
+	FILE *in = stdin;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: empty CGROUP_DIR\n");
+		return 2;
+	}
+	cgfd = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgfd < 0) {
+		fprintf(stderr, "empty: failed to open cgroup %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	skel = empty_bpf__open_and_load();
+	if (!skel) {
+		fprintf(stderr, "empty: failed to load the empty program: %s\n", strerror(errno));
+		goto out;
+	}
+	link = bpf_program__attach_cgroup(skel->progs.empty_connect4, cgfd);
+	if (!link) {
+		fprintf(stderr, "empty: failed to attach to %s: %s\n", argv[1], strerror(errno));
+		goto out;
+	}
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(skel->progs.empty_connect4), &info, &len)) {
+		fprintf(stderr, "empty: failed to read the program id: %s\n", strerror(errno));
+		goto out;
+	}
+	printf("prog_id=%u\n", info.id);
+	fflush(stdout);
+	/* No SA_RESTART: a signal ends the read below. */
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	while (fgets(line, sizeof(line), in)) {
+		if (!strcmp(line, "stats on\n") && stats_fd < 0) {
+			stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+			if (stats_fd < 0) {
+				fprintf(stderr, "empty: failed to enable BPF run-time stats: %s\n",
+					strerror(errno));
+				goto out;
+			}
+		} else if (!strcmp(line, "stats off\n") && stats_fd >= 0) {
+			close(stats_fd);
+			stats_fd = -1;
+		} else {
+			fprintf(stderr, "empty: unknown command '%.*s'\n", (int)strcspn(line, "\n"),
+				line);
+			goto out;
+		}
+		printf("ok\n");
+		fflush(stdout);
+	}
+	err = 0;
+out:
+	if (stats_fd >= 0)
+		close(stats_fd);
+	bpf_link__destroy(link);
+	empty_bpf__destroy(skel);
+	close(cgfd);
+	return err;
+}

@@ -1,0 +1,205 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Sourced by bench.sh: the four measurements. Rates and program costs are
+# taken in rounds, every configuration once a round, the order reversed
+# every other round (A B C, C B A, ...) so that drift on a shared machine
+# falls on all of them alike.
+
+# Rate cells: system rules netns cgroup (below $CG).
+RATE_CELLS="none 0 plain plain
+empty-bpf 0 plain empty
+smtpfence 1 plain sf1/tenant
+smtpfence 10000 plain sf10k/tenant
+smtpfence 100000 plain sf100k/tenant
+nftables 100 nft100 plain
+nftables 2000 nft2000 plain
+nftables 100000 nft100k plain
+iptables 100 ipt100 plain
+iptables 2000 ipt2000 plain
+iptables-legacy 100 iptl100 plain
+iptables-legacy 2000 iptl2000 plain"
+
+in_round_order() {
+	if [ $(($1 % 2)) -eq 1 ]; then cat; else tac; fi
+}
+
+rate_phase() {
+	local r system rules ns cg port out secs
+	for r in $(seq 0 "$ROUNDS"); do
+		# Round 0 warms every path up and is not counted.
+		secs=$RATE_SECONDS
+		if [ "$r" -eq 0 ]; then secs=0.2; fi
+		while read -r system rules ns cg; do
+			for port in $WATCHED_PORT $UNWATCHED_PORT; do
+				out=$("$LOADGEN" --port "$port" --seconds "$secs" \
+					--netns "$(netns_path "$ns")" --cgroup "$CG/$cg" \
+					--uid "$LOAD_UID") ||
+					die "loadgen failed for $system $rules port $port"
+				if [ "$r" -eq 0 ]; then continue; fi
+				sample rate "$system" "$rules" - "$port" "$r" "$(kv rate "$out")"
+				sample cpurate "$system" "$rules" - "$port" "$r" "$(kv cpu_rate "$out")"
+			done
+		done < <(echo "$RATE_CELLS" | in_round_order "$r")
+		progress "rate round $r of $ROUNDS"
+	done
+}
+
+kv() {
+	echo "$2" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'
+}
+
+# empty_say COMMAND: a command to the empty program's holder.
+empty_say() {
+	local answer
+	echo "$1" >&"${EMPTY[1]}"
+	read -r answer <&"${EMPTY[0]}" && [ "$answer" = ok ] || die "empty: '$1' failed"
+}
+
+# The kernel's own per-run cost of each program, next to the empty program
+# of the same type. The statistics are on only meanwhile.
+cost_phase() {
+	local id1 id100k cells r program rules depth cg id port out
+	id1=$(sf_prog_id sf1)
+	id100k=$(sf_prog_id sf100k)
+	cells="empty - 1 empty $EMPTY_PROG_ID
+smtpfence 1 1 sf1/tenant $id1
+smtpfence 1 16 ${CG_DEEP_sf1#"$CG"/} $id1
+smtpfence 100000 1 sf100k/tenant $id100k
+smtpfence 100000 16 ${CG_DEEP_sf100k#"$CG"/} $id100k"
+	empty_say "stats on"
+	for r in $(seq 0 "$ROUNDS"); do
+		while read -r program rules depth cg id; do
+			for port in $WATCHED_PORT $UNWATCHED_PORT; do
+				out=$("$LOADGEN" --port "$port" --seconds "$COST_SECONDS" \
+					--netns "$(netns_path plain)" --cgroup "$CG/$cg" \
+					--uid "$LOAD_UID" --prog-id "$id") ||
+					die "loadgen failed for $program $rules depth $depth"
+				if [ "$r" -eq 0 ]; then continue; fi
+				sample cost "$program" "$rules" "$depth" "$port" "$r" \
+					"$(kv "prog${id}_ns" "$out")"
+			done
+		done < <(echo "$cells" | in_round_order "$r")
+		progress "cost round $r of $ROUNDS"
+	done
+	empty_say "stats off"
+}
+
+# Counts the daemon's finished reloads: each CLI change pokes it (SIGHUP)
+# and it re-applies the policy; the next timing waits for that to end.
+reloads_done() {
+	awk '/reloaded:|refused/ { n++ } END { print n + 0 }' "$WORK/$1/daemon.log"
+}
+
+wait_daemon() {
+	for _ in $(seq 3000); do
+		if [ "$(reloads_done "$1")" -gt "$2" ]; then return 0; fi
+		sleep 0.01
+	done
+	die "smtpfence $1 did not finish its reload"
+}
+
+# One allow from process start to exit, when the rule is in the kernel's
+# map; a connect that was refused before then goes through.
+time_allow() {
+	local name=$1 rules=$2 r n t0
+	for r in $(seq "$CONTROL_REPS"); do
+		expect_connect plain "$CG/$name/guest" "$DENIED_UID" EPERM
+		n=$(reloads_done "$name")
+		t0=$EPOCHREALTIME
+		sf "$name" allow "user:$DENIED_UID" >/dev/null 2>"$WORK/cli.err" ||
+			die "allow failed on $name: $(cat "$WORK/cli.err")"
+		sample control allow "$rules" - - "$r" "$(since "$t0")"
+		expect_connect plain "$CG/$name/guest" "$DENIED_UID" connected
+		wait_daemon "$name" "$n"
+		n=$(reloads_done "$name")
+		sf "$name" unset "user:$DENIED_UID" >/dev/null 2>"$WORK/cli.err" ||
+			die "unset failed on $name: $(cat "$WORK/cli.err")"
+		wait_daemon "$name" "$n"
+	done
+}
+
+# reload from one rule to 100,000 (untimed back to one rule in between).
+time_reload() {
+	local r n t0 got
+	for r in $(seq "$CONTROL_REPS"); do
+		sf_config sfload "$WORK/sf100k/rules.d" 100016
+		n=$(reloads_done sfload)
+		t0=$EPOCHREALTIME
+		sf sfload reload 2>"$WORK/cli.err" ||
+			die "reload of 100,000 rules failed: $(cat "$WORK/cli.err")"
+		sample control reload 100000 - - "$r" "$(since "$t0")"
+		got=$(sf sfload -j status | jq .rules)
+		[ "$got" -eq 100001 ] || die "after reload $got rules are in the kernel, not 100001"
+		wait_daemon sfload "$n"
+		sf_config sfload "$WORK/sfload/rules.d" 100016
+		n=$(reloads_done sfload)
+		sf sfload reload 2>"$WORK/cli.err" || die "reload of 1 rule failed: $(cat "$WORK/cli.err")"
+		wait_daemon sfload "$n"
+	done
+}
+
+# The documented layout, one drop-in a tenant, parsed by check-config.
+time_dropins() {
+	local n=$1 dir=$WORK/tenants.d t0
+	mkdir -p "$dir" "$WORK/tenants"
+	gen_user_rules "$dir" "$n" 1
+	printf '[global]\nports = %s\ndefault = deny\nrules_dir = %s\nmax_rules = %s\n' \
+		"$SMTP_PORTS" "$dir" $((n + 1)) >"$WORK/tenants/smtpfence.conf"
+	t0=$EPOCHREALTIME
+	"$SF" --config "$WORK/tenants/smtpfence.conf" --run-dir "$WORK/tenants" \
+		check-config >/dev/null || die "check-config of $n drop-ins failed"
+	sample control check-config-dropins "$n" - - 1 "$(since "$t0")"
+	rm -rf "$dir"
+}
+
+has_command() {
+	"$SF" --help 2>&1 | grep -q "^  $1 "
+}
+
+# time_listing ROW FLOWS ARGS...: one listing command over a full table.
+time_listing() {
+	local row=$1 flows=$2 r t0
+	shift 2
+	if ! has_command "$1"; then
+		note control "$row" "n/a (command missing)"
+		return
+	fi
+	for r in $(seq "$CONTROL_REPS"); do
+		t0=$EPOCHREALTIME
+		if ! timeout 60 "$SF" --pin-dir "$BPFFS/sfload" \
+			--config "$WORK/sfload/smtpfence.conf" --run-dir "$WORK/sfload/run" \
+			"$@" </dev/null >/dev/null 2>"$WORK/listing.err"; then
+			note control "$row" "n/a ($* failed: $(head -c 80 "$WORK/listing.err" | tr ',\n' '; '))"
+			return
+		fi
+		sample control "$row" "$flows" - - "$r" "$(since "$t0")"
+	done
+}
+
+control_phase() {
+	local got
+	time_allow sf1 1
+	time_allow sf100k 100000
+	time_reload
+	time_dropins "$DROPIN_FILES"
+	got=$("$FILLFLOWS" "$BPFFS/sfload/sf_flows" 100000) || die "fillflows failed"
+	sample control flows-present 100000 - - 1 "${got#flows=}"
+	time_listing top 100000 top --batch
+	got=$("$FILLFLOWS" "$BPFFS/sfload/sf_flows" 1000000) || die "fillflows failed"
+	sample control flows-present 1000000 - - 1 "${got#flows=}"
+	time_listing flows 1000000 flows
+}
+
+# Kernel memory of every map (bpftool's memlock: what the kernel charges),
+# at default sizes (instance sf1), and the daemons' resident memory.
+memory_phase() {
+	local pin bytes pid
+	for pin in "$BPFFS"/sf1/sf_*; do
+		bytes=$(bpftool -j map show pinned "$pin" | jq .bytes_memlock)
+		sample memory "map ${pin##*/}" 1 - - 1 "$bytes"
+	done
+	for pid in "sf1 1" "sf100k 100000"; do
+		set -- $pid
+		bytes=$(awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$(eval "echo \$SF_PID_$1")/status")
+		sample memory daemon-rss "$2" - - 1 "$bytes"
+	done
+}
