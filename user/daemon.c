@@ -263,15 +263,15 @@ static int event_loop(struct daemon *d)
 	struct signalfd_siginfo si;
 	sigset_t mask;
 	struct pollfd fds[3];
-	int sfd, tfd, err = 0;
-	uint64_t watchdog_usec = 0, ticks;
-	bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	int sfd, tfd, err = 0;
+	uint64_t watchdog_usec = 0, ticks;
+	bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
+
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	if (sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &its, NULL))
@@ -324,6 +324,14 @@ int sf_cmd_run(const struct sf_ctx *ctx, int argc, char **argv)
 		sf_err("usage: smtpfence run [--cgroup PATH] [--pin-dir DIR] [--config FILE]");
 		return SF_EXIT_USAGE;
 	}
+	sigset_t mask;
+
+	/* Blocked from the start: a signal during setup waits for the loop. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
 	memset(&d.maps, -1, sizeof(d.maps));
 	err = setup(&d, attach, sizeof(attach));
 	if (err) {

@@ -409,8 +409,12 @@ static int connect_child(const char *host, int port, enum sft_connect_mode mode)
 	default:
 		break;
 	}
-	if (connect(fd, (struct sockaddr *)&ss, len) == 0)
+	if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
+		/* With TCP_FASTOPEN_CONNECT the SYN leaves with the first write. */
+		if (mode == SFT_FASTOPEN_CONNECT && write(fd, "EHLO\r\n", 6) != 6)
+			return errno;
 		return 0;
+	}
 	if (errno != EINPROGRESS)
 		return errno;
 	struct pollfd p = { .fd = fd, .events = POLLOUT };
