@@ -389,7 +389,9 @@ static int event_loop(struct daemon *d)
 		}
 		if (check_paths) {
 			d->quiet_ticks = 0;
-			if (paths_moved(d))
+			/* Watches are set anew after each apply: a change in that
+			 * instant is caught by checking once more. */
+			for (int round = 0; round < 3 && paths_moved(d); round++)
 				apply_policy(d, "cgroup rescan");
 		}
 		if (!(fds[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
