@@ -382,6 +382,11 @@ static int event_loop(struct daemon *d)
 				check_paths = true;
 		}
 		if ((fds[1].revents & POLLIN) && read(tfd, &ticks, sizeof(ticks)) > 0) {
+			if (!sf_pins_exist(d->ctx->pin_dir)) {
+				/* `smtpfence unload` removed enforcement: nothing to keep. */
+				sf_info("pinned state at %s was removed; stopping", d->ctx->pin_dir);
+				break;
+			}
 			if (d->n_paths && (tree_changed(d) || ++d->quiet_ticks >= FULL_RESCAN_TICKS))
 				check_paths = true;
 			if (watchdog)
