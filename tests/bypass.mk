@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Bypass tests: the cgroup_skb and tc programs over packet tables
+# (bpf_prog_test_run), and end to end on real sockets, namespaces and
+# interfaces (raw-socket SYN, forwarded VM traffic, coexistence).
+
+# tests.mk (which defines HARNESS_OBJ) is read after this file.
+BYPASS_SUPPORT := $(BUILD)/tests/bypass/packet_build.o $(BUILD)/tests/lib/harness.o
+BYPASS_CAP_LIBS := $(shell pkg-config --libs libcap 2>/dev/null || echo -lcap)
+
+$(BUILD)/tests/bin/bypass_packets: $(BUILD)/tests/bypass/test_packets.o $(BYPASS_SUPPORT) $(LIB_OBJS)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+.PHONY: test-bypass-packets
+test-bypass-packets: $(BUILD)/tests/bin/bypass_packets
+	$(Q)$(BUILD)/tests/bin/bypass_packets
+
+TEST_TARGETS += test-bypass-packets
