@@ -17,3 +17,29 @@ test-bypass-packets: $(BUILD)/tests/bin/bypass_packets
 	$(Q)$(BUILD)/tests/bin/bypass_packets
 
 TEST_TARGETS += test-bypass-packets
+
+# Somebody else's programs, for the coexistence tests.
+$(BUILD)/tests/bypass/foreign.bpf.o: tests/bypass/foreign.bpf.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/bypass/foreign.skel.h: $(BUILD)/tests/bypass/foreign.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name foreign_bpf > $@
+
+$(BUILD)/tests/bypass/test_backstop.o $(BUILD)/tests/bypass/test_forward.o: \
+	$(BUILD)/tests/bypass/foreign.skel.h
+
+BYPASS_E2E_SUPPORT := $(BYPASS_SUPPORT) $(BUILD)/tests/bypass/tenant.o
+
+$(BUILD)/tests/bin/bypass_%: $(BUILD)/tests/bypass/test_%.o $(BYPASS_E2E_SUPPORT) $(LIB_OBJS)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS) $(BYPASS_CAP_LIBS)
+
+.PHONY: test-bypass-backstop
+test-bypass-backstop: $(BUILD)/tests/bin/bypass_backstop $(BUILD)/smtpfence
+	$(Q)$(BUILD)/tests/bin/bypass_backstop
+
+TEST_TARGETS += test-bypass-backstop
