@@ -43,3 +43,11 @@ test-bypass-backstop: $(BUILD)/tests/bin/bypass_backstop $(BUILD)/smtpfence
 	$(Q)$(BUILD)/tests/bin/bypass_backstop
 
 TEST_TARGETS += test-bypass-backstop
+
+$(BUILD)/tests/bin/bypass_forward: $(BUILD)/tests/bypass/netns.o
+
+.PHONY: test-bypass-forward
+test-bypass-forward: $(BUILD)/tests/bin/bypass_forward $(BUILD)/smtpfence
+	$(Q)$(BUILD)/tests/bin/bypass_forward
+
+TEST_TARGETS += test-bypass-forward

@@ -6,7 +6,7 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 3);
 	__type(key, __u32);
 	__type(value, __u64);
 } seen SEC(".maps");
@@ -31,6 +31,14 @@ int foreign_tc(struct __sk_buff *skb)
 {
 	count(1);
 	return -1; /* TCX_NEXT */
+}
+
+/* A classic clsact filter (direct action), behind the tcx programs. */
+SEC("tc")
+int foreign_filter(struct __sk_buff *skb)
+{
+	count(2);
+	return -1; /* TC_ACT_UNSPEC: on to the next filter */
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -250,13 +250,14 @@ START_TEST(foreign_cgroup_program_keeps_running)
 {
 	struct foreign_bpf *f = foreign_bpf__open_and_load();
 	struct bpf_link *link;
-	int lfd = fastopen_listener(), l25;
+	int lfd = fastopen_listener(), l25, cgfd;
 	__u64 before;
 
 	ck_assert_ptr_nonnull(f);
 	start("coexist", conf);
-	link = bpf_program__attach_cgroup(f->progs.foreign_egress,
-					  open(env.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+	cgfd = open(env.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(cgfd, 0);
+	link = bpf_program__attach_cgroup(f->progs.foreign_egress, cgfd);
 	ck_assert_ptr_nonnull(link);
 	ck_assert_int_eq(sft_daemon_start(&env), 0);
 	ck_assert_int_eq(attached_egress_progs(env.cgroup), 2);
@@ -277,6 +278,7 @@ START_TEST(foreign_cgroup_program_keeps_running)
 	ck_assert_int_eq(sft_accept_all(l25), 1);
 	close(l25);
 	bpf_link__destroy(link);
+	close(cgfd);
 	foreign_bpf__destroy(f);
 }
 END_TEST
