@@ -12,11 +12,20 @@ $(BUILD)/tests/bin/bypass_packets: $(BUILD)/tests/bypass/test_packets.o $(BYPASS
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
-.PHONY: test-bypass-packets
+$(BUILD)/tests/bin/bypass_source: $(BUILD)/tests/bypass/test_source.o $(LIB_OBJS)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+.PHONY: test-bypass-source test-bypass-packets
+test-bypass-source: $(BUILD)/tests/bin/bypass_source
+	$(Q)$(BUILD)/tests/bin/bypass_source
+
+
 test-bypass-packets: $(BUILD)/tests/bin/bypass_packets
 	$(Q)$(BUILD)/tests/bin/bypass_packets
 
-TEST_TARGETS += test-bypass-packets
+TEST_TARGETS += test-bypass-source test-bypass-packets
 
 # Somebody else's programs, for the coexistence tests.
 $(BUILD)/tests/bypass/foreign.bpf.o: tests/bypass/foreign.bpf.c
