@@ -84,6 +84,49 @@ int sft_raw_send(const char *cg_abs, uid_t uid, gid_t gid, const struct sft_pkt 
 	return status >= 252 ? -1 : status;
 }
 
+static int connect_child(const char *host, int port, int protocol, int timeout_ms)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, protocol), err = 0;
+	socklen_t len = sizeof(err);
+	struct pollfd p;
+
+	if (fd < 0)
+		return errno;
+	inet_pton(AF_INET, host, &to.sin_addr);
+	if (!connect(fd, (struct sockaddr *)&to, sizeof(to)))
+		return 0;
+	if (errno != EINPROGRESS)
+		return errno;
+	p = (struct pollfd){ .fd = fd, .events = POLLOUT };
+	if (poll(&p, 1, timeout_ms) != 1)
+		return ETIMEDOUT;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
+		return errno;
+	return err;
+}
+
+int sft_stream_connect(const char *cg_abs, uid_t uid, gid_t gid, const char *host, int port,
+		       int protocol, int timeout_ms)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (join_cgroup(cg_abs))
+			_exit(253);
+		if (setgroups(0, NULL) || setgid(gid) || setuid(uid))
+			_exit(252);
+		_exit(connect_child(host, port, protocol, timeout_ms));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	status = WEXITSTATUS(status);
+	return status >= 252 ? -1 : status;
+}
+
 int sft_accept_wait(int lfd, int timeout_ms)
 {
 	struct pollfd p = { .fd = lfd, .events = POLLIN };

@@ -223,6 +223,67 @@ START_TEST(normal_traffic_untouched)
 }
 END_TEST
 
+#define IPPROTO_MPTCP_ 262
+
+/* MPTCP's first subflow is a TCP socket: the connect hook judges it. */
+START_TEST(mptcp_judged_at_connect)
+{
+	int l25 = sft_listen("192.0.2.1", 25);
+
+	ck_assert_int_ge(l25, 0);
+	start("mptcp", conf);
+	ck_assert_int_eq(sft_daemon_start(&env), 0);
+	ck_assert_int_eq(sft_stream_connect(tenant_cg, TENANT, TENANT, "192.0.2.1", 25,
+					    IPPROTO_MPTCP_, 2000),
+			 EPERM);
+	ck_assert_int_eq(sft_accept_all(l25), 0);
+	ck_assert_int_eq(sft_stream_connect(tenant_cg, MAILER, MAILER, "192.0.2.1", 25,
+					    IPPROTO_MPTCP_, 2000),
+			 0);
+	ck_assert_int_eq(sft_accept_all(l25), 1);
+	ck_assert_uint_eq(status_field("attempts"), 2);
+	ck_assert_uint_eq(status_field("bypass"), 0);
+	close(l25);
+}
+END_TEST
+
+/* Another connect program, attached after smtpfence's, sends the SYN to a
+ * watched port smtpfence never saw: the backstop judges it, once. */
+START_TEST(destination_rewritten_after_the_hook)
+{
+	struct foreign_bpf *f = foreign_bpf__open_and_load();
+	struct bpf_link *link;
+	int l25 = sft_listen("192.0.2.1", 25), cgfd;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_ge(l25, 0);
+	start("rewrite", conf);
+	ck_assert_int_eq(sft_daemon_start(&env), 0);
+	cgfd = open(env.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	link = bpf_program__attach_cgroup(f->progs.foreign_rewrite, cgfd);
+	ck_assert_ptr_nonnull(link);
+	/* Port 2626 is not watched: the hook lets it by; the SYN goes to 25. */
+	/* 1.5 s: long enough for the first SYN retransmit (after 1 s). */
+	ck_assert_int_eq(sft_stream_connect(tenant_cg, TENANT, TENANT, "192.0.2.1", 2626,
+					    IPPROTO_TCP, 1500),
+			 ETIMEDOUT);
+	ck_assert_int_eq(sft_accept_all(l25), 0);
+	ck_assert_uint_eq(status_field("bypass"), 1);
+	ck_assert_uint_eq(status_field("denied"), 1);
+	ck_assert_int_eq(sft_stream_connect(tenant_cg, MAILER, MAILER, "192.0.2.1", 2626,
+					    IPPROTO_TCP, 2000),
+			 0);
+	ck_assert_int_eq(sft_accept_all(l25), 1);
+	/* Retransmitted SYNs of the denied socket were not judged again. */
+	ck_assert_uint_eq(status_field("bypass"), 2);
+	ck_assert_uint_eq(status_field("attempts"), 2);
+	bpf_link__destroy(link);
+	close(cgfd);
+	close(l25);
+	foreign_bpf__destroy(f);
+}
+END_TEST
+
 static __u64 foreign_seen(struct foreign_bpf *f)
 {
 	__u32 slot = 0;
@@ -306,6 +367,8 @@ int main(void)
 	tcase_add_test(tc, raw_syn_of_allowed_tenant_passes_counted);
 	tcase_add_test(tc, normal_traffic_untouched);
 	tcase_add_test(tc, foreign_cgroup_program_keeps_running);
+	tcase_add_test(tc, mptcp_judged_at_connect);
+	tcase_add_test(tc, destination_rewritten_after_the_hook);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
