@@ -15,8 +15,8 @@ static __always_inline __u64 sf_ancestor_cgroup_id(void *ctx, int level)
 
 /* Marks a socket whose connect was let through, with its destination: the
  * cgroup_skb backstop passes its SYNs without judging them again. */
-static __always_inline void sf_mark_judged(struct bpf_sock_addr *ctx,
-					   const struct sf_flow_key *fk, __u32 verdict)
+static __always_inline void sf_mark_judged(struct bpf_sock_addr *ctx, const struct sf_flow_key *fk,
+					   __u32 verdict)
 {
 	struct sf_judged *j;
 
@@ -38,9 +38,9 @@ static __always_inline int sf_judge_connect(struct bpf_sock_addr *ctx, struct sf
 	__u32 zero = 0;
 	struct sf_settings *s = bpf_map_lookup_elem(&sf_settings, &zero);
 	__u64 uid_gid = bpf_get_current_uid_gid();
-	struct sf_identity who = { .cgroup_id = bpf_get_current_cgroup_id(),
-				   .uid = (__u32)uid_gid,
-				   .gid = uid_gid >> 32 };
+	struct sf_identity who = {.cgroup_id = bpf_get_current_cgroup_id(),
+				  .uid = (__u32)uid_gid,
+				  .gid = uid_gid >> 32};
 	__u32 verdict;
 
 	if (!s)
@@ -65,7 +65,7 @@ int sf_connect4(struct bpf_sock_addr *ctx)
 	if (ctx->protocol != SF_IPPROTO_TCP)
 		return 1;
 
-	struct sf_flow_key fk = { .family = SF_AF_INET, .dport = dport };
+	struct sf_flow_key fk = {.family = SF_AF_INET, .dport = dport};
 	__u32 ip4 = ctx->user_ip4;
 
 	__builtin_memcpy(fk.daddr, &ip4, 4);
@@ -82,7 +82,7 @@ int sf_connect6(struct bpf_sock_addr *ctx)
 	if (ctx->protocol != SF_IPPROTO_TCP)
 		return 1;
 
-	struct sf_flow_key fk = { .dport = dport };
+	struct sf_flow_key fk = {.dport = dport};
 	__u32 w0 = ctx->user_ip6[0], w1 = ctx->user_ip6[1];
 	__u32 w2 = ctx->user_ip6[2], w3 = ctx->user_ip6[3];
 

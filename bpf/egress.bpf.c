@@ -6,8 +6,8 @@
 #include "packet.bpf.h"
 #include "policy.bpf.h"
 
-#define SF_SKB_PASS 1
-#define SF_SKB_DROP 0
+#define SF_SKB_PASS    1
+#define SF_SKB_DROP    0
 #define SF_SOCK_STREAM 1
 
 /* The walk looks at the cgroups of the socket that sends. */

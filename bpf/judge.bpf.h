@@ -7,14 +7,14 @@
 #include "maps.bpf.h"
 #include <bpf/bpf_endian.h>
 
-#define SF_AF_INET 2
+#define SF_AF_INET  2
 #define SF_AF_INET6 10
-#define SF_EPERM 1
+#define SF_EPERM    1
 
 /* How an attempt reached the judge; changes what is counted and reported. */
 enum sf_path {
-	SF_PATH_CONNECT, /* the connect hook: the normal way */
-	SF_PATH_BYPASS, /* a SYN from a socket the connect hook never judged */
+	SF_PATH_CONNECT,   /* the connect hook: the normal way */
+	SF_PATH_BYPASS,	   /* a SYN from a socket the connect hook never judged */
 	SF_PATH_FORWARDED, /* a forwarded SYN: no local socket, no process */
 };
 
@@ -36,12 +36,12 @@ static __always_inline int sf_port_watched(__u16 port)
 static __always_inline int sf_exempt(const struct sf_flow_key *fk)
 {
 	if (fk->family == SF_AF_INET) {
-		struct sf_lpm4 k4 = { .prefixlen = 32 };
+		struct sf_lpm4 k4 = {.prefixlen = 32};
 
 		__builtin_memcpy(k4.addr, fk->daddr, 4);
 		return bpf_map_lookup_elem(&sf_exempt4, &k4) != NULL;
 	}
-	struct sf_lpm6 k6 = { .prefixlen = 128 };
+	struct sf_lpm6 k6 = {.prefixlen = 128};
 
 	__builtin_memcpy(k6.addr, fk->daddr, 16);
 	return bpf_map_lookup_elem(&sf_exempt6, &k6) != NULL;
@@ -110,7 +110,7 @@ static __always_inline void sf_count_flow(struct sf_flow_key *fk, __u32 verdict,
 	struct sf_flow *f = bpf_map_lookup_elem(&sf_flows, fk);
 
 	if (!f) {
-		struct sf_flow fresh = { .first_ns = now };
+		struct sf_flow fresh = {.first_ns = now};
 
 		/* EEXIST means another CPU inserted it first: fine. */
 		bpf_map_update_elem(&sf_flows, fk, &fresh, BPF_NOEXIST);
@@ -125,8 +125,7 @@ static __always_inline void sf_count_flow(struct sf_flow_key *fk, __u32 verdict,
 	f->last_ns = now;
 }
 
-static __always_inline void sf_count_rule(struct sf_rule_key *key, __u32 verdict,
-					  enum sf_path path)
+static __always_inline void sf_count_rule(struct sf_rule_key *key, __u32 verdict, enum sf_path path)
 {
 	struct sf_counters *c = bpf_map_lookup_elem(&sf_rule_stats, key);
 

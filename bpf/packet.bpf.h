@@ -9,18 +9,18 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 
-#define SF_ETH_P_IP 0x0800
-#define SF_ETH_P_IPV6 0x86DD
-#define SF_PROTO_TCP 6
-#define SF_TCP_SYN 0x02
-#define SF_TCP_ACK 0x10
+#define SF_ETH_P_IP	0x0800
+#define SF_ETH_P_IPV6	0x86DD
+#define SF_PROTO_TCP	6
+#define SF_TCP_SYN	0x02
+#define SF_TCP_ACK	0x10
 #define SF_TCP_FLAGS_AT 13
 /* More IPv6 extension headers than any real stack sends before TCP. */
 #define SF_MAX_EXT_HEADERS 8
 
 enum sf_pkt_kind {
 	SF_PKT_OTHER = 0, /* not a TCP opening: none of our business */
-	SF_PKT_SYN, /* SYN without ACK, or TCP whose flags are not in this packet */
+	SF_PKT_SYN,	  /* SYN without ACK, or TCP whose flags are not in this packet */
 	SF_PKT_MALFORMED, /* could rewrite a TCP header past the judge: dropped */
 };
 
@@ -97,9 +97,9 @@ static __always_inline int sf_parse_ipv6(struct __sk_buff *skb, struct sf_pkt *p
 	next = ip6.nexthdr;
 	for (int i = 0; i < SF_MAX_EXT_HEADERS && next != SF_PROTO_TCP; i++) {
 		switch (next) {
-		case 0: /* hop-by-hop */
-		case 43: /* routing */
-		case 60: /* destination options */
+		case 0:	  /* hop-by-hop */
+		case 43:  /* routing */
+		case 60:  /* destination options */
 		case 135: /* mobility */
 		case 139: /* HIP */
 		case 140: /* shim6 */

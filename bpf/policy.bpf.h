@@ -16,9 +16,8 @@ static __always_inline __u64 sf_ancestor_cgroup_id(void *ctx, int level);
 /* Finds the deciding rule in policy order; fills *key with it. Not inlined:
  * the verifier then checks the rest of the program once, not once for
  * every level at which the walk can stop. */
-static __noinline struct sf_rule *sf_find_rule(struct sf_rule_key *key,
-						    const struct sf_settings *s,
-						    const struct sf_identity *who, void *ctx)
+static __noinline struct sf_rule *sf_find_rule(struct sf_rule_key *key, const struct sf_settings *s,
+					       const struct sf_identity *who, void *ctx)
 {
 	struct sf_rule *r;
 	__u32 levels = s->cgroup_levels;

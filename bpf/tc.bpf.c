@@ -7,21 +7,21 @@
 #include "packet.bpf.h"
 
 #define SF_TC_NEXT (-1) /* TC_ACT_UNSPEC, TCX_NEXT: let the others run */
-#define SF_TC_SHOT 2 /* TC_ACT_SHOT */
+#define SF_TC_SHOT 2	/* TC_ACT_SHOT */
 
 static __always_inline struct sf_rule *sf_find_source_rule(const struct sf_pkt *p,
-							     struct sf_rule_key *key)
+							   struct sf_rule_key *key)
 {
 	struct sf_source *src;
 	struct sf_rule *r;
 
 	if (p->fk.family == SF_AF_INET) {
-		struct sf_lpm4 k4 = { .prefixlen = 32 };
+		struct sf_lpm4 k4 = {.prefixlen = 32};
 
 		__builtin_memcpy(k4.addr, p->saddr, 4);
 		src = bpf_map_lookup_elem(&sf_source4, &k4);
 	} else {
-		struct sf_lpm6 k6 = { .prefixlen = 128 };
+		struct sf_lpm6 k6 = {.prefixlen = 128};
 
 		__builtin_memcpy(k6.addr, p->saddr, 16);
 		src = bpf_map_lookup_elem(&sf_source6, &k6);
@@ -60,7 +60,7 @@ int sf_tc_egress(struct __sk_buff *skb)
 
 	__u32 zero = 0;
 	struct sf_totals *t = bpf_map_lookup_elem(&sf_totals, &zero);
-	struct sf_identity nobody = { .uid = SF_UID_NONE, .gid = SF_UID_NONE };
+	struct sf_identity nobody = {.uid = SF_UID_NONE, .gid = SF_UID_NONE};
 	struct sf_rule_key key = {};
 	struct sf_rule *r = NULL;
 	__u32 verdict;

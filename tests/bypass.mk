@@ -40,7 +40,8 @@ $(BUILD)/tests/bypass/foreign.skel.h: $(BUILD)/tests/bypass/foreign.bpf.o
 $(BUILD)/tests/bypass/test_backstop.o $(BUILD)/tests/bypass/test_forward.o: \
 	$(BUILD)/tests/bypass/foreign.skel.h
 
-BYPASS_E2E_SUPPORT := $(BYPASS_SUPPORT) $(BUILD)/tests/bypass/tenant.o
+BYPASS_E2E_SUPPORT := $(BYPASS_SUPPORT) $(BUILD)/tests/bypass/tenant.o \
+	$(BUILD)/tests/bypass/status.o
 
 $(BUILD)/tests/bin/bypass_%: $(BUILD)/tests/bypass/test_%.o $(BYPASS_E2E_SUPPORT) $(LIB_OBJS)
 	$(call msg,LD,$@)

@@ -93,7 +93,8 @@ static int attach_tc(struct sf_backstop *b, bool *adopted)
 	for (size_t i = 0; i < b->n_tc_devs; i++) {
 		bool again = false;
 
-		err = sf_tclink_attach(b->tc->progs.sf_tc_egress, b->pin_dir, b->tc_devs[i], &again);
+		err = sf_tclink_attach(b->tc->progs.sf_tc_egress, b->pin_dir, b->tc_devs[i],
+				       &again);
 		if (err) {
 			sf_err("failed to attach to interface %s: %s%s", b->tc_devs[i],
 			       strerror(-err),
@@ -104,8 +105,7 @@ static int attach_tc(struct sf_backstop *b, bool *adopted)
 	}
 	err = sf_tclink_prune(b->pin_dir, b->tc_devs, b->n_tc_devs);
 	if (err)
-		sf_err("failed to detach from interfaces no longer configured: %s",
-		       strerror(-err));
+		sf_err("failed to detach from interfaces no longer configured: %s", strerror(-err));
 	return err;
 }
 

@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 /* Linux 6.6 uapi; Debian 12's headers predate tcx. */
-#define SF_BPF_TCX_EGRESS 47
+#define SF_BPF_TCX_EGRESS    47
 #define SF_BPF_LINK_TYPE_TCX 11
-#define SF_BPF_F_BEFORE (1U << 3)
+#define SF_BPF_F_BEFORE	     (1U << 3)
 
 /* The head of struct bpf_link_info with its tcx member. */
 struct sf_tcx_link_info {

@@ -19,6 +19,7 @@ static __always_inline void count(__u32 slot)
 		__sync_fetch_and_add(n, 1);
 }
 
+// cppcheck-suppress unknownMacro
 SEC("cgroup_skb/egress")
 int foreign_egress(struct __sk_buff *skb)
 {
@@ -26,6 +27,7 @@ int foreign_egress(struct __sk_buff *skb)
 	return 1;
 }
 
+// cppcheck-suppress unknownMacro
 SEC("tc")
 int foreign_tc(struct __sk_buff *skb)
 {
@@ -35,6 +37,7 @@ int foreign_tc(struct __sk_buff *skb)
 
 /* Rewrites connects to port 2626 into port 25, after smtpfence judged
  * them (attached after it): the SYN leaves to a port nobody judged. */
+// cppcheck-suppress unknownMacro
 SEC("cgroup/connect4")
 int foreign_rewrite(struct bpf_sock_addr *ctx)
 {
@@ -44,6 +47,7 @@ int foreign_rewrite(struct bpf_sock_addr *ctx)
 }
 
 /* A classic clsact filter (direct action), behind the tcx programs. */
+// cppcheck-suppress unknownMacro
 SEC("tc")
 int foreign_filter(struct __sk_buff *skb)
 {

@@ -133,7 +133,7 @@ static int do_listen(void *arg)
 
 int sft_ns_listen(struct sft_ns *ns, const char *host, int port)
 {
-	struct listen_args a = { host, port };
+	struct listen_args a = {host, port};
 
 	return in_ns(ns, do_listen, &a);
 }
@@ -160,10 +160,9 @@ static int do_socket(void *arg)
 	return fd;
 }
 
-int sft_ns_connect(struct sft_ns *ns, const char *src, const char *dst, int port,
-		   int timeout_ms)
+int sft_ns_connect(struct sft_ns *ns, const char *src, const char *dst, int port, int timeout_ms)
 {
-	struct connect_args a = { src, dst, port };
+	struct connect_args a = {src, dst, port};
 	struct sockaddr_storage to;
 	socklen_t len;
 	int fd = in_ns(ns, do_socket, &a), err = 0;
@@ -175,7 +174,7 @@ int sft_ns_connect(struct sft_ns *ns, const char *src, const char *dst, int port
 	if (connect(fd, (struct sockaddr *)&to, len) && errno != EINPROGRESS) {
 		err = errno;
 	} else {
-		p = (struct pollfd){ .fd = fd, .events = POLLOUT };
+		p = (struct pollfd){.fd = fd, .events = POLLOUT};
 		if (poll(&p, 1, timeout_ms) != 1)
 			err = ETIMEDOUT;
 		else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl))

@@ -9,7 +9,7 @@
 
 struct sft_ns {
 	pid_t holder;
-	int hold_fd; /* closing it lets the holder exit */
+	int hold_fd;   /* closing it lets the holder exit */
 	char path[64]; /* /proc/PID/ns/net */
 };
 
@@ -21,7 +21,6 @@ int sft_ns_sh(struct sft_ns *ns, const char *fmt, ...) __attribute__((format(pri
 int sft_ns_listen(struct sft_ns *ns, const char *host, int port);
 /* A TCP connect from src to dst:port inside the namespace: 0 when it
  * connected within timeout_ms, ETIMEDOUT or the errno it failed with. */
-int sft_ns_connect(struct sft_ns *ns, const char *src, const char *dst, int port,
-		   int timeout_ms);
+int sft_ns_connect(struct sft_ns *ns, const char *src, const char *dst, int port, int timeout_ms);
 
 #endif /* SFT_NETNS_H */

@@ -51,7 +51,7 @@ static size_t build_l4(const struct sft_pkt *p, uint8_t *l4)
 	full[2] = (uint8_t)(p->dport >> 8);
 	full[3] = (uint8_t)p->dport;
 	if (p->proto == 6) {
-		full[4] = 0x12; /* sequence number */
+		full[4] = 0x12;	   /* sequence number */
 		full[12] = 5 << 4; /* data offset: 20 bytes */
 		full[13] = p->flags;
 		full[14] = 0xff; /* window */

@@ -17,18 +17,18 @@
 struct sft_pkt {
 	int family; /* 4 or 6 */
 	const char *src, *dst;
-	uint8_t proto; /* 0 or 6: TCP; 17: UDP */
-	uint16_t sport, dport; /* sport 0: 40000 */
-	uint8_t flags; /* TCP flags */
-	int ip_opts; /* IPv4 option bytes, a multiple of 4 */
+	uint8_t proto;		  /* 0 or 6: TCP; 17: UDP */
+	uint16_t sport, dport;	  /* sport 0: 40000 */
+	uint8_t flags;		  /* TCP flags */
+	int ip_opts;		  /* IPv4 option bytes, a multiple of 4 */
 	uint8_t ext[SFT_MAX_EXT]; /* IPv6 extension headers before the fragment header */
 	int n_ext;
-	bool fragment; /* a fragment (IPv6: with a fragment header) */
-	int frag; /* its offset in 8-byte units */
-	bool more; /* more fragments follow */
-	int l4_len; /* bytes of the transport header and payload (default 20) */
+	bool fragment;	     /* a fragment (IPv6: with a fragment header) */
+	int frag;	     /* its offset in 8-byte units */
+	bool more;	     /* more fragments follow */
+	int l4_len;	     /* bytes of the transport header and payload (default 20) */
 	const char *payload; /* after a 20-byte TCP header */
-	int cut; /* bytes cut off the end, beyond what the headers say */
+	int cut;	     /* bytes cut off the end, beyond what the headers say */
 };
 
 /* Writes the frame into buf (Ethernet header first); returns its length. */

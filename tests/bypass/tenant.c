@@ -50,7 +50,7 @@ static int send_child(const struct sft_pkt *p)
 {
 	uint8_t buf[1024];
 	size_t len = sft_pkt_build(p, buf, sizeof(buf));
-	struct sockaddr_in to = { .sin_family = AF_INET };
+	struct sockaddr_in to = {.sin_family = AF_INET};
 	int one = 1, fd = socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
 
 	if (fd < 0)
@@ -86,7 +86,7 @@ int sft_raw_send(const char *cg_abs, uid_t uid, gid_t gid, const struct sft_pkt 
 
 static int connect_child(const char *host, int port, int protocol, int timeout_ms)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, protocol), err = 0;
 	socklen_t len = sizeof(err);
 	struct pollfd p;
@@ -98,7 +98,7 @@ static int connect_child(const char *host, int port, int protocol, int timeout_m
 		return 0;
 	if (errno != EINPROGRESS)
 		return errno;
-	p = (struct pollfd){ .fd = fd, .events = POLLOUT };
+	p = (struct pollfd){.fd = fd, .events = POLLOUT};
 	if (poll(&p, 1, timeout_ms) != 1)
 		return ETIMEDOUT;
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
@@ -129,7 +129,7 @@ int sft_stream_connect(const char *cg_abs, uid_t uid, gid_t gid, const char *hos
 
 int sft_accept_wait(int lfd, int timeout_ms)
 {
-	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	struct pollfd p = {.fd = lfd, .events = POLLIN};
 
 	if (poll(&p, 1, timeout_ms) != 1)
 		return -1;

@@ -4,6 +4,7 @@
  * it and the counters show one bypass. Normal traffic of every kind stays
  * untouched, and a foreign program on the same cgroup keeps running. */
 #include "harness.h"
+#include "status.h"
 #include "tenant.h"
 #include "smtpfence.h"
 #include "tests/bypass/foreign.skel.h"
@@ -14,7 +15,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -35,9 +35,13 @@
  * then accepts the connection on the SYN alone, so "the SYN arrived" is
  * an accept(), not a packet capture. Its spoofed source is routed into a
  * black hole, so no RST from this host tears the connection down. */
-static struct sft_pkt raw_syn = { .family = 4, .src = "203.0.113.77", .dst = "192.0.2.1",
-					.sport = 40025, .dport = 25, .flags = SFT_TCP_SYN,
-					.payload = "EHLO raw\r\n" };
+static struct sft_pkt raw_syn = {.family = 4,
+				 .src = "203.0.113.77",
+				 .dst = "192.0.2.1",
+				 .sport = 40025,
+				 .dport = 25,
+				 .flags = SFT_TCP_SYN,
+				 .payload = "EHLO raw\r\n"};
 
 static const char conf[] = "[global]\nports = 25 587\ndefault = deny\n[rules]\n"
 			   "allow = user:10002\n";
@@ -61,20 +65,6 @@ static void teardown(void)
 	if (env_up)
 		sft_env_teardown(&env);
 	env_up = false;
-}
-
-static uint64_t status_field(const char *name)
-{
-	json_object *o, *v;
-	uint64_t n;
-
-	ck_assert_int_eq(sft_cli(&env, "status -j"), 0);
-	o = json_tokener_parse(env.out);
-	ck_assert_msg(o && json_object_object_get_ex(o, name, &v), "status -j has no %s: %s", name,
-		      env.out);
-	n = json_object_get_uint64(v);
-	json_object_put(o);
-	return n;
 }
 
 static int fastopen_listener(void)
@@ -143,10 +133,10 @@ START_TEST(raw_syn_dropped_and_counted_as_bypass)
 	/* The cgroup egress hook refuses the packet: sendto() sees EPERM. */
 	ck_assert_int_eq(sft_raw_send(tenant_cg, TENANT, TENANT, &raw_syn), EPERM);
 	ck_assert(!listener_saw_raw_syn(lfd));
-	ck_assert_uint_eq(status_field("bypass"), 1);
-	ck_assert_uint_eq(status_field("attempts"), 1);
-	ck_assert_uint_eq(status_field("denied"), 1);
-	ck_assert_uint_eq(status_field("events"), 1);
+	ck_assert_uint_eq(sft_status_field(&env, "bypass"), 1);
+	ck_assert_uint_eq(sft_status_field(&env, "attempts"), 1);
+	ck_assert_uint_eq(sft_status_field(&env, "denied"), 1);
+	ck_assert_uint_eq(sft_status_field(&env, "events"), 1);
 	ck_assert_msg(daemon_logged("deny bypass"), "no bypass event in the daemon's log");
 	/* The rule that decided counts it too. */
 	ck_assert_int_eq(sft_cli(&env, "rules -j"), 0);
@@ -165,16 +155,16 @@ START_TEST(raw_syn_of_allowed_tenant_passes_counted)
 	ck_assert_int_eq(sft_daemon_start(&env), 0);
 	ck_assert_int_eq(sft_raw_send(tenant_cg, MAILER, MAILER, &raw_syn), 0);
 	ck_assert(listener_saw_raw_syn(lfd));
-	ck_assert_uint_eq(status_field("bypass"), 1);
-	ck_assert_uint_eq(status_field("allowed"), 1);
-	ck_assert_uint_eq(status_field("denied"), 0);
+	ck_assert_uint_eq(sft_status_field(&env, "bypass"), 1);
+	ck_assert_uint_eq(sft_status_field(&env, "allowed"), 1);
+	ck_assert_uint_eq(sft_status_field(&env, "denied"), 0);
 	close(lfd);
 }
 END_TEST
 
 static int udp_socket(const char *host, int port)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	inet_pton(AF_INET, host, &a.sin_addr);
@@ -197,7 +187,8 @@ START_TEST(normal_traffic_untouched)
 	for (int mode = SFT_BLOCKING; mode <= SFT_V4_MAPPED; mode++)
 		ck_assert_int_eq(sft_connect(tenant_cg, MAILER, MAILER, "192.0.2.1", 25, mode), 0);
 	ck_assert_int_eq(sft_accept_all(l4), 5);
-	ck_assert_int_eq(sft_connect(tenant_cg, MAILER, MAILER, "2001:db8::1", 25, SFT_NONBLOCK), 0);
+	ck_assert_int_eq(sft_connect(tenant_cg, MAILER, MAILER, "2001:db8::1", 25, SFT_NONBLOCK),
+			 0);
 	ck_assert_int_eq(sft_accept_all(l6), 1);
 	ck_assert_int_eq(sft_connect(tenant_cg, TENANT, TENANT, "192.0.2.1", 8080, SFT_BLOCKING),
 			 0);
@@ -207,15 +198,20 @@ START_TEST(normal_traffic_untouched)
 			 EPERM);
 	ck_assert_int_eq(sft_accept_all(l4), 0);
 	/* Not TCP: a datagram to port 25 from the tenant's raw socket arrives. */
-	const struct sft_pkt udp = { .family = 4, .src = "192.0.2.1", .dst = "192.0.2.1",
-				     .proto = 17, .sport = 4000, .dport = 25, .payload = "hi" };
+	const struct sft_pkt udp = {.family = 4,
+				    .src = "192.0.2.1",
+				    .dst = "192.0.2.1",
+				    .proto = 17,
+				    .sport = 4000,
+				    .dport = 25,
+				    .payload = "hi"};
 
 	ck_assert_int_eq(sft_raw_send(tenant_cg, TENANT, TENANT, &udp), 0);
 	usleep(100000);
 	ck_assert_int_eq(recv(u25, buf, sizeof(buf), 0), 2);
-	ck_assert_uint_eq(status_field("bypass"), 0);
-	ck_assert_uint_eq(status_field("attempts"), 7);
-	ck_assert_uint_eq(status_field("denied"), 1);
+	ck_assert_uint_eq(sft_status_field(&env, "bypass"), 0);
+	ck_assert_uint_eq(sft_status_field(&env, "attempts"), 7);
+	ck_assert_uint_eq(sft_status_field(&env, "denied"), 1);
 	close(l4);
 	close(l6);
 	close(l80);
@@ -241,8 +237,8 @@ START_TEST(mptcp_judged_at_connect)
 					    IPPROTO_MPTCP_, 2000),
 			 0);
 	ck_assert_int_eq(sft_accept_all(l25), 1);
-	ck_assert_uint_eq(status_field("attempts"), 2);
-	ck_assert_uint_eq(status_field("bypass"), 0);
+	ck_assert_uint_eq(sft_status_field(&env, "attempts"), 2);
+	ck_assert_uint_eq(sft_status_field(&env, "bypass"), 0);
 	close(l25);
 }
 END_TEST
@@ -264,19 +260,19 @@ START_TEST(destination_rewritten_after_the_hook)
 	ck_assert_ptr_nonnull(link);
 	/* Port 2626 is not watched: the hook lets it by; the SYN goes to 25. */
 	/* 1.5 s: long enough for the first SYN retransmit (after 1 s). */
-	ck_assert_int_eq(sft_stream_connect(tenant_cg, TENANT, TENANT, "192.0.2.1", 2626,
-					    IPPROTO_TCP, 1500),
-			 ETIMEDOUT);
+	ck_assert_int_eq(
+		sft_stream_connect(tenant_cg, TENANT, TENANT, "192.0.2.1", 2626, IPPROTO_TCP, 1500),
+		ETIMEDOUT);
 	ck_assert_int_eq(sft_accept_all(l25), 0);
-	ck_assert_uint_eq(status_field("bypass"), 1);
-	ck_assert_uint_eq(status_field("denied"), 1);
-	ck_assert_int_eq(sft_stream_connect(tenant_cg, MAILER, MAILER, "192.0.2.1", 2626,
-					    IPPROTO_TCP, 2000),
-			 0);
+	ck_assert_uint_eq(sft_status_field(&env, "bypass"), 1);
+	ck_assert_uint_eq(sft_status_field(&env, "denied"), 1);
+	ck_assert_int_eq(
+		sft_stream_connect(tenant_cg, MAILER, MAILER, "192.0.2.1", 2626, IPPROTO_TCP, 2000),
+		0);
 	ck_assert_int_eq(sft_accept_all(l25), 1);
 	/* Retransmitted SYNs of the denied socket were not judged again. */
-	ck_assert_uint_eq(status_field("bypass"), 2);
-	ck_assert_uint_eq(status_field("attempts"), 2);
+	ck_assert_uint_eq(sft_status_field(&env, "bypass"), 2);
+	ck_assert_uint_eq(sft_status_field(&env, "attempts"), 2);
 	bpf_link__destroy(link);
 	close(cgfd);
 	close(l25);
@@ -325,7 +321,7 @@ START_TEST(foreign_cgroup_program_keeps_running)
 	before = foreign_seen(f);
 	ck_assert_int_eq(sft_raw_send(tenant_cg, TENANT, TENANT, &raw_syn), EPERM);
 	ck_assert(!listener_saw_raw_syn(lfd));
-	ck_assert_uint_eq(status_field("bypass"), 1);
+	ck_assert_uint_eq(sft_status_field(&env, "bypass"), 1);
 	/* cgroup_skb programs all run; the foreign one saw the dropped SYN. */
 	ck_assert_uint_gt(foreign_seen(f), before);
 	close(lfd);
@@ -356,7 +352,8 @@ int main(void)
 	if (system("ip link add sft-hole type veth peer name sft-hole-peer && "
 		   "ip link set sft-hole up && ip link set sft-hole-peer up && "
 		   "ip route add 203.0.113.0/24 dev sft-hole && "
-		   "ip neigh add 203.0.113.77 lladdr 02:00:00:00:00:77 dev sft-hole nud permanent")) {
+		   "ip neigh add 203.0.113.77 lladdr 02:00:00:00:00:77 dev sft-hole nud "
+		   "permanent")) {
 		fprintf(stderr, "cannot route the test's source address\n");
 		return 1;
 	}

@@ -5,6 +5,7 @@
  * never connect, allowed ones do; whatever else sits on the interface (a
  * tcx program, a clsact qdisc with a filter) keeps working, and stays. */
 #include "harness.h"
+#include "status.h"
 #include "netns.h"
 #include "smtpfence.h"
 #include "tests/bypass/foreign.skel.h"
@@ -13,7 +14,6 @@
 #include <bpf/libbpf.h>
 #include <check.h>
 #include <errno.h>
-#include <json-c/json.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #define TCX_EGRESS 47 /* BPF_TCX_EGRESS: Debian 12's uapi headers predate it */
-#define OUT_DEV "sft-out"
+#define OUT_DEV	   "sft-out"
 
 /* 203.0.113.8/29 and 2001:db8:1::8/125 are the allowed VMs' ranges. */
 static const char conf[] = "[global]\nports = 25 587\ndefault = deny\ninterfaces = " OUT_DEV
@@ -45,29 +45,30 @@ static void topology(void)
 
 	ck_assert_int_eq(sft_ns_new(&vm), 0);
 	ck_assert_int_eq(sft_ns_new(&inet), 0);
-	snprintf(cmd, sizeof(cmd),
-		 "ip link add sft-vm type veth peer name eth0 netns %d && "
-		 "ip link add " OUT_DEV " type veth peer name eth0 netns %d && "
-		 "ip addr add 203.0.113.1/25 dev sft-vm && ip addr add 203.0.113.129/25 dev " OUT_DEV
-		 " && ip -6 addr add 2001:db8:1::1/64 dev sft-vm nodad && "
-		 "ip -6 addr add 2001:db8:2::1/64 dev " OUT_DEV " nodad && "
-		 "ip link set sft-vm up && ip link set " OUT_DEV " up && "
-		 "sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1",
-		 (int)vm.holder, (int)inet.holder);
+	snprintf(
+		cmd, sizeof(cmd),
+		"ip link add sft-vm type veth peer name eth0 netns %d && "
+		"ip link add " OUT_DEV " type veth peer name eth0 netns %d && "
+		"ip addr add 203.0.113.1/25 dev sft-vm && ip addr add 203.0.113.129/25 dev " OUT_DEV
+		" && ip -6 addr add 2001:db8:1::1/64 dev sft-vm nodad && "
+		"ip -6 addr add 2001:db8:2::1/64 dev " OUT_DEV " nodad && "
+		"ip link set sft-vm up && ip link set " OUT_DEV " up && "
+		"sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1",
+		(int)vm.holder, (int)inet.holder);
 	sh(cmd);
 	ck_assert_int_eq(sft_ns_sh(&vm, "ip link set lo up && ip link set eth0 up && "
-				   "ip addr add 203.0.113.10/25 dev eth0 && "
-				   "ip addr add 203.0.113.20/25 dev eth0 && "
-				   "ip -6 addr add 2001:db8:1::a/64 dev eth0 nodad && "
-				   "ip -6 addr add 2001:db8:1::14/64 dev eth0 nodad && "
-				   "ip route add default via 203.0.113.1 && "
-				   "ip -6 route add default via 2001:db8:1::1"),
+					"ip addr add 203.0.113.10/25 dev eth0 && "
+					"ip addr add 203.0.113.20/25 dev eth0 && "
+					"ip -6 addr add 2001:db8:1::a/64 dev eth0 nodad && "
+					"ip -6 addr add 2001:db8:1::14/64 dev eth0 nodad && "
+					"ip route add default via 203.0.113.1 && "
+					"ip -6 route add default via 2001:db8:1::1"),
 			 0);
 	ck_assert_int_eq(sft_ns_sh(&inet, "ip link set lo up && ip link set eth0 up && "
-				     "ip addr add 203.0.113.130/25 dev eth0 && "
-				     "ip -6 addr add 2001:db8:2::25/64 dev eth0 nodad && "
-				     "ip route add default via 203.0.113.129 && "
-				     "ip -6 route add default via 2001:db8:2::1"),
+					  "ip addr add 203.0.113.130/25 dev eth0 && "
+					  "ip -6 addr add 2001:db8:2::25/64 dev eth0 nodad && "
+					  "ip route add default via 203.0.113.129 && "
+					  "ip -6 route add default via 2001:db8:2::1"),
 			 0);
 }
 
@@ -83,19 +84,6 @@ static void teardown(void)
 	}
 	sft_ns_free(&vm);
 	sft_ns_free(&inet);
-}
-
-static uint64_t status_field(const char *name)
-{
-	json_object *o, *v;
-	uint64_t n;
-
-	ck_assert_int_eq(sft_cli(&env, "status -j"), 0);
-	o = json_tokener_parse(env.out);
-	ck_assert_msg(o && json_object_object_get_ex(o, name, &v), "status -j: %s", env.out);
-	n = json_object_get_uint64(v);
-	json_object_put(o);
-	return n;
 }
 
 static void expect(const char *src, const char *dst, int port, int lfd, int want)
@@ -128,10 +116,10 @@ START_TEST(forwarded_syns_judged_by_source)
 	expect("2001:db8:1::a", "2001:db8:2::25", 25, l6, 0);
 	expect("2001:db8:1::14", "2001:db8:2::25", 25, l6, ETIMEDOUT);
 	/* Counted as forwarded attempts; the denied SYN's retransmits too. */
-	ck_assert_uint_ge(status_field("allowed"), 2);
-	ck_assert_uint_ge(status_field("denied"), 2);
-	ck_assert_uint_eq(status_field("forwarded"), status_field("attempts"));
-	ck_assert_uint_eq(status_field("bypass"), 0);
+	ck_assert_uint_ge(sft_status_field(&env, "allowed"), 2);
+	ck_assert_uint_ge(sft_status_field(&env, "denied"), 2);
+	ck_assert_uint_eq(sft_status_field(&env, "forwarded"), sft_status_field(&env, "attempts"));
+	ck_assert_uint_eq(sft_status_field(&env, "bypass"), 0);
 	ck_assert_int_eq(sft_cli(&env, "rules"), 0);
 	ck_assert_ptr_nonnull(strstr(env.out, "source:203.0.113.8/29"));
 	/* A source rule takes effect live. */
@@ -162,8 +150,8 @@ static int tcx_progs(void)
 {
 	__u32 ids[8], cnt = 8;
 
-	ck_assert_int_eq(bpf_prog_query((int)if_nametoindex(OUT_DEV), TCX_EGRESS, 0, NULL, ids, &cnt),
-			 0);
+	ck_assert_int_eq(
+		bpf_prog_query((int)if_nametoindex(OUT_DEV), TCX_EGRESS, 0, NULL, ids, &cnt), 0);
 	return (int)cnt;
 }
 
@@ -230,7 +218,8 @@ START_TEST(missing_interface_fails_clearly)
 	sft_env_setup(&env, "missing", "[global]\nports = 25\ninterfaces = sft-nosuch\n");
 	env_up = true;
 	ck_assert_int_ne(sft_daemon_start(&env), 0);
-	ck_assert_ptr_nonnull(strstr(env.err, "failed to attach to interface sft-nosuch: No such device"));
+	ck_assert_ptr_nonnull(
+		strstr(env.err, "failed to attach to interface sft-nosuch: No such device"));
 	ck_assert_int_eq(sft_cli(&env, "check-config"), 0);
 	sft_env_teardown(&env);
 	sft_env_setup(&env, "badname", "[global]\nports = 25\ninterfaces = a/b\n");

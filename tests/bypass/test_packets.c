@@ -34,17 +34,19 @@ static void unpin_maps(struct bpf_object *obj)
 {
 	struct bpf_map *map;
 
-	bpf_object__for_each_map(map, obj) {
+	bpf_object__for_each_map(map, obj)
+	{
 		bpf_map__set_pin_path(map, NULL);
-		if (bpf_map__type(map) == BPF_MAP_TYPE_HASH || bpf_map__type(map) == BPF_MAP_TYPE_LRU_HASH)
+		if (bpf_map__type(map) == BPF_MAP_TYPE_HASH ||
+		    bpf_map__type(map) == BPF_MAP_TYPE_LRU_HASH)
 			bpf_map__set_max_entries(map, 1024);
 	}
 }
 
 static void put_rule(struct bpf_map *rules, __u32 kind, __u64 id, __u32 action)
 {
-	struct sf_rule_key k = { .id = id, .kind = kind };
-	struct sf_rule r = { .action = action };
+	struct sf_rule_key k = {.id = id, .kind = kind};
+	struct sf_rule r = {.action = action};
 
 	ck_assert_int_eq(bpf_map__update_elem(rules, &k, sizeof(k), &r, sizeof(r), BPF_ANY), 0);
 }
@@ -56,7 +58,7 @@ static void put_u32(struct bpf_map *m, __u32 key, __u32 val)
 
 static void put_settings(struct bpf_map *m, __u32 flags, __u32 levels)
 {
-	struct sf_settings s = { .deny_errno = 1, .flags = flags, .cgroup_levels = levels };
+	struct sf_settings s = {.deny_errno = 1, .flags = flags, .cgroup_levels = levels};
 	__u32 zero = 0;
 
 	ck_assert_int_eq(bpf_map__update_elem(m, &zero, sizeof(zero), &s, sizeof(s), BPF_ANY), 0);
@@ -64,8 +66,8 @@ static void put_settings(struct bpf_map *m, __u32 flags, __u32 levels)
 
 static void put_source4(struct bpf_map *m, const char *addr, __u32 plen, __u64 id)
 {
-	struct sf_lpm4 k = { .prefixlen = plen };
-	struct sf_source v = { .rule_id = id };
+	struct sf_lpm4 k = {.prefixlen = plen};
+	struct sf_source v = {.rule_id = id};
 
 	inet_pton(AF_INET, addr, k.addr);
 	ck_assert_int_eq(bpf_map__update_elem(m, &k, sizeof(k), &v, sizeof(v), BPF_ANY), 0);
@@ -73,8 +75,8 @@ static void put_source4(struct bpf_map *m, const char *addr, __u32 plen, __u64 i
 
 static void put_source6(struct bpf_map *m, const char *addr, __u32 plen, __u64 id)
 {
-	struct sf_lpm6 k = { .prefixlen = plen };
-	struct sf_source v = { .rule_id = id };
+	struct sf_lpm6 k = {.prefixlen = plen};
+	struct sf_source v = {.rule_id = id};
 
 	inet_pton(AF_INET6, addr, k.addr);
 	ck_assert_int_eq(bpf_map__update_elem(m, &k, sizeof(k), &v, sizeof(v), BPF_ANY), 0);
@@ -82,7 +84,7 @@ static void put_source6(struct bpf_map *m, const char *addr, __u32 plen, __u64 i
 
 static void put_exempt4(struct bpf_map *m, const char *addr)
 {
-	struct sf_lpm4 k = { .prefixlen = 32 };
+	struct sf_lpm4 k = {.prefixlen = 32};
 	__u32 one = 1;
 
 	inet_pton(AF_INET, addr, k.addr);
@@ -96,7 +98,8 @@ static struct sf_totals totals(struct bpf_map *m)
 	__u32 zero = 0;
 
 	ck_assert_ptr_nonnull(per);
-	ck_assert_int_eq(bpf_map__lookup_elem(m, &zero, sizeof(zero), per, sizeof(*per) * ncpu, 0), 0);
+	ck_assert_int_eq(bpf_map__lookup_elem(m, &zero, sizeof(zero), per, sizeof(*per) * ncpu, 0),
+			 0);
 	for (int i = 0; i < ncpu; i++) {
 		sum.c.attempts += per[i].c.attempts;
 		sum.c.allowed += per[i].c.allowed;
@@ -115,7 +118,7 @@ static int run(struct bpf_program *prog, const struct sft_pkt *p, __u32 ingress_
 {
 	uint8_t buf[1024];
 	size_t len = sft_pkt_build(p, buf, sizeof(buf));
-	struct __sk_buff ctx = { .ingress_ifindex = ingress_ifindex };
+	struct __sk_buff ctx = {.ingress_ifindex = ingress_ifindex};
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = buf, .data_size_in = (__u32)len,
 		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
 
@@ -124,17 +127,23 @@ static int run(struct bpf_program *prog, const struct sft_pkt *p, __u32 ingress_
 	return (int)opts.retval;
 }
 
-#define V4(...) { .family = 4, __VA_ARGS__ }
-#define V6(...) { .family = 6, __VA_ARGS__ }
-#define SYN .flags = SFT_TCP_SYN
+#define V4(...)                                                                                    \
+	{                                                                                          \
+		.family = 4, __VA_ARGS__                                                           \
+	}
+#define V6(...)                                                                                    \
+	{                                                                                          \
+		.family = 6, __VA_ARGS__                                                           \
+	}
+#define SYN    .flags = SFT_TCP_SYN
 #define SYNACK .flags = SFT_TCP_SYN | SFT_TCP_ACK
-#define DATA .flags = SFT_TCP_ACK | SFT_TCP_PSH, .payload = "MAIL FROM:<a@b>\r\n"
+#define DATA   .flags = SFT_TCP_ACK | SFT_TCP_PSH, .payload = "MAIL FROM:<a@b>\r\n"
 
 struct row {
 	const char *name;
 	struct sft_pkt p;
 	int egress; /* PASS or DROP: a local socket never judged at connect */
-	int tc; /* NEXT or SHOT: forwarded from the source in p */
+	int tc;	    /* NEXT or SHOT: forwarded from the source in p */
 	int judged; /* 1: counted as an attempt; 2: counted as malformed */
 };
 
@@ -147,76 +156,78 @@ struct row {
 #define D6 .src = "2001:db8:2::20", .dst = "2001:db8::1"
 
 static const struct row rows[] = {
-	{ "v4 SYN to 25", V4(D4, .dport = 25, SYN), DROP, SHOT, 1 },
-	{ "v4 SYN to 587", V4(D4, .dport = 587, SYN), DROP, SHOT, 1 },
-	{ "v4 SYN to 25 from an allowed source", V4(A4, .dport = 25, SYN), DROP, NEXT, 1 },
-	{ "v4 SYN to 80", V4(D4, .dport = 80, SYN), PASS, NEXT, 0 },
-	{ "v4 SYN-ACK to 25", V4(D4, .dport = 25, SYNACK), PASS, NEXT, 0 },
-	{ "v4 SYN-ACK from 25", V4(D4, .sport = 25, .dport = 40000, SYNACK), PASS, NEXT, 0 },
-	{ "v4 data to 25", V4(D4, .dport = 25, DATA), PASS, NEXT, 0 },
-	{ "v4 RST to 25", V4(D4, .dport = 25, .flags = 0x04), PASS, NEXT, 0 },
-	{ "v4 SYN+FIN to 25", V4(D4, .dport = 25, .flags = 0x03), DROP, SHOT, 1 },
-	{ "v4 SYN with data to 25 (Fast Open)", V4(D4, .dport = 25, SYN, .payload = "EHLO x\r\n"),
-	  DROP, SHOT, 1 },
-	{ "v4 UDP to 25", V4(D4, .proto = 17, .dport = 25), PASS, NEXT, 0 },
-	{ "v4 SYN to exempt 198.51.100.25", V4(.src = "203.0.113.20", .dst = "198.51.100.25",
-					       .dport = 25, SYN),
-	  PASS, NEXT, 1 },
-	{ "v4 options, SYN to 25", V4(D4, .ip_opts = 20, .dport = 25, SYN), DROP, SHOT, 1 },
-	{ "v4 options, SYN to 80", V4(D4, .ip_opts = 20, .dport = 80, SYN), PASS, NEXT, 0 },
-	{ "v4 options, data to 25", V4(D4, .ip_opts = 8, .dport = 25, DATA), PASS, NEXT, 0 },
-	{ "v4 cut after the IP header", V4(D4, .dport = 25, SYN, .cut = 20), PASS, NEXT, 0 },
-	{ "v4 options cut short", V4(D4, .ip_opts = 20, .dport = 25, SYN, .cut = 36), PASS, NEXT,
-	  0 },
-	{ "v4 cut before the TCP flags", V4(D4, .dport = 25, SYN, .cut = 10), DROP, SHOT, 1 },
-	{ "v4 TCP header of 8 bytes, to 25", V4(D4, .dport = 25, .l4_len = 8), DROP, SHOT, 1 },
-	{ "v4 TCP header of 2 bytes", V4(D4, .dport = 25, .l4_len = 2), PASS, NEXT, 0 },
-	{ "v4 first fragment, SYN to 25", V4(D4, .dport = 25, SYN, .fragment = true, .frag = 0, .more = true),
-	  DROP, SHOT, 1 },
-	{ "v4 first fragment of 8 bytes, to 25",
-	  V4(D4, .dport = 25, .fragment = true, .frag = 0, .more = true, .l4_len = 8), DROP, SHOT, 1 },
-	{ "v4 first fragment, data to 25", V4(D4, .dport = 25, DATA, .fragment = true, .frag = 0, .more = true),
-	  PASS, NEXT, 0 },
-	{ "v4 fragment at 8 bytes (RFC 1858)", V4(D4, .dport = 25, SYN, .fragment = true, .frag = 1, .more = true),
-	  DROP, SHOT, 2 },
-	{ "v4 fragment at 16 bytes", V4(D4, .dport = 25, SYN, .fragment = true, .frag = 2), PASS, NEXT, 0 },
-	{ "v4 UDP fragment at 8 bytes", V4(D4, .proto = 17, .dport = 25, .fragment = true, .frag = 1), PASS, NEXT, 0 },
-	{ "v6 SYN to 25", V6(D6, .dport = 25, SYN), DROP, SHOT, 1 },
-	{ "v6 SYN to 25 from an allowed source", V6(A6, .dport = 25, SYN), DROP, NEXT, 1 },
-	{ "v6 SYN to 443", V6(D6, .dport = 443, SYN), PASS, NEXT, 0 },
-	{ "v6 SYN-ACK to 25", V6(D6, .dport = 25, SYNACK), PASS, NEXT, 0 },
-	{ "v6 data to 25", V6(D6, .dport = 25, DATA), PASS, NEXT, 0 },
-	{ "v6 UDP to 25", V6(D6, .proto = 17, .dport = 25), PASS, NEXT, 0 },
-	{ "v6 hop-by-hop, SYN to 25", V6(D6, .ext = { 0 }, .n_ext = 1, .dport = 25, SYN), DROP,
-	  SHOT, 1 },
-	{ "v6 hop-by-hop, dest opts, routing, AH, SYN to 25",
-	  V6(D6, .ext = { 0, 60, 43, 51 }, .n_ext = 4, .dport = 25, SYN), DROP, SHOT, 1 },
-	{ "v6 dest opts, SYN to 80", V6(D6, .ext = { 60 }, .n_ext = 1, .dport = 80, SYN), PASS,
-	  NEXT, 0 },
-	{ "v6 dest opts, SYN-ACK to 25", V6(D6, .ext = { 60 }, .n_ext = 1, .dport = 25, SYNACK),
-	  PASS, NEXT, 0 },
-	{ "v6 dest opts, UDP to 25", V6(D6, .ext = { 60 }, .n_ext = 1, .proto = 17, .dport = 25),
-	  PASS, NEXT, 0 },
-	{ "v6 seven headers, SYN to 25",
-	  V6(D6, .ext = { 0, 60, 60, 60, 60, 60, 60 }, .n_ext = 7, .dport = 25, SYN), DROP, SHOT,
-	  1 },
-	{ "v6 nine headers hiding TCP",
-	  V6(D6, .ext = { 0, 60, 60, 60, 60, 60, 60, 60, 60 }, .n_ext = 9, .dport = 25, SYN), DROP,
-	  SHOT, 2 },
-	{ "v6 first fragment, SYN to 25", V6(D6, .dport = 25, SYN, .fragment = true, .frag = 0, .more = true), DROP,
-	  SHOT, 1 },
-	{ "v6 dest opts and first fragment, SYN to 25",
-	  V6(D6, .ext = { 60 }, .n_ext = 1, .dport = 25, SYN, .fragment = true, .frag = 0, .more = true), DROP, SHOT,
-	  1 },
-	{ "v6 first fragment, data to 25", V6(D6, .dport = 25, DATA, .fragment = true, .frag = 0, .more = true), PASS,
-	  NEXT, 0 },
-	{ "v6 fragment at 8 bytes", V6(D6, .dport = 25, SYN, .fragment = true, .frag = 1, .more = true), DROP, SHOT,
-	  2 },
-	{ "v6 fragment at 16 bytes", V6(D6, .dport = 25, SYN, .fragment = true, .frag = 2), PASS, NEXT, 0 },
-	{ "v6 cut before the TCP flags", V6(D6, .dport = 25, SYN, .cut = 10), DROP, SHOT, 1 },
-	{ "v6 cut after the IPv6 header", V6(D6, .dport = 25, SYN, .cut = 20), PASS, NEXT, 0 },
-	{ "v6 cut inside an extension header",
-	  V6(D6, .ext = { 0, 60 }, .n_ext = 2, .dport = 25, SYN, .cut = 30), PASS, NEXT, 0 },
+	{"v4 SYN to 25", V4(D4, .dport = 25, SYN), DROP, SHOT, 1},
+	{"v4 SYN to 587", V4(D4, .dport = 587, SYN), DROP, SHOT, 1},
+	{"v4 SYN to 25 from an allowed source", V4(A4, .dport = 25, SYN), DROP, NEXT, 1},
+	{"v4 SYN to 80", V4(D4, .dport = 80, SYN), PASS, NEXT, 0},
+	{"v4 SYN-ACK to 25", V4(D4, .dport = 25, SYNACK), PASS, NEXT, 0},
+	{"v4 SYN-ACK from 25", V4(D4, .sport = 25, .dport = 40000, SYNACK), PASS, NEXT, 0},
+	{"v4 data to 25", V4(D4, .dport = 25, DATA), PASS, NEXT, 0},
+	{"v4 RST to 25", V4(D4, .dport = 25, .flags = 0x04), PASS, NEXT, 0},
+	{"v4 SYN+FIN to 25", V4(D4, .dport = 25, .flags = 0x03), DROP, SHOT, 1},
+	{"v4 SYN with data to 25 (Fast Open)", V4(D4, .dport = 25, SYN, .payload = "EHLO x\r\n"),
+	 DROP, SHOT, 1},
+	{"v4 UDP to 25", V4(D4, .proto = 17, .dport = 25), PASS, NEXT, 0},
+	{"v4 SYN to exempt 198.51.100.25",
+	 V4(.src = "203.0.113.20", .dst = "198.51.100.25", .dport = 25, SYN), PASS, NEXT, 1},
+	{"v4 options, SYN to 25", V4(D4, .ip_opts = 20, .dport = 25, SYN), DROP, SHOT, 1},
+	{"v4 options, SYN to 80", V4(D4, .ip_opts = 20, .dport = 80, SYN), PASS, NEXT, 0},
+	{"v4 options, data to 25", V4(D4, .ip_opts = 8, .dport = 25, DATA), PASS, NEXT, 0},
+	{"v4 cut after the IP header", V4(D4, .dport = 25, SYN, .cut = 20), PASS, NEXT, 0},
+	{"v4 options cut short", V4(D4, .ip_opts = 20, .dport = 25, SYN, .cut = 36), PASS, NEXT, 0},
+	{"v4 cut before the TCP flags", V4(D4, .dport = 25, SYN, .cut = 10), DROP, SHOT, 1},
+	{"v4 TCP header of 8 bytes, to 25", V4(D4, .dport = 25, .l4_len = 8), DROP, SHOT, 1},
+	{"v4 TCP header of 2 bytes", V4(D4, .dport = 25, .l4_len = 2), PASS, NEXT, 0},
+	{"v4 first fragment, SYN to 25",
+	 V4(D4, .dport = 25, SYN, .fragment = true, .frag = 0, .more = true), DROP, SHOT, 1},
+	{"v4 first fragment of 8 bytes, to 25",
+	 V4(D4, .dport = 25, .fragment = true, .frag = 0, .more = true, .l4_len = 8), DROP, SHOT,
+	 1},
+	{"v4 first fragment, data to 25",
+	 V4(D4, .dport = 25, DATA, .fragment = true, .frag = 0, .more = true), PASS, NEXT, 0},
+	{"v4 fragment at 8 bytes (RFC 1858)",
+	 V4(D4, .dport = 25, SYN, .fragment = true, .frag = 1, .more = true), DROP, SHOT, 2},
+	{"v4 fragment at 16 bytes", V4(D4, .dport = 25, SYN, .fragment = true, .frag = 2), PASS,
+	 NEXT, 0},
+	{"v4 UDP fragment at 8 bytes",
+	 V4(D4, .proto = 17, .dport = 25, .fragment = true, .frag = 1), PASS, NEXT, 0},
+	{"v6 SYN to 25", V6(D6, .dport = 25, SYN), DROP, SHOT, 1},
+	{"v6 SYN to 25 from an allowed source", V6(A6, .dport = 25, SYN), DROP, NEXT, 1},
+	{"v6 SYN to 443", V6(D6, .dport = 443, SYN), PASS, NEXT, 0},
+	{"v6 SYN-ACK to 25", V6(D6, .dport = 25, SYNACK), PASS, NEXT, 0},
+	{"v6 data to 25", V6(D6, .dport = 25, DATA), PASS, NEXT, 0},
+	{"v6 UDP to 25", V6(D6, .proto = 17, .dport = 25), PASS, NEXT, 0},
+	{"v6 hop-by-hop, SYN to 25", V6(D6, .ext = {0}, .n_ext = 1, .dport = 25, SYN), DROP, SHOT,
+	 1},
+	{"v6 hop-by-hop, dest opts, routing, AH, SYN to 25",
+	 V6(D6, .ext = {0, 60, 43, 51}, .n_ext = 4, .dport = 25, SYN), DROP, SHOT, 1},
+	{"v6 dest opts, SYN to 80", V6(D6, .ext = {60}, .n_ext = 1, .dport = 80, SYN), PASS, NEXT,
+	 0},
+	{"v6 dest opts, SYN-ACK to 25", V6(D6, .ext = {60}, .n_ext = 1, .dport = 25, SYNACK), PASS,
+	 NEXT, 0},
+	{"v6 dest opts, UDP to 25", V6(D6, .ext = {60}, .n_ext = 1, .proto = 17, .dport = 25), PASS,
+	 NEXT, 0},
+	{"v6 seven headers, SYN to 25",
+	 V6(D6, .ext = {0, 60, 60, 60, 60, 60, 60}, .n_ext = 7, .dport = 25, SYN), DROP, SHOT, 1},
+	{"v6 nine headers hiding TCP",
+	 V6(D6, .ext = {0, 60, 60, 60, 60, 60, 60, 60, 60}, .n_ext = 9, .dport = 25, SYN), DROP,
+	 SHOT, 2},
+	{"v6 first fragment, SYN to 25",
+	 V6(D6, .dport = 25, SYN, .fragment = true, .frag = 0, .more = true), DROP, SHOT, 1},
+	{"v6 dest opts and first fragment, SYN to 25",
+	 V6(D6, .ext = {60}, .n_ext = 1, .dport = 25, SYN, .fragment = true, .frag = 0,
+	    .more = true),
+	 DROP, SHOT, 1},
+	{"v6 first fragment, data to 25",
+	 V6(D6, .dport = 25, DATA, .fragment = true, .frag = 0, .more = true), PASS, NEXT, 0},
+	{"v6 fragment at 8 bytes",
+	 V6(D6, .dport = 25, SYN, .fragment = true, .frag = 1, .more = true), DROP, SHOT, 2},
+	{"v6 fragment at 16 bytes", V6(D6, .dport = 25, SYN, .fragment = true, .frag = 2), PASS,
+	 NEXT, 0},
+	{"v6 cut before the TCP flags", V6(D6, .dport = 25, SYN, .cut = 10), DROP, SHOT, 1},
+	{"v6 cut after the IPv6 header", V6(D6, .dport = 25, SYN, .cut = 20), PASS, NEXT, 0},
+	{"v6 cut inside an extension header",
+	 V6(D6, .ext = {0, 60}, .n_ext = 2, .dport = 25, SYN, .cut = 30), PASS, NEXT, 0},
 };
 
 #define N_ROWS ((int)(sizeof(rows) / sizeof(rows[0])))
@@ -334,8 +345,8 @@ START_TEST(tc_event_names_the_source)
 	ck_assert_uint_eq(got.verdict, SF_VERDICT_DENIED);
 	ck_assert_uint_eq(got.rule_kind, SF_KIND_DEFAULT);
 	ck_assert_uint_eq(got.pid, 0);
-	ck_assert_mem_eq(got.saddr, ((const uint8_t[]){ 203, 0, 113, 20 }), 4);
-	ck_assert_mem_eq(got.daddr, ((const uint8_t[]){ 192, 0, 2, 1 }), 4);
+	ck_assert_mem_eq(got.saddr, ((const uint8_t[]){203, 0, 113, 20}), 4);
+	ck_assert_mem_eq(got.daddr, ((const uint8_t[]){192, 0, 2, 1}), 4);
 }
 END_TEST
 

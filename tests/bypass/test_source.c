@@ -34,14 +34,15 @@ START_TEST(source_targets)
 	ck_assert_int_eq(sf_parse_target("source:vm1", &t, err, sizeof(err)), -EINVAL);
 	ck_assert_str_eq(err, "invalid address 'vm1'");
 	/* Unlike dest:, every action applies to a source. */
-	ck_assert_int_eq(sf_rule_from_words("limit", "source:203.0.113.0/24 5/min", &r, err,
-					    sizeof(err)),
-			 0);
+	ck_assert_int_eq(
+		sf_rule_from_words("limit", "source:203.0.113.0/24 5/min", &r, err, sizeof(err)),
+		0);
 	ck_assert_int_eq(r.action, SF_ACT_LIMIT);
 	free(r.value);
 	ck_assert_int_eq(sf_rule_from_words("deny", "source:10.0.0.0/8", &r, err, sizeof(err)), 0);
 	free(r.value);
-	ck_assert_int_eq(sf_rule_from_words("deny", "dest:10.0.0.0/8", &r, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(sf_rule_from_words("deny", "dest:10.0.0.0/8", &r, err, sizeof(err)),
+			 -EINVAL);
 }
 END_TEST
 
@@ -116,7 +117,8 @@ START_TEST(interfaces_key)
 	remove_dir();
 	ck_assert_int_eq(load_text("interfaces = eth0 some/thing\n", &p, &d), -EINVAL);
 	ck_assert_uint_eq(d.n, 1);
-	ck_assert_ptr_nonnull(strstr(d.msgs[0], "main.conf:3: invalid interface name 'some/thing'"));
+	ck_assert_ptr_nonnull(
+		strstr(d.msgs[0], "main.conf:3: invalid interface name 'some/thing'"));
 	sf_policy_free(&p);
 	sf_diag_free(&d);
 	remove_dir();
