@@ -15,6 +15,8 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef TCP_FASTOPEN_NO_COOKIE
@@ -280,6 +283,46 @@ START_TEST(destination_rewritten_after_the_hook)
 }
 END_TEST
 
+/* A "container": the tenant's process in a network namespace of its own,
+ * with its own loopback and listener. The cgroup hooks follow the cgroup,
+ * not the namespace. Returns the connect's errno (-1: harness failure). */
+static int connect_in_own_netns(uid_t uid)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char procs[PATH_MAX + 16];
+		FILE *f;
+		int l;
+
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", tenant_cg);
+		f = fopen(procs, "we");
+		if (!f || fputs("0\n", f) < 0 || fclose(f) || unshare(CLONE_NEWNET) ||
+		    system("ip link set lo up"))
+			_exit(253);
+		l = sft_listen("127.0.0.1", 25);
+		if (l < 0)
+			_exit(252);
+		/* Its own child, in the same namespace, drops to the tenant's uid. */
+		_exit(sft_stream_connect(tenant_cg, uid, uid, "127.0.0.1", 25, IPPROTO_TCP, 2000));
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status) >= 252 ? -1 : WEXITSTATUS(status);
+}
+
+START_TEST(container_netns_judged_at_connect)
+{
+	start("container", conf);
+	ck_assert_int_eq(sft_daemon_start(&env), 0);
+	ck_assert_int_eq(connect_in_own_netns(TENANT), EPERM);
+	ck_assert_int_eq(connect_in_own_netns(MAILER), 0);
+	ck_assert_uint_eq(sft_status_field(&env, "attempts"), 2);
+	ck_assert_uint_eq(sft_status_field(&env, "denied"), 1);
+}
+END_TEST
+
 static __u64 foreign_seen(struct foreign_bpf *f)
 {
 	__u32 slot = 0;
@@ -365,6 +408,7 @@ int main(void)
 	tcase_add_test(tc, normal_traffic_untouched);
 	tcase_add_test(tc, foreign_cgroup_program_keeps_running);
 	tcase_add_test(tc, mptcp_judged_at_connect);
+	tcase_add_test(tc, container_netns_judged_at_connect);
 	tcase_add_test(tc, destination_rewritten_after_the_hook);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
