@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 	printf("prog_id=%u\n", info.id);
 	fflush(stdout);
 	/* No SA_RESTART: a signal ends the read below. */
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

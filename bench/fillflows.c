@@ -69,7 +69,8 @@ int main(int argc, char **argv)
 			keys[i].dport = htobe16(25);
 			memcpy(keys[i].daddr, &ip, 4);
 			vals[i] = (struct sf_flow){
-				.c = { .attempts = (__u64)id % 97 + 1, .allowed = (__u64)id % 97 + 1 },
+				.c = {.attempts = (__u64)id % 97 + 1,
+				      .allowed = (__u64)id % 97 + 1},
 				.first_ns = now - (__u64)id * 1000,
 				.last_ns = now,
 			};

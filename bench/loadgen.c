@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #define MAX_WORKERS 64
-#define MAX_PROGS 8
+#define MAX_PROGS   8
 
 struct opts {
 	int port;
@@ -121,7 +121,7 @@ static int listen_on(const struct sockaddr_in *a)
 /* One connect, accepted and reset. Returns 0 or -errno of connect(). */
 static int one_connect(int lfd, const struct sockaddr_in *a)
 {
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
 	int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), s, err = 0;
 
 	if (c < 0)
@@ -143,7 +143,7 @@ static int one_connect(int lfd, const struct sockaddr_in *a)
 /* A worker: set up, wait for the go byte, run, write its result. */
 static void worker(const struct opts *o, int n, int go_fd, int out_fd)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)o->port) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
 	struct result r = {};
 	int lfd, err;
 	char go;
@@ -220,15 +220,15 @@ static void usage(void)
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{ "port", required_argument, NULL, 'p' },
-		{ "workers", required_argument, NULL, 'w' },
-		{ "seconds", required_argument, NULL, 't' },
-		{ "cgroup", required_argument, NULL, 'c' },
-		{ "uid", required_argument, NULL, 'u' },
-		{ "netns", required_argument, NULL, 'n' },
-		{ "prog-id", required_argument, NULL, 'P' },
-		{ "once", no_argument, NULL, '1' },
-		{ NULL, 0, NULL, 0 },
+		{"port", required_argument, NULL, 'p'},
+		{"workers", required_argument, NULL, 'w'},
+		{"seconds", required_argument, NULL, 't'},
+		{"cgroup", required_argument, NULL, 'c'},
+		{"uid", required_argument, NULL, 'u'},
+		{"netns", required_argument, NULL, 'n'},
+		{"prog-id", required_argument, NULL, 'P'},
+		{"once", no_argument, NULL, '1'},
+		{NULL, 0, NULL, 0},
 	};
 	char *end;
 	int c;
@@ -280,7 +280,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .workers = (int)sysconf(_SC_NPROCESSORS_ONLN), .seconds = 1, .uid = -1 };
+	struct opts o = {.workers = (int)sysconf(_SC_NPROCESSORS_ONLN), .seconds = 1, .uid = -1};
 	__u64 ns0[MAX_PROGS] = {}, cnt0[MAX_PROGS] = {}, ns1, cnt1;
 	int go[2], out[2], err, failed = 0;
 	struct result total = {}, r;
@@ -348,7 +348,8 @@ int main(int argc, char **argv)
 		return total.errors ? 3 : 0;
 	}
 	printf("rate=%.1f cpu_rate=%.1f connects=%lld errors=%lld", rate,
-	       total.cpu > 0 ? (double)total.connects / total.cpu : 0.0, total.connects, total.errors);
+	       total.cpu > 0 ? (double)total.connects / total.cpu : 0.0, total.connects,
+	       total.errors);
 	for (int i = 0; i < o.n_progs; i++) {
 		if (prog_stats(o.prog_ids[i], &ns1, &cnt1))
 			return 1;

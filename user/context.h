@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#define SF_CTX_MAX_TC_DEVS 64
+
 enum sf_exit {
 	SF_EXIT_OK = 0,
 	SF_EXIT_FAIL = 1,
@@ -19,6 +21,11 @@ struct sf_ctx {
 	const char *run_dir; /* lock, pid file, runtime layer */
 	bool json;
 	bool runtime_only; /* --runtime: live change, not persisted */
+	const char *explain_pid; /* explain --pid */
+	const char *explain_uid; /* explain --uid */
+	const char *explain_gid; /* explain --gid */
+	const char *tc_devs[SF_CTX_MAX_TC_DEVS]; /* run --tc-dev, besides `interfaces =` */
+	int n_tc_devs;
 };
 
 /* Maps a -errno from a setup step to the exit code and says why, once:

@@ -18,6 +18,9 @@ enum opt_bit {
 	OPT_JSON = 1 << 0,
 	OPT_CGROUP = 1 << 1,
 	OPT_RUNTIME = 1 << 2,
+	OPT_SUBJECT = 1 << 3, /* --pid, --uid, --gid */
+	OPT_TC_DEV = 1 << 4,
+	OPT_LAST = OPT_TC_DEV,
 };
 
 struct command {
@@ -35,8 +38,8 @@ static int run_rule(const struct sf_ctx *ctx, int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "run", sf_cmd_run, OPT_CGROUP, true,
-	  "run [--cgroup PATH]            daemon: load or re-adopt, enforce, log events" },
+	{ "run", sf_cmd_run, OPT_CGROUP | OPT_TC_DEV, true,
+	  "run [--cgroup PATH] [--tc-dev DEV]...  daemon: load or re-adopt, enforce, log events" },
 	{ "allow", run_rule, OPT_RUNTIME, true,
 	  "allow TARGET [--runtime]       allow SMTP for a target (dest:CIDR exempts)" },
 	{ "deny", run_rule, OPT_RUNTIME, true, "deny TARGET [--runtime]        deny SMTP" },
@@ -53,6 +56,8 @@ static const struct command commands[] = {
 	  "ports add|del PORT... | list   watched destination ports (live)" },
 	{ "default", sf_cmd_default, 0, true,
 	  "default allow|deny|log|limit R set the default action (live)" },
+	{ "explain", sf_cmd_explain, OPT_JSON | OPT_CGROUP | OPT_SUBJECT, true,
+	  "explain (--pid N | --uid U [--gid G] [--cgroup PATH]) HOST:PORT  which rule decides" },
 	{ "check-config", sf_cmd_check_config, 0, false,
 	  "check-config                   validate the configuration, apply nothing" },
 	{ "reload", sf_cmd_reload, 0, true,
@@ -67,7 +72,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: smtpfence [OPTIONS] COMMAND [ARGS]\n\n"
 		   "Targets: cgroup:PATH unit:NAME.service|.slice|.scope user:NAME|UID\n"
-		   "         group:NAME|GID dest:CIDR\n\nCommands:\n");
+		   "         group:NAME|GID dest:CIDR source:CIDR\n\nCommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %s\n", commands[i].usage);
 	fprintf(f, "\nOptions:\n"
@@ -81,7 +86,18 @@ static void usage(FILE *f)
 		SF_DEFAULT_PIN_DIR, SF_DEFAULT_CONFIG, SF_DEFAULT_RUN_DIR);
 }
 
-enum long_only { LO_PIN_DIR = 256, LO_CONFIG, LO_RUN_DIR, LO_CGROUP, LO_RUNTIME, LO_VERSION };
+enum long_only {
+	LO_PIN_DIR = 256,
+	LO_CONFIG,
+	LO_RUN_DIR,
+	LO_CGROUP,
+	LO_RUNTIME,
+	LO_VERSION,
+	LO_PID,
+	LO_UID,
+	LO_GID,
+	LO_TC_DEV,
+};
 
 static const struct option long_opts[] = {
 	{ "pin-dir", required_argument, NULL, LO_PIN_DIR },
@@ -89,6 +105,10 @@ static const struct option long_opts[] = {
 	{ "run-dir", required_argument, NULL, LO_RUN_DIR },
 	{ "cgroup", required_argument, NULL, LO_CGROUP },
 	{ "runtime", no_argument, NULL, LO_RUNTIME },
+	{ "pid", required_argument, NULL, LO_PID },
+	{ "uid", required_argument, NULL, LO_UID },
+	{ "gid", required_argument, NULL, LO_GID },
+	{ "tc-dev", required_argument, NULL, LO_TC_DEV },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -98,7 +118,18 @@ static const struct option long_opts[] = {
 
 static const char *opt_name(unsigned int bit)
 {
-	return bit == OPT_JSON ? "-j" : bit == OPT_CGROUP ? "--cgroup" : "--runtime";
+	switch (bit) {
+	case OPT_JSON:
+		return "-j";
+	case OPT_CGROUP:
+		return "--cgroup";
+	case OPT_RUNTIME:
+		return "--runtime";
+	case OPT_TC_DEV:
+		return "--tc-dev";
+	default:
+		return "--pid/--uid/--gid";
+	}
 }
 
 int main(int argc, char **argv)
@@ -155,6 +186,34 @@ int main(int argc, char **argv)
 			ctx.runtime_only = true;
 			given |= OPT_RUNTIME;
 			break;
+		case LO_PID:
+			ctx.explain_pid = optarg;
+			given |= OPT_SUBJECT;
+			break;
+		case LO_UID:
+			ctx.explain_uid = optarg;
+			given |= OPT_SUBJECT;
+			break;
+		case LO_GID:
+			ctx.explain_gid = optarg;
+			given |= OPT_SUBJECT;
+			break;
+		case LO_TC_DEV: {
+			char err[SF_ERR_LEN];
+
+			if (sf_parse_ifname(optarg, err, sizeof(err))) {
+				fprintf(stderr, "smtpfence: --tc-dev: %s\n", err);
+				return SF_EXIT_USAGE;
+			}
+			if (ctx.n_tc_devs == SF_CTX_MAX_TC_DEVS) {
+				fprintf(stderr, "smtpfence: --tc-dev: at most %d interfaces\n",
+					SF_CTX_MAX_TC_DEVS);
+				return SF_EXIT_USAGE;
+			}
+			ctx.tc_devs[ctx.n_tc_devs++] = optarg;
+			given |= OPT_TC_DEV;
+			break;
+		}
 		case ':':
 			fprintf(stderr, "smtpfence: option '%s' needs a value\n", argv[optind - 1]);
 			return SF_EXIT_USAGE;
@@ -176,7 +235,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "smtpfence: unknown command '%s' (see smtpfence --help)\n", words[0]);
 		return SF_EXIT_USAGE;
 	}
-	for (unsigned int bit = 1; bit <= OPT_RUNTIME; bit <<= 1) {
+	for (unsigned int bit = 1; bit <= OPT_LAST; bit <<= 1) {
 		if ((given & bit) && !(cmd->opts & bit)) {
 			fprintf(stderr, "smtpfence: option %s does not apply to '%s'\n", opt_name(bit),
 				cmd->name);

@@ -95,20 +95,42 @@ static int update_rules(int fd, struct sf_rule_key *keys, struct sf_rule *vals, 
 	return 0;
 }
 
-/* Writes *want into the rules map, whose present contents are *have. */
+static int delete_gone(const struct sf_maps *m, const struct sf_compiled_rule *want, size_t nw,
+		       const struct sf_compiled_rule *have, size_t nh, struct sf_sync_stats *st)
+{
+	for (size_t i = 0, j = 0; j < nh; j++) {
+		while (i < nw && sf_rule_key_cmp(&want[i].key, &have[j].key) < 0)
+			i++;
+		if (i < nw && !sf_rule_key_cmp(&want[i].key, &have[j].key))
+			continue;
+		if (bpf_map_delete_elem(m->rules, &have[j].key) && errno != ENOENT)
+			return -errno;
+		bpf_map_delete_elem(m->rule_stats, &have[j].key);
+		st->removed++;
+	}
+	return 0;
+}
+
+/* Writes *want into the rules map, whose present contents are *have. New
+ * rules go in before old ones leave, so that no connect falls through to
+ * a wider rule in between; when the table has no room for both, the old
+ * ones leave first (they are going anyway). */
 static int apply_rules(const struct sf_maps *m, const struct sf_compiled_rule *want, size_t nw,
 		       const struct sf_compiled_rule *have, size_t nh, struct sf_sync_stats *st)
 {
 	struct sf_rule_key *keys = calloc(nw + 1, sizeof(*keys));
 	struct sf_rule *vals = calloc(nw + 1, sizeof(*vals));
-	size_t nu = 0, i = 0, j = 0;
+	struct bpf_map_info info = {};
+	__u32 info_len = sizeof(info);
+	size_t nu = 0, fresh = 0, i = 0, j = 0;
+	bool delete_first;
 	int err = 0;
 
-	if (!keys || !vals) {
-		err = -ENOMEM;
+	if (!keys || !vals || bpf_obj_get_info_by_fd(m->rules, &info, &info_len)) {
+		err = keys && vals ? -errno : -ENOMEM;
 		goto out;
 	}
-	/* Merge two sorted lists: new or changed rules are written first... */
+	/* Merge two sorted lists: the new and changed rules. */
 	while (i < nw) {
 		int c = j < nh ? sf_rule_key_cmp(&want[i].key, &have[j].key) : -1;
 
@@ -124,28 +146,20 @@ static int apply_rules(const struct sf_maps *m, const struct sf_compiled_rule *w
 			if (c == 0)
 				st->changed++;
 			else
-				st->added++;
+				fresh++;
 		}
 		if (c == 0)
 			j++;
 		i++;
 	}
-	err = update_rules(m->rules, keys, vals, nu);
-	if (err)
-		goto out;
-	/* ...then the rules that are gone are removed, with their counters. */
-	for (i = 0, j = 0; j < nh; j++) {
-		while (i < nw && sf_rule_key_cmp(&want[i].key, &have[j].key) < 0)
-			i++;
-		if (i < nw && !sf_rule_key_cmp(&want[i].key, &have[j].key))
-			continue;
-		if (bpf_map_delete_elem(m->rules, &have[j].key) && errno != ENOENT) {
-			err = -errno;
-			goto out;
-		}
-		bpf_map_delete_elem(m->rule_stats, &have[j].key);
-		st->removed++;
-	}
+	st->added = fresh;
+	delete_first = nh + fresh > info.max_entries;
+	if (delete_first)
+		err = delete_gone(m, want, nw, have, nh, st);
+	if (!err)
+		err = update_rules(m->rules, keys, vals, nu);
+	if (!err && !delete_first)
+		err = delete_gone(m, want, nw, have, nh, st);
 out:
 	free(keys);
 	free(vals);
@@ -160,17 +174,22 @@ static int lpm_contains(const void *want, size_t n, size_t size, const void *key
 	return 0;
 }
 
-/* Exempt prefixes are few: a plain comparison is enough. */
-static int sync_lpm(int fd, const void *want, size_t n, size_t size)
+/* Writes n prefixes (with their values; NULL vals: the value 1) and removes
+ * every other. Prefix lists are short: a plain comparison is enough. */
+static int sync_lpm(int fd, const void *want, size_t n, size_t size, const void *vals,
+		    size_t val_size)
 {
 	unsigned char key[sizeof(struct sf_lpm6)], next[sizeof(struct sf_lpm6)];
 	__u32 one = 1;
 	void *prev = NULL;
 	int err = 0;
 
-	for (size_t i = 0; i < n; i++)
-		if (bpf_map_update_elem(fd, (const char *)want + i * size, &one, BPF_ANY))
+	for (size_t i = 0; i < n; i++) {
+		const void *v = vals ? (const char *)vals + i * val_size : (const void *)&one;
+
+		if (bpf_map_update_elem(fd, (const char *)want + i * size, v, BPF_ANY))
 			return -errno;
+	}
 	while (!bpf_map_get_next_key(fd, prev, next)) {
 		memcpy(key, next, size);
 		prev = key;
@@ -239,9 +258,15 @@ int sf_sync(const struct sf_maps *m, const struct sf_compiled *c, struct sf_sync
 		write_settings(m->settings, &old);
 		goto out;
 	}
-	err = sync_lpm(m->exempt4, c->exempt4, c->n_exempt4, sizeof(struct sf_lpm4));
+	err = sync_lpm(m->exempt4, c->exempt4, c->n_exempt4, sizeof(struct sf_lpm4), NULL, 0);
 	if (!err)
-		err = sync_lpm(m->exempt6, c->exempt6, c->n_exempt6, sizeof(struct sf_lpm6));
+		err = sync_lpm(m->exempt6, c->exempt6, c->n_exempt6, sizeof(struct sf_lpm6), NULL, 0);
+	if (!err)
+		err = sync_lpm(m->source4, c->source4, c->n_source4, sizeof(struct sf_lpm4),
+			       c->source4_val, sizeof(struct sf_source));
+	if (!err)
+		err = sync_lpm(m->source6, c->source6, c->n_source6, sizeof(struct sf_lpm6),
+			       c->source6_val, sizeof(struct sf_source));
 	if (!err)
 		err = sync_ports(m->ports, c->ports);
 	if (!err)
@@ -280,6 +305,9 @@ int sf_totals_read(int fd, struct sf_totals *t)
 		t->c.allowed += per[i].c.allowed;
 		t->c.denied += per[i].c.denied;
 		t->c.limited += per[i].c.limited;
+		t->c.bypass += per[i].c.bypass;
+		t->forwarded += per[i].forwarded;
+		t->malformed += per[i].malformed;
 		t->events += per[i].events;
 		t->events_lost += per[i].events_lost;
 		t->flows_lost += per[i].flows_lost;

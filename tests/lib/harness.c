@@ -122,6 +122,28 @@ static void write_file(const char *path, const char *text)
 		die(path);
 }
 
+/* A test binary that was killed could not clean up: its cgroup tree is
+ * removed by the next run once its owner is gone. */
+static void remove_stale_cgroups(void)
+{
+	DIR *d = opendir(cg_mount);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char path[PATH_MAX];
+		int pid;
+
+		if (sscanf(e->d_name, "smtpfence-test.%d", &pid) != 1 || pid <= 1 ||
+		    kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", cg_mount, e->d_name);
+		rmdir_cgroups(path);
+	}
+	closedir(d);
+}
+
 void sft_sandbox_enter(void)
 {
 	if (geteuid() != 0)
@@ -130,6 +152,7 @@ void sft_sandbox_enter(void)
 		skip("this kernel cannot load cgroup/connect BPF programs");
 	if (find_cgroup2())
 		skip("no cgroup v2 hierarchy is mounted");
+	remove_stale_cgroups();
 	if (unshare(CLONE_NEWNS | CLONE_NEWNET))
 		die("unshare mount and network namespaces");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
@@ -143,6 +166,9 @@ void sft_sandbox_enter(void)
 	atexit(sandbox_cleanup);
 	signal(SIGINT, on_fatal_signal);
 	signal(SIGTERM, on_fatal_signal);
+	signal(SIGSEGV, on_fatal_signal);
+	signal(SIGABRT, on_fatal_signal);
+	signal(SIGBUS, on_fatal_signal);
 	if (mkdir(bpffs, 0700) || mount("bpf", bpffs, "bpf", 0, "mode=0700"))
 		die("mount a private bpffs");
 	if (mkdir(cg_root, 0755))
@@ -255,7 +281,21 @@ int sft_cli(struct sft_env *e, const char *fmt, ...)
 	return WEXITSTATUS(status);
 }
 
+static int count_in(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
 bool sft_notify_wait(struct sft_env *e, const char *want, int timeout_ms)
+{
+	return sft_notify_wait_n(e, want, 1, timeout_ms);
+}
+
+bool sft_notify_wait_n(struct sft_env *e, const char *want, int count, int timeout_ms)
 {
 	struct timespec start, now;
 
@@ -266,7 +306,7 @@ bool sft_notify_wait(struct sft_env *e, const char *want, int timeout_ms)
 		ssize_t n;
 		long left;
 
-		if (strstr(e->notify_log, want))
+		if (count_in(e->notify_log, want) >= count)
 			return true;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		left = timeout_ms - ((now.tv_sec - start.tv_sec) * 1000 +
@@ -301,6 +341,9 @@ int sft_daemon_start(struct sft_env *e)
 		if (e->notify_fd < 0 || bind(e->notify_fd, (struct sockaddr *)&sa, sizeof(sa)))
 			die("bind the notify socket");
 	}
+	/* Messages an earlier daemon left unread must not pass for this one's. */
+	while (recv(e->notify_fd, log, sizeof(log), MSG_DONTWAIT) > 0)
+		;
 	e->notify_log[0] = '\0';
 	snprintf(log, sizeof(log), "%s/daemon.log", e->dir);
 	e->daemon = fork();
@@ -409,8 +452,12 @@ static int connect_child(const char *host, int port, enum sft_connect_mode mode)
 	default:
 		break;
 	}
-	if (connect(fd, (struct sockaddr *)&ss, len) == 0)
+	if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
+		/* With TCP_FASTOPEN_CONNECT the SYN leaves with the first write. */
+		if (mode == SFT_FASTOPEN_CONNECT && write(fd, "EHLO\r\n", 6) != 6)
+			return errno;
 		return 0;
+	}
 	if (errno != EINPROGRESS)
 		return errno;
 	struct pollfd p = { .fd = fd, .events = POLLOUT };
