@@ -27,7 +27,7 @@ fi
 OUT=$PWD/build/bench
 SF=$PWD/build/smtpfence
 LOADGEN=$OUT/loadgen
-EMPTY=$OUT/empty
+EMPTY_BIN=$OUT/empty
 FILLFLOWS=$OUT/fillflows
 WORKERS=$(nproc)
 QUICK=${BENCH_QUICK:-}
@@ -39,10 +39,15 @@ else
 	ROUNDS=${BENCH_ROUNDS:-15} RATE_SECONDS=1.2 COST_SECONDS=1 CONTROL_REPS=7 DROPIN_FILES=100000
 fi
 
+# shellcheck source=bench/sandbox.sh
 . bench/sandbox.sh
+# shellcheck source=bench/samples.sh
 . bench/samples.sh
+# shellcheck source=bench/systems.sh
 . bench/systems.sh
+# shellcheck source=bench/phases.sh
 . bench/phases.sh
+# shellcheck source=bench/report.sh
 . bench/report.sh
 
 machine_line() {
@@ -56,7 +61,7 @@ progress() {
 	printf 'bench: %6.1fs  %s\n' "$(since "$BENCH_T0")" "$*" >&2
 }
 
-for tool in "$SF" "$LOADGEN" "$EMPTY" "$FILLFLOWS"; do
+for tool in "$SF" "$LOADGEN" "$EMPTY_BIN" "$FILLFLOWS"; do
 	[ -x "$tool" ] || die "$tool is missing: run make bench"
 done
 rm -f "$OUT"/*.csv "$OUT/rate.dat" "$OUT/connect-rate.png"

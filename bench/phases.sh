@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Sourced by bench.sh: the four measurements. Rates and program costs are
 # taken in rounds, every configuration once a round, the order reversed
 # every other round (A B C, C B A, ...) so that drift on a shared machine
@@ -50,8 +51,9 @@ kv() {
 # empty_say COMMAND: a command to the empty program's holder.
 empty_say() {
 	local answer
-	echo "$1" >&"${EMPTY[1]}"
-	read -r answer <&"${EMPTY[0]}" && [ "$answer" = ok ] || die "empty: '$1' failed"
+	echo "$1" >&"${HOLDER[1]}"
+	read -r answer <&"${HOLDER[0]}" || answer=""
+	if [ "$answer" != ok ]; then die "empty: '$1' failed"; fi
 }
 
 # The kernel's own per-run cost of each program, next to the empty program
@@ -62,9 +64,9 @@ cost_phase() {
 	id100k=$(sf_prog_id sf100k)
 	cells="empty - 1 empty $EMPTY_PROG_ID
 smtpfence 1 1 sf1/tenant $id1
-smtpfence 1 16 ${CG_DEEP_sf1#"$CG"/} $id1
+smtpfence 1 16 ${CG_DEEP[sf1]#"$CG"/} $id1
 smtpfence 100000 1 sf100k/tenant $id100k
-smtpfence 100000 16 ${CG_DEEP_sf100k#"$CG"/} $id100k"
+smtpfence 100000 16 ${CG_DEEP[sf100k]#"$CG"/} $id100k"
 	empty_say "stats on"
 	for r in $(seq 0 "$ROUNDS"); do
 		while read -r program rules depth cg id; do
@@ -192,14 +194,15 @@ control_phase() {
 # Kernel memory of every map (bpftool's memlock: what the kernel charges),
 # at default sizes (instance sf1), and the daemons' resident memory.
 memory_phase() {
-	local pin bytes pid
+	local pin bytes name rules
 	for pin in "$BPFFS"/sf1/sf_*; do
 		bytes=$(bpftool -j map show pinned "$pin" | jq .bytes_memlock)
 		sample memory "map ${pin##*/}" 1 - - 1 "$bytes"
 	done
-	for pid in "sf1 1" "sf100k 100000"; do
-		set -- $pid
-		bytes=$(awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$(eval "echo \$SF_PID_$1")/status")
-		sample memory daemon-rss "$2" - - 1 "$bytes"
+	for name in sf1 sf100k; do
+		rules=1
+		if [ "$name" = sf100k ]; then rules=100000; fi
+		bytes=$(awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/${SF_PID[$name]}/status")
+		sample memory daemon-rss "$rules" - - 1 "$bytes"
 	done
 }

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Sourced by bench.sh: turns $OUT/samples.csv into the table on stdout,
 # $OUT/results.csv (one median a row), $OUT/targets.csv and the chart
 # $OUT/connect-rate.png.
@@ -32,11 +33,11 @@ rate_cell() {
 
 # print_rates PHASE TITLE
 print_rates() {
-	local system rules ns cg
+	local system rules
 	echo "$2, median of $ROUNDS rounds of ${RATE_SECONDS}s (ratio to no filter)"
 	printf '  %-15s %6s  %-24s %-24s\n' system rules "port $UNWATCHED_PORT (unwatched)" \
 		"port $WATCHED_PORT (watched, allowed)"
-	while read -r system rules ns cg; do
+	while read -r system rules _; do
 		printf '  %-15s %6s  %-24s %-24s\n' "$system" "$rules" \
 			"$(rate_cell "$1" "$system" "$rules" "$UNWATCHED_PORT")" \
 			"$(rate_cell "$1" "$system" "$rules" "$WATCHED_PORT")"
@@ -58,17 +59,17 @@ cost_cell() {
 }
 
 print_costs() {
-	local cell
+	local cell program rules depth
 	echo "Program cost per connect: kernel run_time_ns / run_cnt, median of $ROUNDS rounds" \
 		"(difference to the empty program)"
 	printf '  %-15s %6s %5s  %-24s %-24s\n' program rules depth "port $UNWATCHED_PORT (unwatched)" \
 		"port $WATCHED_PORT (watched)"
 	for cell in "empty - 1" "smtpfence 1 1" "smtpfence 1 16" "smtpfence 100000 1" \
 		"smtpfence 100000 16"; do
-		set -- $cell
-		printf '  %-15s %6s %5s  %-24s %-24s\n' "$1" "$2" "$3" \
-			"$(cost_cell "$1" "$2" "$3" "$UNWATCHED_PORT")" \
-			"$(cost_cell "$1" "$2" "$3" "$WATCHED_PORT")"
+		read -r program rules depth <<<"$cell"
+		printf '  %-15s %6s %5s  %-24s %-24s\n' "$program" "$rules" "$depth" \
+			"$(cost_cell "$program" "$rules" "$depth" "$UNWATCHED_PORT")" \
+			"$(cost_cell "$program" "$rules" "$depth" "$WATCHED_PORT")"
 	done
 }
 
@@ -126,7 +127,6 @@ print_memory() {
 		printf '  %-50s %10s MiB\n' "daemon RSS, $(fmt_rate "$row") rule$([ "$row" = 1 ] || echo s)" \
 			"$(mib "$bytes")"
 	done
-	MAPS_TOTAL=$total
 }
 
 # target LABEL VALUE OP LIMIT UNIT [ASIDE]: one verdict line, and a CSV row.

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Sourced by bench.sh: raw samples and their medians. Every measurement is
 # one line of $OUT/samples.csv:
 #   phase,system,rules,depth,port,round,value

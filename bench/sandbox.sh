@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Sourced by bench.sh: the throwaway world the benchmark runs in. A private
 # bpffs (this script runs in a private mount namespace), a cgroup named
 # smtpfence-bench-PID under the cgroup-v2 mount, network namespaces held by
@@ -6,6 +7,7 @@
 # any exit. Nothing here touches the host's network namespace.
 
 HOST_NETNS=$(readlink /proc/self/ns/net)
+declare -A NETNS # name -> /proc/PID/ns/net of its holder
 HOLDERS=""
 DAEMONS=""
 INSTANCES=""
@@ -83,11 +85,11 @@ netns_new() {
 	[ -e "$ready" ] || die "network namespace $name did not come up"
 	[ "$(readlink "/proc/$pid/ns/net")" != "$HOST_NETNS" ] ||
 		die "network namespace $name is the host's"
-	eval "NETNS_$name=/proc/$pid/ns/net"
+	NETNS[$name]=/proc/$pid/ns/net
 }
 
 netns_path() {
-	eval "echo \$NETNS_$1"
+	echo "${NETNS[$1]}"
 }
 
 # in_netns NAME CMD...: runs CMD in the bench's namespace NAME, after
@@ -96,7 +98,8 @@ in_netns() {
 	local path
 	path=$(netns_path "$1")
 	shift
-	[ -n "$path" ] && [ "$(readlink "$path")" != "$HOST_NETNS" ] ||
+	if [ -z "$path" ] || [ "$(readlink "$path")" = "$HOST_NETNS" ]; then
 		die "refusing to run '$*' outside a bench network namespace"
+	fi
 	nsenter --net="$path" "$@"
 }

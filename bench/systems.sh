@@ -1,4 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # these are read by the other sourced files
 # Sourced by bench.sh: the filters under test, each set up once and left in
 # place so that the measurements can be interleaved.
 #
@@ -18,6 +20,8 @@ FIRST_OTHER_UID=200000
 SMTP_PORTS="25 465 587"
 WATCHED_PORT=25
 UNWATCHED_PORT=8080
+declare -A SF_PID  # instance -> daemon pid
+declare -A CG_DEEP # instance -> its tenant's cgroup 15 levels further down
 
 # sf NAME ARGS...: the CLI on instance NAME.
 sf() {
@@ -71,7 +75,7 @@ sf_start() {
 		sleep 0.002
 	done
 	START_SECS=$(since "$t0")
-	eval "SF_PID_$name=$pid"
+	SF_PID[$name]=$pid
 }
 
 sf_prog_id() {
@@ -109,7 +113,7 @@ sf_instance() {
 	expect_connect plain "$CG/$name/tenant" "$LOAD_UID" connected
 	expect_connect plain "$CG/$name/$deep" "$LOAD_UID" connected
 	expect_connect plain "$CG/$name/guest" "$DENIED_UID" EPERM
-	eval "CG_DEEP_$name=$CG/$name/$deep"
+	CG_DEEP[$name]=$CG/$name/$deep
 }
 
 # uid_list COUNT: COUNT-1 other users, then LOAD_UID.
@@ -169,9 +173,9 @@ ipt_system() {
 empty_system() {
 	local out
 	cg_make empty
-	coproc EMPTY { exec "$EMPTY" "$CG/empty"; }
-	HOLDERS="$HOLDERS $EMPTY_PID"
-	read -r out <&"${EMPTY[0]}" || die "the empty program failed to load"
+	coproc HOLDER { exec "$EMPTY_BIN" "$CG/empty"; }
+	HOLDERS="$HOLDERS $HOLDER_PID"
+	read -r out <&"${HOLDER[0]}" || die "the empty program failed to load"
 	EMPTY_PROG_ID=${out#prog_id=}
 	expect_connect plain "$CG/empty" "$LOAD_UID" connected
 }
