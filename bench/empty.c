@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* empty CGROUP: attaches the empty cgroup/connect4 program to CGROUP,
- * prints "prog_id=N" and holds it attached until its standard input closes
+/* empty CGROUP: attaches the empty cgroup/connect4 and cgroup_skb/egress
+ * programs to CGROUP, prints "connect4=ID egress=ID" (their program ids)
+ * and holds them attached until its standard input closes
  * or it is signalled. The input lines "stats on" and "stats off" turn the
  * kernel's BPF run-time statistics (what the sysctl kernel.bpf_stats_enabled
  * turns on) on and off; each is answered with "ok". The statistics are held
@@ -22,13 +23,34 @@ static void on_signal(int sig)
 	(void)sig;
 }
 
-int main(int argc, char **argv)
+/* Attaches prog to the cgroup; returns its link and sets *id. */
+static struct bpf_link *attach(struct bpf_program *prog, int cgfd, const char *cg, __u32 *id)
 {
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
+	struct bpf_link *link = bpf_program__attach_cgroup(prog, cgfd);
+
+	if (!link) {
+		fprintf(stderr, "empty: failed to attach %s to %s: %s\n", bpf_program__name(prog),
+			cg, strerror(errno));
+		return NULL;
+	}
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len)) {
+		fprintf(stderr, "empty: failed to read the id of %s: %s\n", bpf_program__name(prog),
+			strerror(errno));
+		bpf_link__destroy(link);
+		return NULL;
+	}
+	*id = info.id;
+	return link;
+}
+
+int main(int argc, char **argv)
+{
 	struct empty_bpf *skel = NULL;
-	struct bpf_link *link = NULL;
+	struct bpf_link *connect4 = NULL, *egress = NULL;
 	int cgfd = -1, stats_fd = -1, err = 1;
+	__u32 connect4_id = 0, egress_id = 0;
 	char line[64];
 	FILE *in = stdin;
 
@@ -43,19 +65,14 @@ int main(int argc, char **argv)
 	}
 	skel = empty_bpf__open_and_load();
 	if (!skel) {
-		fprintf(stderr, "empty: failed to load the empty program: %s\n", strerror(errno));
+		fprintf(stderr, "empty: failed to load the empty programs: %s\n", strerror(errno));
 		goto out;
 	}
-	link = bpf_program__attach_cgroup(skel->progs.empty_connect4, cgfd);
-	if (!link) {
-		fprintf(stderr, "empty: failed to attach to %s: %s\n", argv[1], strerror(errno));
+	connect4 = attach(skel->progs.empty_connect4, cgfd, argv[1], &connect4_id);
+	egress = connect4 ? attach(skel->progs.empty_egress, cgfd, argv[1], &egress_id) : NULL;
+	if (!egress)
 		goto out;
-	}
-	if (bpf_obj_get_info_by_fd(bpf_program__fd(skel->progs.empty_connect4), &info, &len)) {
-		fprintf(stderr, "empty: failed to read the program id: %s\n", strerror(errno));
-		goto out;
-	}
-	printf("prog_id=%u\n", info.id);
+	printf("connect4=%u egress=%u\n", connect4_id, egress_id);
 	fflush(stdout);
 	/* No SA_RESTART: a signal ends the read below. */
 	struct sigaction sa = {.sa_handler = on_signal};
@@ -85,7 +102,8 @@ int main(int argc, char **argv)
 out:
 	if (stats_fd >= 0)
 		close(stats_fd);
-	bpf_link__destroy(link);
+	bpf_link__destroy(egress);
+	bpf_link__destroy(connect4);
 	empty_bpf__destroy(skel);
 	close(cgfd);
 	return err;

@@ -151,16 +151,18 @@ static void worker(const struct opts *o, int n, int go_fd, int out_fd)
 	/* A worker never outlives loadgen, so the bench's cgroups can go. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	a.sin_addr.s_addr = htonl(0x7f000001 + (uint32_t)n);
-	lfd = listen_on(&a);
-	if (lfd < 0) {
-		fprintf(stderr, "loadgen: failed to listen on 127.0.0.%d:%d: %s\n", n + 1, o->port,
-			strerror(-lfd));
-		_exit(1);
-	}
+	/* Cgroup first: the listener's packets then pass the same cgroup
+	 * programs as the connecting socket's, as on a host-wide attach. */
 	err = o->cgroup ? join_cgroup(o->cgroup) : 0;
 	if (err) {
 		fprintf(stderr, "loadgen: failed to join cgroup %s: %s\n", o->cgroup,
 			strerror(-err));
+		_exit(1);
+	}
+	lfd = listen_on(&a);
+	if (lfd < 0) {
+		fprintf(stderr, "loadgen: failed to listen on 127.0.0.%d:%d: %s\n", n + 1, o->port,
+			strerror(-lfd));
 		_exit(1);
 	}
 	err = take_uid(o->uid);

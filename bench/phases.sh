@@ -59,25 +59,27 @@ empty_say() {
 # The kernel's own per-run cost of each program, next to the empty program
 # of the same type. The statistics are on only meanwhile.
 cost_phase() {
-	local id1 id100k cells r program rules depth cg id port out
-	id1=$(sf_prog_id sf1)
-	id100k=$(sf_prog_id sf100k)
-	cells="empty - 1 empty $EMPTY_PROG_ID
-smtpfence 1 1 sf1/tenant $id1
-smtpfence 1 16 ${CG_DEEP[sf1]#"$CG"/} $id1
-smtpfence 100000 1 sf100k/tenant $id100k
-smtpfence 100000 16 ${CG_DEEP[sf100k]#"$CG"/} $id100k"
+	local ids1 ids100k cells r program rules depth cg c4 eg port out
+	ids1="$(sf_prog_id sf1 connect4) $(sf_prog_id sf1 egress)"
+	ids100k="$(sf_prog_id sf100k connect4) $(sf_prog_id sf100k egress)"
+	cells="empty - 1 empty $EMPTY_IDS
+smtpfence 1 1 sf1/tenant $ids1
+smtpfence 1 16 ${CG_DEEP[sf1]#"$CG"/} $ids1
+smtpfence 100000 1 sf100k/tenant $ids100k
+smtpfence 100000 16 ${CG_DEEP[sf100k]#"$CG"/} $ids100k"
 	empty_say "stats on"
 	for r in $(seq 0 "$ROUNDS"); do
-		while read -r program rules depth cg id; do
+		while read -r program rules depth cg c4 eg; do
 			for port in $WATCHED_PORT $UNWATCHED_PORT; do
 				out=$("$LOADGEN" --port "$port" --seconds "$COST_SECONDS" \
 					--netns "$(netns_path plain)" --cgroup "$CG/$cg" \
-					--uid "$LOAD_UID" --prog-id "$id") ||
+					--uid "$LOAD_UID" --prog-id "$c4" --prog-id "$eg") ||
 					die "loadgen failed for $program $rules depth $depth"
 				if [ "$r" -eq 0 ]; then continue; fi
-				sample cost "$program" "$rules" "$depth" "$port" "$r" \
-					"$(kv "prog${id}_ns" "$out")"
+				sample cost "$program-connect4" "$rules" "$depth" "$port" "$r" \
+					"$(kv "prog${c4}_ns" "$out")"
+				sample cost "$program-egress" "$rules" "$depth" "$port" "$r" \
+					"$(kv "prog${eg}_ns" "$out")"
 			done
 		done < <(echo "$cells" | in_round_order "$r")
 		progress "cost round $r of $ROUNDS"
@@ -85,57 +87,60 @@ smtpfence 100000 16 ${CG_DEEP[sf100k]#"$CG"/} $id100k"
 	empty_say "stats off"
 }
 
-# Counts the daemon's finished reloads: each CLI change pokes it (SIGHUP)
-# and it re-applies the policy; the next timing waits for that to end.
-reloads_done() {
-	awk '/reloaded:|refused/ { n++ } END { print n + 0 }' "$WORK/$1/daemon.log"
-}
-
-wait_daemon() {
-	for _ in $(seq 3000); do
-		if [ "$(reloads_done "$1")" -gt "$2" ]; then return 0; fi
-		sleep 0.01
+# wait_idle NAME: a CLI change may poke the daemon (SIGHUP), which then
+# applies the policy again; the next timing waits until the daemon's CPU
+# time has stood still for 100 ms.
+wait_idle() {
+	local stat="/proc/${SF_PID[$1]}/stat" last="" now still=0
+	for _ in $(seq 1500); do
+		now=$(awk '{ print $14 + $15 }' "$stat")
+		if [ "$now" = "$last" ]; then
+			still=$((still + 1))
+			if [ "$still" -ge 5 ]; then return 0; fi
+		else
+			still=0
+		fi
+		last=$now
+		sleep 0.02
 	done
-	die "smtpfence $1 did not finish its reload"
+	die "smtpfence $1 stayed busy for 30 s"
 }
 
 # One allow from process start to exit, when the rule is in the kernel's
 # map; a connect that was refused before then goes through.
 time_allow() {
-	local name=$1 rules=$2 r n t0
+	local name=$1 rules=$2 r t0
 	for r in $(seq "$CONTROL_REPS"); do
 		expect_connect plain "$CG/$name/guest" "$DENIED_UID" EPERM
-		n=$(reloads_done "$name")
+		wait_idle "$name"
 		t0=$EPOCHREALTIME
 		sf "$name" allow "user:$DENIED_UID" >/dev/null 2>"$WORK/cli.err" ||
 			die "allow failed on $name: $(cat "$WORK/cli.err")"
 		sample control allow "$rules" - - "$r" "$(since "$t0")"
 		expect_connect plain "$CG/$name/guest" "$DENIED_UID" connected
-		wait_daemon "$name" "$n"
-		n=$(reloads_done "$name")
+		wait_idle "$name"
 		sf "$name" unset "user:$DENIED_UID" >/dev/null 2>"$WORK/cli.err" ||
 			die "unset failed on $name: $(cat "$WORK/cli.err")"
-		wait_daemon "$name" "$n"
+		wait_idle "$name"
 	done
 }
 
 # reload from one rule to 100,000 (untimed back to one rule in between).
 time_reload() {
-	local r n t0 got
+	local r t0 got
 	for r in $(seq "$CONTROL_REPS"); do
 		sf_config sfload "$WORK/sf100k/rules.d" 100016
-		n=$(reloads_done sfload)
+		wait_idle sfload
 		t0=$EPOCHREALTIME
 		sf sfload reload 2>"$WORK/cli.err" ||
 			die "reload of 100,000 rules failed: $(cat "$WORK/cli.err")"
 		sample control reload 100000 - - "$r" "$(since "$t0")"
 		got=$(sf sfload -j status | jq .rules)
 		[ "$got" -eq 100001 ] || die "after reload $got rules are in the kernel, not 100001"
-		wait_daemon sfload "$n"
+		wait_idle sfload
 		sf_config sfload "$WORK/sfload/rules.d" 100016
-		n=$(reloads_done sfload)
 		sf sfload reload 2>"$WORK/cli.err" || die "reload of 1 rule failed: $(cat "$WORK/cli.err")"
-		wait_daemon sfload "$n"
+		wait_idle sfload
 	done
 }
 

@@ -44,32 +44,39 @@ print_rates() {
 	done <<<"$RATE_CELLS"
 }
 
-# cost_cell PROGRAM RULES DEPTH PORT: "212.4 (+180.1)" and a results row.
+# cost_cell OWNER-TYPE RULES DEPTH PORT: "212.4 (+180.1)" and a results row.
 cost_cell() {
 	local m e delta
 	m=$(median cost "$1" "$2" "$3" "$4")
-	e=$(median cost empty - 1 "$4")
+	e=$(median cost "empty-${1#*-}" - 1 "$4")
 	delta=$(calc "%.1f" "$m - $e")
 	result cost "$1" "$2" "$3" "$4" "$m" ns "$delta" "$(count cost "$1" "$2" "$3" "$4")"
-	if [ "$1" = empty ]; then
+	if [ "${1%%-*}" = empty ]; then
 		calc "%.1f" "$m"
 	else
 		echo "$(calc "%.1f" "$m") ($(calc "%+.1f" "$delta"))"
 	fi
 }
 
+COST_CELLS="empty - 1
+smtpfence 1 1
+smtpfence 1 16
+smtpfence 100000 1
+smtpfence 100000 16"
+
 print_costs() {
-	local cell program rules depth
-	echo "Program cost per connect: kernel run_time_ns / run_cnt, median of $ROUNDS rounds" \
-		"(difference to the empty program)"
-	printf '  %-15s %6s %5s  %-24s %-24s\n' program rules depth "port $UNWATCHED_PORT (unwatched)" \
-		"port $WATCHED_PORT (watched)"
-	for cell in "empty - 1" "smtpfence 1 1" "smtpfence 1 16" "smtpfence 100000 1" \
-		"smtpfence 100000 16"; do
-		read -r program rules depth <<<"$cell"
-		printf '  %-15s %6s %5s  %-24s %-24s\n' "$program" "$rules" "$depth" \
-			"$(cost_cell "$program" "$rules" "$depth" "$UNWATCHED_PORT")" \
-			"$(cost_cell "$program" "$rules" "$depth" "$WATCHED_PORT")"
+	local type owner rules depth
+	echo "Program cost per run: kernel run_time_ns / run_cnt, median of $ROUNDS rounds" \
+		"(difference to the empty program of the type); connect4 runs once a connect," \
+		"egress once a packet"
+	printf '  %-20s %6s %5s  %-24s %-24s\n' program rules depth \
+		"port $UNWATCHED_PORT (unwatched)" "port $WATCHED_PORT (watched)"
+	for type in connect4 egress; do
+		while read -r owner rules depth; do
+			printf '  %-20s %6s %5s  %-24s %-24s\n' "$owner $type" "$rules" "$depth" \
+				"$(cost_cell "$owner-$type" "$rules" "$depth" "$UNWATCHED_PORT")" \
+				"$(cost_cell "$owner-$type" "$rules" "$depth" "$WATCHED_PORT")"
+		done <<<"$COST_CELLS"
 	done
 }
 
@@ -164,19 +171,19 @@ ratio_of() {
 	if [ -n "$a" ] && [ -n "$b" ]; then calc "%.3f" "$a / $b"; fi
 }
 
-# worst_cost PORT: the largest difference to the empty program.
+# worst_cost TYPE PORT: the largest difference to the empty program.
 worst_cost() {
-	awk -F, -v p="$1" '$1 == "cost" && $2 == "smtpfence" && $5 == p { print $8 }' \
+	awk -F, -v s="smtpfence-$1" -v p="$2" '$1 == "cost" && $2 == s && $5 == p { print $8 }' \
 		"$OUT/results.csv" | sort -g | tail -1
 }
 
-# rules_growth: how much more a watched connect costs with 100,000 rules
+# rules_growth TYPE: how much more a watched run costs with 100,000 rules
 # than with 1, in percent, the worse of the two cgroup depths.
 rules_growth() {
 	local d a b worst=-1000
 	for d in 1 16; do
-		a=$(median cost smtpfence 1 "$d" "$WATCHED_PORT")
-		b=$(median cost smtpfence 100000 "$d" "$WATCHED_PORT")
+		a=$(median cost "smtpfence-$1" 1 "$d" "$WATCHED_PORT")
+		b=$(median cost "smtpfence-$1" 100000 "$d" "$WATCHED_PORT")
 		worst=$(calc "%.1f" "($b - $a) * 100 / $a > $worst ? ($b - $a) * 100 / $a : $worst")
 	done
 	echo "$worst"
@@ -191,7 +198,7 @@ ms_of() {
 print_targets() {
 	echo "target,value,limit,verdict,unit" >"$OUT/targets.csv"
 	echo "Targets (watched port, allowed traffic)"
-	local cpu="per CPU-second"
+	local cpu="per CPU-second" type
 	target "100,000 rules against no filter" "$(ratio_of rate smtpfence 100000 none 0)" \
 		">=" 0.97 x "$cpu $(ratio_of cpurate smtpfence 100000 none 0) x"
 	target "100,000 rules against an nftables set of 100,000" \
@@ -200,12 +207,14 @@ print_targets() {
 	target "100,000 rules against a 2,000-user iptables chain (faster backend)" \
 		"$(ratio_of rate smtpfence 100000 iptables 2000 iptables-legacy)" ">=" 4.00 x \
 		"$cpu $(ratio_of cpurate smtpfence 100000 iptables 2000 iptables-legacy) x"
-	target "unwatched connect, worst case over the empty program" \
-		"$(worst_cost "$UNWATCHED_PORT")" "<=" 20 ns
-	target "watched connect, worst case over the empty program" \
-		"$(worst_cost "$WATCHED_PORT")" "<=" 250 ns
-	target "watched connect, 100,000 rules against 1 rule (independent)" "$(rules_growth)" \
-		"<=" 10 "% more"
+	for type in connect4 egress; do
+		target "$type, unwatched, worst case over the empty program" \
+			"$(worst_cost "$type" "$UNWATCHED_PORT")" "<=" 20 ns
+		target "$type, watched, worst case over the empty program" \
+			"$(worst_cost "$type" "$WATCHED_PORT")" "<=" 250 ns
+		target "$type, watched, 100,000 rules against 1 (independent)" \
+			"$(rules_growth "$type")" "<=" 10 "% more"
+	done
 	target "one allow, 1 rule in force" "$(ms_of allow 1)" "<=" 20 ms
 	target "one allow, 100,000 rules in force" "$(ms_of allow 100000)" "<=" 20 ms
 	target "load 100,000 rules (reload)" "$(ms_of reload 100000)" "<=" 1000 ms

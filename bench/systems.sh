@@ -78,8 +78,9 @@ sf_start() {
 	SF_PID[$name]=$pid
 }
 
+# sf_prog_id NAME LINK: the program behind instance NAME's pinned LINK.
 sf_prog_id() {
-	bpftool -j link show pinned "$BPFFS/$1/link_connect4" | jq -r .prog_id
+	bpftool -j link show pinned "$BPFFS/$1/link_$2" | jq -r .prog_id
 }
 
 # expect_connect NETNS CGROUP UID WANT: one connect to the watched port
@@ -168,14 +169,16 @@ ipt_system() {
 	expect_connect "$name" "$CG/plain" "$DENIED_UID" ECONNREFUSED
 }
 
-# The floor for both tables: an empty cgroup/connect4 program on cgroup
-# "empty", held by a coprocess that also switches the BPF statistics.
+# The floor for both tables: empty cgroup/connect4 and cgroup_skb/egress
+# programs on cgroup "empty", held by a coprocess that also switches the
+# BPF statistics.
 empty_system() {
-	local out
+	local out c4 eg
 	cg_make empty
 	coproc HOLDER { exec "$EMPTY_BIN" "$CG/empty"; }
 	HOLDERS="$HOLDERS $HOLDER_PID"
 	read -r out <&"${HOLDER[0]}" || die "the empty program failed to load"
-	EMPTY_PROG_ID=${out#prog_id=}
+	read -r c4 eg <<<"$out"
+	EMPTY_IDS="${c4#connect4=} ${eg#egress=}"
 	expect_connect plain "$CG/empty" "$LOAD_UID" connected
 }
