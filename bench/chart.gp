@@ -19,7 +19,7 @@ set style line 3 lc rgb "#b2182b" lw 2 pt 9
 set style line 4 lc rgb "#444444" lw 1
 set style line 5 lc rgb "#e08214" lw 2 pt 11
 plot none_w/1000 with lines ls 4 title "no filter", \
-     empty_w/1000 with lines ls 4 dt 3 title "empty cgroup/connect4 program", \
+     empty_w/1000 with lines ls 4 dt 3 title "empty connect4 and egress programs", \
      data index 0 using 1:($2/1000) with linespoints ls 1 title "smtpfence, port 25", \
      data index 0 using 1:($3/1000) with linespoints ls 1 dt 2 title "smtpfence, port 8080", \
      data index 1 using 1:($2/1000) with linespoints ls 2 title "nftables set, port 25", \
