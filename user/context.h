@@ -19,6 +19,14 @@ struct sf_ctx {
 	const char *run_dir; /* lock, pid file, runtime layer */
 	bool json;
 	bool runtime_only; /* --runtime: live change, not persisted */
+	/* Listing and viewing options, as typed; each command validates its own. */
+	const char *sort; /* --sort COLUMN */
+	const char *target; /* --target TARGET */
+	const char *limit; /* --limit N */
+	const char *iterations; /* -n N */
+	const char *delay; /* -d SECONDS */
+	bool follow; /* -f */
+	bool batch; /* --batch */
 };
 
 /* Maps a -errno from a setup step to the exit code and says why, once:

@@ -14,6 +14,8 @@ struct sf_namer *sf_namer_new(const char *cgroup_mount);
 void sf_namer_free(struct sf_namer *n);
 /* Relative cgroup path for an id ("?" when it is gone). */
 const char *sf_namer_cgroup(struct sf_namer *n, __u64 id);
+/* The same, NULL when no cgroup has that id (any more). */
+const char *sf_namer_find(struct sf_namer *n, __u64 id);
 
 const char *sf_verdict_name(__u32 verdict);
 /* "1.2.3.4:25" or "[2001:db8::1]:25". */

@@ -18,6 +18,14 @@ enum opt_bit {
 	OPT_JSON = 1 << 0,
 	OPT_CGROUP = 1 << 1,
 	OPT_RUNTIME = 1 << 2,
+	OPT_SORT = 1 << 3,
+	OPT_TARGET = 1 << 4,
+	OPT_LIMIT = 1 << 5,
+	OPT_FOLLOW = 1 << 6,
+	OPT_BATCH = 1 << 7,
+	OPT_ITERATIONS = 1 << 8,
+	OPT_DELAY = 1 << 9,
+	OPT_LAST = OPT_DELAY,
 };
 
 struct command {
@@ -53,6 +61,14 @@ static const struct command commands[] = {
 	  "ports add|del PORT... | list   watched destination ports (live)" },
 	{ "default", sf_cmd_default, 0, true,
 	  "default allow|deny|log|limit R set the default action (live)" },
+	{ "flows", sf_cmd_flows, OPT_JSON | OPT_SORT | OPT_TARGET | OPT_LIMIT, true,
+	  "flows [-j] [--sort attempts|denied|limited|last] [--target TARGET] [--limit N]" },
+	{ "events", sf_cmd_events, OPT_JSON | OPT_FOLLOW, true,
+	  "events [-f] [-j]               recent denied/logged/limited attempts; -f follows" },
+	{ "top", sf_cmd_top, OPT_SORT | OPT_BATCH | OPT_ITERATIONS | OPT_DELAY, true,
+	  "top [--sort COL] [--batch [-n N]] [-d SECONDS]  live per-tenant view" },
+	{ "metrics", sf_cmd_metrics, 0, true,
+	  "metrics                        Prometheus text, once (node_exporter textfile)" },
 	{ "check-config", sf_cmd_check_config, 0, false,
 	  "check-config                   validate the configuration, apply nothing" },
 	{ "reload", sf_cmd_reload, 0, true,
@@ -81,7 +97,18 @@ static void usage(FILE *f)
 		SF_DEFAULT_PIN_DIR, SF_DEFAULT_CONFIG, SF_DEFAULT_RUN_DIR);
 }
 
-enum long_only { LO_PIN_DIR = 256, LO_CONFIG, LO_RUN_DIR, LO_CGROUP, LO_RUNTIME, LO_VERSION };
+enum long_only {
+	LO_PIN_DIR = 256,
+	LO_CONFIG,
+	LO_RUN_DIR,
+	LO_CGROUP,
+	LO_RUNTIME,
+	LO_VERSION,
+	LO_SORT,
+	LO_TARGET,
+	LO_LIMIT,
+	LO_BATCH,
+};
 
 static const struct option long_opts[] = {
 	{ "pin-dir", required_argument, NULL, LO_PIN_DIR },
@@ -89,6 +116,13 @@ static const struct option long_opts[] = {
 	{ "run-dir", required_argument, NULL, LO_RUN_DIR },
 	{ "cgroup", required_argument, NULL, LO_CGROUP },
 	{ "runtime", no_argument, NULL, LO_RUNTIME },
+	{ "sort", required_argument, NULL, LO_SORT },
+	{ "target", required_argument, NULL, LO_TARGET },
+	{ "limit", required_argument, NULL, LO_LIMIT },
+	{ "batch", no_argument, NULL, LO_BATCH },
+	{ "follow", no_argument, NULL, 'f' },
+	{ "iterations", required_argument, NULL, 'n' },
+	{ "delay", required_argument, NULL, 'd' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -98,7 +132,28 @@ static const struct option long_opts[] = {
 
 static const char *opt_name(unsigned int bit)
 {
-	return bit == OPT_JSON ? "-j" : bit == OPT_CGROUP ? "--cgroup" : "--runtime";
+	switch (bit) {
+	case OPT_JSON:
+		return "-j";
+	case OPT_CGROUP:
+		return "--cgroup";
+	case OPT_RUNTIME:
+		return "--runtime";
+	case OPT_SORT:
+		return "--sort";
+	case OPT_TARGET:
+		return "--target";
+	case OPT_LIMIT:
+		return "--limit";
+	case OPT_FOLLOW:
+		return "-f";
+	case OPT_BATCH:
+		return "--batch";
+	case OPT_ITERATIONS:
+		return "-n";
+	default:
+		return "-d";
+	}
 }
 
 int main(int argc, char **argv)
@@ -119,7 +174,7 @@ int main(int argc, char **argv)
 	if (!words)
 		return SF_EXIT_FAIL;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "-jvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "-jvhfn:d:", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 1:
 			words[n_words++] = optarg;
@@ -155,6 +210,34 @@ int main(int argc, char **argv)
 			ctx.runtime_only = true;
 			given |= OPT_RUNTIME;
 			break;
+		case LO_SORT:
+			ctx.sort = optarg;
+			given |= OPT_SORT;
+			break;
+		case LO_TARGET:
+			ctx.target = optarg;
+			given |= OPT_TARGET;
+			break;
+		case LO_LIMIT:
+			ctx.limit = optarg;
+			given |= OPT_LIMIT;
+			break;
+		case LO_BATCH:
+			ctx.batch = true;
+			given |= OPT_BATCH;
+			break;
+		case 'f':
+			ctx.follow = true;
+			given |= OPT_FOLLOW;
+			break;
+		case 'n':
+			ctx.iterations = optarg;
+			given |= OPT_ITERATIONS;
+			break;
+		case 'd':
+			ctx.delay = optarg;
+			given |= OPT_DELAY;
+			break;
 		case ':':
 			fprintf(stderr, "smtpfence: option '%s' needs a value\n", argv[optind - 1]);
 			return SF_EXIT_USAGE;
@@ -176,7 +259,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "smtpfence: unknown command '%s' (see smtpfence --help)\n", words[0]);
 		return SF_EXIT_USAGE;
 	}
-	for (unsigned int bit = 1; bit <= OPT_RUNTIME; bit <<= 1) {
+	for (unsigned int bit = 1; bit <= OPT_LAST; bit <<= 1) {
 		if ((given & bit) && !(cmd->opts & bit)) {
 			fprintf(stderr, "smtpfence: option %s does not apply to '%s'\n", opt_name(bit),
 				cmd->name);
