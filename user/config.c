@@ -30,7 +30,8 @@ struct parse_ctx {
 
 /* libinih is built without line numbers in the handler: reading one line
  * per call lets us count them. Leading blanks are dropped so that an
- * indented line is never taken as a continuation of the previous value. */
+ * indented line is never taken as a continuation of the previous value,
+ * and " # ..." comments are cut off. */
 static char *read_line(char *str, int num, void *stream)
 {
 	struct parse_ctx *c = stream;
@@ -49,6 +50,13 @@ static char *read_line(char *str, int num, void *stream)
 		s = "\n";
 	}
 	strcpy(str, s);
+	/* libinih knows only ';' for inline comments; admins write '#'. */
+	for (char *p = str; (p = strchr(p, '#')); p++) {
+		if (p > str && (p[-1] == ' ' || p[-1] == '\t')) {
+			strcpy(p, "\n");
+			break;
+		}
+	}
 	return str;
 }
 
@@ -438,7 +446,7 @@ static void check_duplicates(const struct sf_policy *p, struct sf_diag *d)
 
 		if (cmp_rule_target(&v[i - 1], &v[i]))
 			continue;
-		if (a->file > b->file || (a->file == b->file && a->line > b->line)) {
+		if (a > b) { /* the one read first is the one already there */
 			const struct sf_rule_spec *t = a;
 
 			a = b;

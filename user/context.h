@@ -19,6 +19,9 @@ struct sf_ctx {
 	const char *run_dir; /* lock, pid file, runtime layer */
 	bool json;
 	bool runtime_only; /* --runtime: live change, not persisted */
+	const char *explain_pid; /* explain --pid */
+	const char *explain_uid; /* explain --uid */
+	const char *explain_gid; /* explain --gid */
 	/* Listing and viewing options, as typed; each command validates its own. */
 	const char *sort; /* --sort COLUMN */
 	const char *target; /* --target TARGET */

@@ -18,13 +18,14 @@ enum opt_bit {
 	OPT_JSON = 1 << 0,
 	OPT_CGROUP = 1 << 1,
 	OPT_RUNTIME = 1 << 2,
-	OPT_SORT = 1 << 3,
-	OPT_TARGET = 1 << 4,
-	OPT_LIMIT = 1 << 5,
-	OPT_FOLLOW = 1 << 6,
-	OPT_BATCH = 1 << 7,
-	OPT_ITERATIONS = 1 << 8,
-	OPT_DELAY = 1 << 9,
+	OPT_SUBJECT = 1 << 3, /* --pid, --uid, --gid */
+	OPT_SORT = 1 << 4,
+	OPT_TARGET = 1 << 5,
+	OPT_LIMIT = 1 << 6,
+	OPT_FOLLOW = 1 << 7,
+	OPT_BATCH = 1 << 8,
+	OPT_ITERATIONS = 1 << 9,
+	OPT_DELAY = 1 << 10,
 	OPT_LAST = OPT_DELAY,
 };
 
@@ -61,6 +62,8 @@ static const struct command commands[] = {
 	  "ports add|del PORT... | list   watched destination ports (live)" },
 	{ "default", sf_cmd_default, 0, true,
 	  "default allow|deny|log|limit R set the default action (live)" },
+	{ "explain", sf_cmd_explain, OPT_JSON | OPT_CGROUP | OPT_SUBJECT, true,
+	  "explain (--pid N | --uid U [--gid G] [--cgroup PATH]) HOST:PORT  which rule decides" },
 	{ "flows", sf_cmd_flows, OPT_JSON | OPT_SORT | OPT_TARGET | OPT_LIMIT, true,
 	  "flows [-j] [--sort attempts|denied|limited|last] [--target TARGET] [--limit N]" },
 	{ "events", sf_cmd_events, OPT_JSON | OPT_FOLLOW, true,
@@ -104,6 +107,9 @@ enum long_only {
 	LO_CGROUP,
 	LO_RUNTIME,
 	LO_VERSION,
+	LO_PID,
+	LO_UID,
+	LO_GID,
 	LO_SORT,
 	LO_TARGET,
 	LO_LIMIT,
@@ -116,6 +122,9 @@ static const struct option long_opts[] = {
 	{ "run-dir", required_argument, NULL, LO_RUN_DIR },
 	{ "cgroup", required_argument, NULL, LO_CGROUP },
 	{ "runtime", no_argument, NULL, LO_RUNTIME },
+	{ "pid", required_argument, NULL, LO_PID },
+	{ "uid", required_argument, NULL, LO_UID },
+	{ "gid", required_argument, NULL, LO_GID },
 	{ "sort", required_argument, NULL, LO_SORT },
 	{ "target", required_argument, NULL, LO_TARGET },
 	{ "limit", required_argument, NULL, LO_LIMIT },
@@ -139,6 +148,8 @@ static const char *opt_name(unsigned int bit)
 		return "--cgroup";
 	case OPT_RUNTIME:
 		return "--runtime";
+	case OPT_SUBJECT:
+		return "--pid/--uid/--gid";
 	case OPT_SORT:
 		return "--sort";
 	case OPT_TARGET:
@@ -209,6 +220,18 @@ int main(int argc, char **argv)
 		case LO_RUNTIME:
 			ctx.runtime_only = true;
 			given |= OPT_RUNTIME;
+			break;
+		case LO_PID:
+			ctx.explain_pid = optarg;
+			given |= OPT_SUBJECT;
+			break;
+		case LO_UID:
+			ctx.explain_uid = optarg;
+			given |= OPT_SUBJECT;
+			break;
+		case LO_GID:
+			ctx.explain_gid = optarg;
+			given |= OPT_SUBJECT;
 			break;
 		case LO_SORT:
 			ctx.sort = optarg;
