@@ -6,6 +6,7 @@
 #include "events.h"
 #include "flow_filter.h"
 #include "flows.h"
+#include "json_out.h"
 #include "log.h"
 #include "parse.h"
 #include "pins.h"
@@ -21,7 +22,7 @@
 
 enum sort_key { SORT_ATTEMPTS, SORT_DENIED, SORT_LIMITED, SORT_LAST };
 
-static const char *const sort_names[] = { "attempts", "denied", "limited", "last" };
+static const char *const sort_names[] = {"attempts", "denied", "limited", "last"};
 
 struct row {
 	const struct sf_flow_entry *f;
@@ -69,7 +70,8 @@ static int parse_options(const struct sf_ctx *ctx, enum sort_key *sort, uint64_t
 		for (i = 0; i < 4 && strcmp(ctx->sort, sort_names[i]); i++)
 			;
 		if (i == 4) {
-			sf_err("invalid sort column '%s': expected attempts, denied, limited or last",
+			sf_err("invalid sort column '%s': expected attempts, denied, limited or "
+			       "last",
 			       ctx->sort);
 			return -EINVAL;
 		}
@@ -98,7 +100,8 @@ static json_object *row_json(struct sf_tenants *t, const struct row *r)
 			       json_object_new_string(sf_tenants_of_cgroup(t, k->cgroup_id)));
 	json_object_object_add(o, "uid", json_object_new_int64(k->uid));
 	json_object_object_add(o, "user", json_object_new_string(sf_tenants_user(t, k->uid)));
-	json_object_object_add(o, "family", json_object_new_string(k->family == 2 ? "ipv4" : "ipv6"));
+	json_object_object_add(o, "family",
+			       json_object_new_string(k->family == 2 ? "ipv4" : "ipv6"));
 	json_object_object_add(o, "daddr", json_object_new_string(addr));
 	json_object_object_add(o, "dport", json_object_new_int(ntohs(k->dport)));
 	json_object_object_add(o, "attempts", json_object_new_uint64(v->c.attempts));
@@ -130,8 +133,8 @@ static void print_table(struct sf_tenants *t, const struct row *rows, size_t n)
 		inet_ntop(k->family == 2 ? AF_INET : AF_INET6, k->daddr, addr, sizeof(addr));
 		sf_format_clock(v->first_ns, first, sizeof(first));
 		sf_format_clock(v->last_ns, last, sizeof(last));
-		printf("%-*s %-12s %-*s %5u %9llu %9llu %9llu %9llu %-8s %-8s\n", wc, rows[i].cgroup,
-		       sf_tenants_user(t, k->uid), wd, addr, ntohs(k->dport),
+		printf("%-*s %-12s %-*s %5u %9llu %9llu %9llu %9llu %-8s %-8s\n", wc,
+		       rows[i].cgroup, sf_tenants_user(t, k->uid), wd, addr, ntohs(k->dport),
 		       (unsigned long long)v->c.attempts, (unsigned long long)v->c.allowed,
 		       (unsigned long long)v->c.denied, (unsigned long long)v->c.limited, first,
 		       last);
@@ -145,11 +148,11 @@ int sf_cmd_flows(const struct sf_ctx *ctx, int argc, char **argv)
 	struct sf_tenants *t = NULL;
 	struct sf_maps m;
 	struct row *rows = NULL;
-	char mount[PATH_MAX], err_msg[SF_ERR_LEN];
+	char err_msg[SF_ERR_LEN];
 	enum sort_key sort;
 	uint64_t limit;
 	size_t n = 0;
-	int err;
+	int err, code = SF_EXIT_OK;
 
 	(void)argv;
 	if (argc) {
@@ -160,21 +163,16 @@ int sf_cmd_flows(const struct sf_ctx *ctx, int argc, char **argv)
 	}
 	if (parse_options(ctx, &sort, &limit))
 		return SF_EXIT_USAGE;
-	err = sf_cgroup2_mount(mount, sizeof(mount));
-	if (err) {
-		sf_err("failed to find the cgroup-v2 mount: %s", strerror(-err));
-		return SF_EXIT_FAIL;
-	}
-	if (ctx->target &&
-	    sf_flow_filter_parse(ctx->target, mount, &filter, err_msg, sizeof(err_msg))) {
-		sf_err("%s", err_msg);
-		return SF_EXIT_USAGE;
-	}
-	err = sf_maps_open(ctx->pin_dir, &m);
+	err = sf_tenants_open(ctx, &m, &t);
 	if (err)
-		return sf_exit_for(err, ctx->pin_dir);
-	t = sf_tenants_new(mount);
-	err = t ? sf_tenants_load_rules(t, m.rules, NULL) : -ENOMEM;
+		return err;
+	if (ctx->target && sf_flow_filter_parse(ctx->target, sf_tenants_mount(t), &filter, err_msg,
+						sizeof(err_msg))) {
+		sf_err("%s", err_msg);
+		code = SF_EXIT_USAGE;
+		goto out;
+	}
+	err = sf_tenants_load_rules(t, m.rules, NULL);
 	if (!err)
 		err = sf_flows_read(m.flows, &ft);
 	if (err) {
@@ -191,7 +189,7 @@ int sf_cmd_flows(const struct sf_ctx *ctx, int argc, char **argv)
 
 		if (ctx->target && !sf_flow_filter_match(&filter, &ft.v[i].key, cg))
 			continue;
-		rows[n++] = (struct row){ .f = &ft.v[i], .cgroup = cg };
+		rows[n++] = (struct row){.f = &ft.v[i], .cgroup = cg};
 	}
 	g_sort = sort;
 	qsort(rows, n, sizeof(*rows), cmp_rows);
@@ -202,8 +200,7 @@ int sf_cmd_flows(const struct sf_ctx *ctx, int argc, char **argv)
 
 		for (size_t i = 0; i < n; i++)
 			json_object_array_add(arr, row_json(t, &rows[i]));
-		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
-		json_object_put(arr);
+		sf_json_print(arr);
 	} else {
 		print_table(t, rows, n);
 	}
@@ -212,5 +209,5 @@ out:
 	sf_flow_table_free(&ft);
 	sf_tenants_free(t);
 	sf_maps_close(&m);
-	return err ? SF_EXIT_FAIL : SF_EXIT_OK;
+	return err ? SF_EXIT_FAIL : code;
 }

@@ -18,8 +18,8 @@ int sf_cmd_metrics(const struct sf_ctx *ctx, int argc, char **argv)
 	struct sf_policy p;
 	struct sf_diag d = {};
 	struct sf_maps maps;
-	struct sf_metrics m = { .maps = &maps, .pin_dir = ctx->pin_dir };
-	char mount[PATH_MAX], *text = NULL;
+	struct sf_metrics m = {.maps = &maps, .pin_dir = ctx->pin_dir};
+	char *text = NULL;
 	size_t len = 0;
 	int err;
 
@@ -36,16 +36,10 @@ int sf_cmd_metrics(const struct sf_ctx *ctx, int argc, char **argv)
 		sf_diag_free(&d);
 		return SF_EXIT_USAGE;
 	}
-	err = sf_cgroup2_mount(mount, sizeof(mount));
-	if (err) {
-		sf_err("failed to find the cgroup-v2 mount: %s", strerror(-err));
-		return SF_EXIT_FAIL;
-	}
-	err = sf_maps_open(ctx->pin_dir, &maps);
+	err = sf_tenants_open(ctx, &maps, &m.tenants);
 	if (err)
-		return sf_exit_for(err, ctx->pin_dir);
-	m.tenants = sf_tenants_new(mount);
-	err = m.tenants ? sf_metrics_render(&m, &text, &len) : -ENOMEM;
+		return err;
+	err = sf_metrics_render(&m, &text, &len);
 	if (err)
 		sf_err("failed to read the counters: %s", strerror(-err));
 	else

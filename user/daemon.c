@@ -4,9 +4,9 @@
  * leaves enforcement pinned and active. */
 #include "commands.h"
 #include "cgroupfs.h"
-#include "events.h"
 #include "loader.h"
 #include "log.h"
+#include "observe.h"
 #include "session.h"
 #include "sync.h"
 
@@ -42,7 +42,7 @@ struct daemon {
 	char cgroup_mount[PATH_MAX];
 	struct sf_maps maps;
 	struct ring_buffer *rb;
-	struct sf_namer *namer;
+	struct sf_observe *obs; /* event log, history, alerts, metrics */
 	struct watched_path *paths;
 	size_t n_paths;
 	size_t n_rules;
@@ -54,12 +54,8 @@ struct daemon {
 static int on_event(void *arg, void *data, size_t size)
 {
 	struct daemon *d = arg;
-	char line[1024];
 
-	if (size < sizeof(struct sf_event))
-		return 0;
-	sf_format_event(d->namer, data, line, sizeof(line));
-	fprintf(stderr, "smtpfence: %s\n", line);
+	sf_observe_event(d->obs, data, size);
 	return 0;
 }
 
@@ -229,6 +225,7 @@ static int apply_policy(struct daemon *d, const char *why)
 		if (!err) {
 			remember_paths(d, &s);
 			d->n_rules = s.compiled.n_rules;
+			sf_observe_configure(d->obs, &s.effective, &d->maps, d->cgroup_mount);
 		}
 	}
 	sf_session_end(&s);
@@ -331,6 +328,7 @@ static int setup(struct daemon *d, char *attach, size_t len)
 		goto out;
 	remember_paths(d, &s);
 	d->n_rules = s.compiled.n_rules;
+	sf_observe_configure(d->obs, &s.effective, &d->maps, d->cgroup_mount);
 	sf_info("%s %s, %zu rules (%zu pending), pinned at %s",
 		adopted ? "re-adopted enforcement on" : "enforcing on", attach, s.compiled.n_rules,
 		s.compiled.n_pending, d->ctx->pin_dir);
@@ -346,7 +344,7 @@ static int event_loop(struct daemon *d)
 				  .it_value = { 0, RESCAN_MS * 1000000L } };
 	struct signalfd_siginfo si;
 	sigset_t mask;
-	struct pollfd fds[4];
+	struct pollfd fds[5];
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -367,7 +365,8 @@ static int event_loop(struct daemon *d)
 		bool check_paths = false;
 
 		fds[3] = (struct pollfd){ .fd = d->inotify_fd, .events = POLLIN };
-		if (poll(fds, 4, -1) < 0) {
+		fds[4] = (struct pollfd){ .fd = sf_observe_fd(d->obs), .events = POLLIN };
+		if (poll(fds, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
@@ -375,6 +374,8 @@ static int event_loop(struct daemon *d)
 		}
 		if (fds[2].revents & POLLIN)
 			ring_buffer__consume(d->rb);
+		if (fds[4].revents & POLLIN)
+			sf_observe_io(d->obs);
 		if (fds[3].revents & POLLIN) {
 			char buf[4096];
 
@@ -389,6 +390,7 @@ static int event_loop(struct daemon *d)
 			}
 			if (d->n_paths && (tree_changed(d) || ++d->quiet_ticks >= FULL_RESCAN_TICKS))
 				check_paths = true;
+			sf_observe_tick(d->obs);
 			if (watchdog)
 				sd_notify(0, "WATCHDOG=1");
 		}
@@ -438,14 +440,15 @@ int sf_cmd_run(const struct sf_ctx *ctx, int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	memset(&d.maps, -1, sizeof(d.maps));
-	err = setup(&d, attach, sizeof(attach));
+	d.obs = sf_observe_new(ctx);
+	err = d.obs ? setup(&d, attach, sizeof(attach)) : -ENOMEM;
 	if (err) {
+		sf_observe_free(d.obs);
 		sf_maps_close(&d.maps);
 		return err == -EINVAL ? SF_EXIT_USAGE : SF_EXIT_FAIL;
 	}
-	d.namer = sf_namer_new(d.cgroup_mount);
 	d.rb = ring_buffer__new(d.maps.events, on_event, &d, NULL);
-	if (!d.rb || !d.namer) {
+	if (!d.rb) {
 		sf_err("failed to open the event ring buffer: %s", strerror(errno));
 		err = -ENOMEM;
 		goto out;
@@ -459,7 +462,7 @@ int sf_cmd_run(const struct sf_ctx *ctx, int argc, char **argv)
 	remove_pid_file(ctx);
 out:
 	ring_buffer__free(d.rb);
-	sf_namer_free(d.namer);
+	sf_observe_free(d.obs);
 	free(d.paths);
 	if (d.inotify_fd >= 0)
 		close(d.inotify_fd);

@@ -13,7 +13,7 @@
 struct sf_flow_filter {
 	enum sf_target_kind kind;
 	char path[PATH_MAX]; /* cgroup, unit: relative cgroup path */
-	__u32 uid; /* user */
+	__u32 uid;	     /* user */
 	struct sf_cidr cidr; /* dest */
 };
 

@@ -100,8 +100,8 @@ struct timespec sf_boot_to_real(__u64 boot_ns)
 	clock_gettime(CLOCK_REALTIME, &real);
 	real_ns = (__u64)real.tv_sec * 1000000000ULL + (__u64)real.tv_nsec;
 	real_ns -= now_boot > boot_ns ? now_boot - boot_ns : 0;
-	return (struct timespec){ .tv_sec = (time_t)(real_ns / 1000000000ULL),
-				  .tv_nsec = (long)(real_ns % 1000000000ULL) };
+	return (struct timespec){.tv_sec = (time_t)(real_ns / 1000000000ULL),
+				 .tv_nsec = (long)(real_ns % 1000000000ULL)};
 }
 
 void sf_format_rfc3339(__u64 boot_ns, char *buf, size_t len)

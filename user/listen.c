@@ -11,7 +11,7 @@
 
 int sf_parse_listen(const char *s, struct sockaddr_storage *out, char *err, size_t errlen)
 {
-	struct sockaddr_storage ss = { .ss_family = AF_UNSPEC };
+	struct sockaddr_storage ss = {.ss_family = AF_UNSPEC};
 	char host[INET6_ADDRSTRLEN + 2];
 	const char *colon;
 	uint64_t port;

@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#define SF_LISTEN_LEN 64
-#define SF_DEFAULT_METRICS_ADDRESS "127.0.0.1:9465"
-#define SF_DEFAULT_METRICS_TOP_TENANTS 20
+#define SF_LISTEN_LEN			64
+#define SF_DEFAULT_METRICS_ADDRESS	"127.0.0.1:9465"
+#define SF_DEFAULT_METRICS_TOP_TENANTS	20
 #define SF_DEFAULT_LOG_CONDENSE_SECONDS 10
 
 /* 0, or -EINVAL with a message naming the address. "off" parses, and

@@ -71,7 +71,7 @@ static const char **top_tenants(const struct sf_tenant_set *s, unsigned int n, s
 			r[nr - 1].attempts += s->v[i].c.attempts;
 			continue;
 		}
-		r[nr++] = (struct ranked){ s->v[i].tenant, s->v[i].c.attempts };
+		r[nr++] = (struct ranked){s->v[i].tenant, s->v[i].c.attempts};
 	}
 	qsort(r, nr, sizeof(*r), cmp_ranked);
 	*n_top = nr < n ? nr : n;
@@ -95,7 +95,7 @@ static void add_other(struct other *o, size_t *n, const struct sf_tenant_sum *s)
 	for (i = 0; i < *n && o[i].port != s->port; i++)
 		;
 	if (i == *n)
-		o[(*n)++] = (struct other){ .port = s->port };
+		o[(*n)++] = (struct other){.port = s->port};
 	o[i].c.attempts += s->c.attempts;
 	o[i].c.allowed += s->c.allowed;
 	o[i].c.denied += s->c.denied;
@@ -107,14 +107,14 @@ static const struct {
 	const char *help;
 	size_t off;
 } counter_families[] = {
-	{ "smtpfence_attempts_total", "Connects to a watched port, per tenant and port.",
-	  offsetof(struct sf_counters, attempts) },
-	{ "smtpfence_allowed_total", "Connects allowed (including logged), per tenant and port.",
-	  offsetof(struct sf_counters, allowed) },
-	{ "smtpfence_denied_total", "Connects denied, per tenant and port.",
-	  offsetof(struct sf_counters, denied) },
-	{ "smtpfence_limited_total", "Connects refused by a rate limit, per tenant and port.",
-	  offsetof(struct sf_counters, limited) },
+	{"smtpfence_attempts_total", "Connects to a watched port, per tenant and port.",
+	 offsetof(struct sf_counters, attempts)},
+	{"smtpfence_allowed_total", "Connects allowed (including logged), per tenant and port.",
+	 offsetof(struct sf_counters, allowed)},
+	{"smtpfence_denied_total", "Connects denied, per tenant and port.",
+	 offsetof(struct sf_counters, denied)},
+	{"smtpfence_limited_total", "Connects refused by a rate limit, per tenant and port.",
+	 offsetof(struct sf_counters, limited)},
 };
 
 static __u64 counter_at(const struct sf_counters *c, size_t off)
@@ -157,9 +157,11 @@ static int per_tenant(FILE *f, const struct sf_metrics *m, const struct sf_flow_
 		sf_metrics_family(f, name, "counter", counter_families[k].help);
 		for (size_t i = 0; i < s.n; i++)
 			if (bsearch(s.v[i].tenant, top, n_top, sizeof(*top), cmp_name))
-				sample(f, name, s.v[i].tenant, s.v[i].port, counter_at(&s.v[i].c, off));
+				sample(f, name, s.v[i].tenant, s.v[i].port,
+				       counter_at(&s.v[i].c, off));
 		for (size_t i = 0; i < n_other; i++)
-			sample(f, name, SF_METRICS_OTHER, other[i].port, counter_at(&other[i].c, off));
+			sample(f, name, SF_METRICS_OTHER, other[i].port,
+			       counter_at(&other[i].c, off));
 	}
 	sf_metrics_family(f, "smtpfence_tenants", "gauge",
 			  "Tenants with at least one flow in the flow table.");
@@ -180,17 +182,17 @@ static void host_totals(FILE *f, const struct sf_totals *t)
 		const char *name, *help;
 		__u64 v;
 	} all[] = {
-		{ "smtpfence_host_attempts_total", "Connects to a watched port on this host.",
-		  t->c.attempts },
-		{ "smtpfence_host_allowed_total", "Connects allowed on this host.", t->c.allowed },
-		{ "smtpfence_host_denied_total", "Connects denied on this host.", t->c.denied },
-		{ "smtpfence_host_limited_total", "Connects refused by a rate limit on this host.",
-		  t->c.limited },
-		{ "smtpfence_events_total", "Events written to the ring buffer.", t->events },
-		{ "smtpfence_events_lost_total", "Events lost because the ring buffer was full.",
-		  t->events_lost },
-		{ "smtpfence_flows_lost_total", "Connects not counted per flow (flow table full).",
-		  t->flows_lost },
+		{"smtpfence_host_attempts_total", "Connects to a watched port on this host.",
+		 t->c.attempts},
+		{"smtpfence_host_allowed_total", "Connects allowed on this host.", t->c.allowed},
+		{"smtpfence_host_denied_total", "Connects denied on this host.", t->c.denied},
+		{"smtpfence_host_limited_total", "Connects refused by a rate limit on this host.",
+		 t->c.limited},
+		{"smtpfence_events_total", "Events written to the ring buffer.", t->events},
+		{"smtpfence_events_lost_total", "Events lost because the ring buffer was full.",
+		 t->events_lost},
+		{"smtpfence_flows_lost_total", "Connects not counted per flow (flow table full).",
+		 t->flows_lost},
 	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -219,7 +221,7 @@ static void map_fill(FILE *f, const struct sf_metrics *m, size_t n_rules, size_t
 
 static void rules_per_kind(FILE *f, const size_t n[5])
 {
-	static const char *const kinds[] = { "default", "exempt", "cgroup", "uid", "gid" };
+	static const char *const kinds[] = {"default", "exempt", "cgroup", "uid", "gid"};
 
 	sf_metrics_family(f, "smtpfence_rules", "gauge", "Rules in the kernel, per kind.");
 	for (size_t k = 0; k < 5; k++)
@@ -271,7 +273,7 @@ static void prog_stats(FILE *f, const char *pin_dir)
 {
 	static const struct {
 		const char *link, *prog;
-	} progs[] = { { SF_LINK_CONNECT4, "connect4" }, { SF_LINK_CONNECT6, "connect6" } };
+	} progs[] = {{SF_LINK_CONNECT4, "connect4"}, {SF_LINK_CONNECT6, "connect6"}};
 	struct bpf_prog_info pi[2];
 	bool have[2], on = bpf_stats_enabled();
 

@@ -64,11 +64,11 @@ static size_t merge_equal(struct sf_tenant_sum *v, size_t n)
 
 static void add_flow(struct sf_tenant_sum *s, const struct sf_flow_entry *f)
 {
-	const struct sf_tenant_sum one = { .c = f->val.c,
-					   .first_ns = f->val.first_ns,
-					   .last_ns = f->val.last_ns,
-					   .last = f->key,
-					   .n_flows = 1 };
+	const struct sf_tenant_sum one = {.c = f->val.c,
+					  .first_ns = f->val.first_ns,
+					  .last_ns = f->val.last_ns,
+					  .last = f->key,
+					  .n_flows = 1};
 
 	merge_into(s, &one);
 }
@@ -128,7 +128,7 @@ void sf_tenant_set_free(struct sf_tenant_set *s)
 const struct sf_tenant_sum *sf_tenant_set_find(const struct sf_tenant_set *s, const char *tenant,
 					       __u16 port)
 {
-	struct sf_tenant_sum key = { .tenant = (char *)tenant, .port = port };
+	struct sf_tenant_sum key = {.tenant = (char *)tenant, .port = port};
 
 	return bsearch(&key, s->v, s->n, sizeof(*s->v), cmp_sum);
 }

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "tenants.h"
+#include "cgroupfs.h"
+#include "context.h"
 #include "events.h"
+#include "log.h"
+#include "pins.h"
 #include "sync.h"
 
 #include <errno.h>
@@ -13,12 +17,13 @@
 /* One cached answer per cgroup id or uid: names are looked up once. */
 struct cache_entry {
 	__u64 id;
-	char *name; /* cgroup path, or user name */
+	char *name;	    /* cgroup path, or user name */
 	const char *tenant; /* into name, into a ruled path, or owned (users) */
 	char *owned;
 };
 
 struct sf_tenants {
+	char mount[4096];
 	struct sf_namer *namer;
 	char **ruled; /* sorted paths of the cgroups that carry rules */
 	size_t n_ruled;
@@ -60,12 +65,39 @@ struct sf_tenants *sf_tenants_new(const char *cgroup_mount)
 
 	if (!t)
 		return NULL;
+	snprintf(t->mount, sizeof(t->mount), "%s", cgroup_mount);
 	t->namer = sf_namer_new(cgroup_mount);
 	if (!t->namer) {
 		free(t);
 		return NULL;
 	}
 	return t;
+}
+
+int sf_tenants_open(const struct sf_ctx *ctx, struct sf_maps *m, struct sf_tenants **t)
+{
+	char mount[4096];
+	int err = sf_cgroup2_mount(mount, sizeof(mount));
+
+	*t = NULL;
+	if (err) {
+		sf_err("failed to find the cgroup-v2 mount: %s", strerror(-err));
+		return SF_EXIT_FAIL;
+	}
+	err = sf_maps_open(ctx->pin_dir, m);
+	if (err)
+		return sf_exit_for(err, ctx->pin_dir);
+	*t = sf_tenants_new(mount);
+	if (!*t) {
+		sf_maps_close(m);
+		return SF_EXIT_FAIL;
+	}
+	return SF_EXIT_OK;
+}
+
+const char *sf_tenants_mount(const struct sf_tenants *t)
+{
+	return t->mount;
 }
 
 void sf_tenants_free(struct sf_tenants *t)
@@ -146,7 +178,7 @@ static const char *ruled_ancestor(const struct sf_tenants *t, const char *path)
 
 static struct cache_entry *cached(void **tree, __u64 id, bool *fresh)
 {
-	struct cache_entry key = { .id = id }, *e, **slot;
+	struct cache_entry key = {.id = id}, *e, **slot;
 
 	slot = tfind(&key, tree, cmp_entry);
 	*fresh = !slot;

@@ -17,8 +17,14 @@ enum sf_group_by {
 };
 
 struct sf_tenants;
+struct sf_ctx;
+struct sf_maps;
 
 struct sf_tenants *sf_tenants_new(const char *cgroup_mount);
+/* For the reading commands: finds the cgroup mount, opens the pinned maps
+ * and a name cache. Says why on failure; returns an exit code (0: ok). */
+int sf_tenants_open(const struct sf_ctx *ctx, struct sf_maps *m, struct sf_tenants **t);
+const char *sf_tenants_mount(const struct sf_tenants *t);
 void sf_tenants_free(struct sf_tenants *t);
 /* Reads which cgroups carry rules from the pinned rules map, and counts
  * the rules per kind (n_per_kind indexed by enum sf_rule_kind, may be NULL).
