@@ -269,33 +269,37 @@ static int prog_info(const char *pin_dir, const char *link, struct bpf_prog_info
 	return err;
 }
 
+/* Run statistics advance only while the kernel keeps them: the sysctl, or
+ * a process holding a BPF_ENABLE_STATS fd (the sysctl does not show that
+ * one, so counters that moved are shown as well). */
 static void prog_stats(FILE *f, const char *pin_dir)
 {
 	static const struct {
 		const char *link, *prog;
 	} progs[] = {{SF_LINK_CONNECT4, "connect4"}, {SF_LINK_CONNECT6, "connect6"}};
 	struct bpf_prog_info pi[2];
-	bool have[2], on = bpf_stats_enabled();
+	bool have[2], on = bpf_stats_enabled(), counted = false;
 
 	sf_metrics_family(f, "smtpfence_attached", "gauge",
 			  "1 when the program is attached (its link is pinned).");
 	for (size_t i = 0; i < 2; i++) {
 		have[i] = !prog_info(pin_dir, progs[i].link, &pi[i]);
+		counted |= have[i] && pi[i].run_cnt;
 		fprintf(f, "smtpfence_attached{prog=\"%s\"} %d\n", progs[i].prog, have[i]);
 	}
 	sf_metrics_family(f, "smtpfence_bpf_stats_enabled", "gauge",
-			  "1 when the kernel counts program runs (kernel.bpf_stats_enabled).");
+			  "1 when sysctl kernel.bpf_stats_enabled is set.");
 	fprintf(f, "smtpfence_bpf_stats_enabled %d\n", on);
-	if (!on)
+	if (!on && !counted)
 		return;
 	sf_metrics_family(f, "smtpfence_prog_run_count_total", "counter",
-			  "Runs of the program since statistics were enabled.");
+			  "Runs of the program while the kernel kept statistics.");
 	for (size_t i = 0; i < 2; i++)
 		if (have[i])
 			fprintf(f, "smtpfence_prog_run_count_total{prog=\"%s\"} %llu\n",
 				progs[i].prog, (unsigned long long)pi[i].run_cnt);
 	sf_metrics_family(f, "smtpfence_prog_run_seconds_total", "counter",
-			  "Time spent in the program since statistics were enabled.");
+			  "Time spent in the program while the kernel kept statistics.");
 	for (size_t i = 0; i < 2; i++)
 		if (have[i])
 			fprintf(f, "smtpfence_prog_run_seconds_total{prog=\"%s\"} %.9f\n",
