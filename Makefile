@@ -89,4 +89,4 @@ lint:
 		--inline-suppr -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) \
 		"-DLIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}" user/ tests/
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/user/*.d $(BUILD)/tests/*.d)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -96,8 +96,9 @@ static json_object *row_json(struct sf_tenants *t, const struct row *r)
 	sf_format_rfc3339(v->last_ns, last, sizeof(last));
 	json_object_object_add(o, "cgroup", json_object_new_string(r->cgroup));
 	json_object_object_add(o, "cgroup_id", json_object_new_uint64(k->cgroup_id));
-	json_object_object_add(o, "tenant",
-			       json_object_new_string(sf_tenants_of_cgroup(t, k->cgroup_id)));
+	json_object_object_add(
+		o, "tenant",
+		json_object_new_string(sf_tenants_of(t, SF_BY_TENANT, k->cgroup_id, k->uid)));
 	json_object_object_add(o, "uid", json_object_new_int64(k->uid));
 	json_object_object_add(o, "user", json_object_new_string(sf_tenants_user(t, k->uid)));
 	json_object_object_add(o, "family",
@@ -108,6 +109,7 @@ static json_object *row_json(struct sf_tenants *t, const struct row *r)
 	json_object_object_add(o, "allowed", json_object_new_uint64(v->c.allowed));
 	json_object_object_add(o, "denied", json_object_new_uint64(v->c.denied));
 	json_object_object_add(o, "limited", json_object_new_uint64(v->c.limited));
+	json_object_object_add(o, "bypass", json_object_new_uint64(v->c.bypass));
 	json_object_object_add(o, "first_seen", json_object_new_string(first));
 	json_object_object_add(o, "last_seen", json_object_new_string(last));
 	return o;

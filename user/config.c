@@ -104,6 +104,22 @@ static int port_to_del(struct parse_ctx *c, const char *w)
 	return add_port(c, w, c->rt->ports_del);
 }
 
+static int interface_word(struct parse_ctx *c, const char *w)
+{
+	char err[SF_ERR_LEN];
+
+	if (sf_parse_ifname(w, err, sizeof(err))) {
+		sf_diag_add(c->d, c->file, c->line, "%s", err);
+		return -EINVAL;
+	}
+	if (sf_policy_add_interface(c->p, w)) {
+		sf_diag_add(c->d, c->file, c->line, "too many interfaces (at most %d)",
+			    SF_MAX_INTERFACES);
+		return -E2BIG;
+	}
+	return 0;
+}
+
 static int add_rule(struct parse_ctx *c, const struct sf_rule_spec *r)
 {
 	struct sf_rule_spec copy = *r;
@@ -243,6 +259,10 @@ static int global_key(struct parse_ctx *c, const char *name, const char *value)
 	}
 	if (!strcmp(name, "exempt"))
 		return for_each_word(value, exempt_word, c);
+	if (!strcmp(name, "interfaces")) {
+		p->n_interfaces = 0;
+		return for_each_word(value, interface_word, c);
+	}
 	if (!strcmp(name, "rules_dir")) {
 		if (value[0] != '/' || strlen(value) >= sizeof(p->rules_dir)) {
 			sf_diag_add(c->d, c->file, c->line,

@@ -286,8 +286,27 @@ static void notify_status(const struct daemon *d, const char *state)
 		   (unsigned long long)t.c.denied, (unsigned long long)t.c.limited);
 }
 
+/* The interfaces named by `interfaces =` and by --tc-dev, each once. */
+static size_t tc_devices(const struct sf_ctx *ctx, const struct sf_policy *p, const char **out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_interfaces; i++)
+		out[n++] = p->interfaces[i];
+	for (int i = 0; i < ctx->n_tc_devs; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = !strcmp(out[j], ctx->tc_devs[i]);
+		if (!seen)
+			out[n++] = ctx->tc_devs[i];
+	}
+	return n;
+}
+
 static int setup(struct daemon *d, char *attach, size_t len)
 {
+	const char *tc_devs[SF_MAX_INTERFACES + SF_CTX_MAX_TC_DEVS];
 	struct sf_session s;
 	struct sf_load_opts lo;
 	struct sf_loader *loader = NULL;
@@ -309,7 +328,9 @@ static int setup(struct daemon *d, char *attach, size_t len)
 	lo = (struct sf_load_opts){ .pin_dir = d->ctx->pin_dir,
 				    .cgroup = attach,
 				    .max_rules = s.effective.max_rules,
-				    .max_flows = s.effective.max_flows };
+				    .max_flows = s.effective.max_flows,
+				    .tc_devs = tc_devs,
+				    .n_tc_devs = tc_devices(d->ctx, &s.effective, tc_devs) };
 	err = sf_loader_load(&lo, &loader, &reused);
 	if (err)
 		goto out;
@@ -332,6 +353,8 @@ static int setup(struct daemon *d, char *attach, size_t len)
 	sf_info("%s %s, %zu rules (%zu pending), pinned at %s",
 		adopted ? "re-adopted enforcement on" : "enforcing on", attach, s.compiled.n_rules,
 		s.compiled.n_pending, d->ctx->pin_dir);
+	for (size_t i = 0; i < lo.n_tc_devs; i++)
+		sf_info("judging forwarded SYNs leaving %s", lo.tc_devs[i]);
 out:
 	sf_loader_close(loader);
 	sf_session_end(&s);

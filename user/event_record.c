@@ -17,8 +17,8 @@ static void rule_name(struct sf_tenants *t, const struct sf_event *e, char *buf,
 		snprintf(buf, len, "user:%s", sf_tenants_user(t, (__u32)e->rule_id));
 		break;
 	default:
-		/* default, exempt, group: no cache needed */
-		sf_format_rule(NULL, e->rule_kind, e->rule_id, buf, len);
+		/* default, exempt, group, source: no cache needed */
+		sf_format_event_rule(NULL, e, buf, len);
 	}
 }
 
@@ -29,18 +29,27 @@ void sf_event_record_fill(struct sf_tenants *t, const struct sf_event *e, struct
 	memcpy(r->comm, e->comm, SF_COMM_LEN);
 	snprintf(r->user, sizeof(r->user), "%s", sf_tenants_user(t, e->uid));
 	snprintf(r->cgroup, sizeof(r->cgroup), "%s", sf_tenants_cgroup(t, e->cgroup_id));
-	snprintf(r->tenant, sizeof(r->tenant), "%s", sf_tenants_of_cgroup(t, e->cgroup_id));
+	snprintf(r->tenant, sizeof(r->tenant), "%s",
+		 sf_tenants_of(t, SF_BY_TENANT, e->cgroup_id, e->uid));
 	rule_name(t, e, r->rule, sizeof(r->rule));
 	inet_ntop(e->family == 2 ? AF_INET : AF_INET6, e->daddr, r->daddr, sizeof(r->daddr));
+	if (e->flags & SF_EVENT_FORWARDED)
+		inet_ntop(e->family == 2 ? AF_INET : AF_INET6, e->saddr, r->saddr,
+			  sizeof(r->saddr));
 	sf_format_dest(e->family, e->daddr, e->dport, r->dest, sizeof(r->dest));
 	sf_format_rfc3339(e->ts_ns, r->time, sizeof(r->time));
 }
 
 void sf_event_record_text(const struct sf_event_record *r, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s %s[%u] user %s(%u) cgroup %s -> %s by %s",
-		 sf_verdict_name(r->e.verdict), r->comm, r->e.pid, r->user, r->e.uid, r->cgroup,
-		 r->dest, r->rule);
+	if (r->e.flags & SF_EVENT_FORWARDED)
+		snprintf(buf, len, "%s forwarded from %s -> %s by %s",
+			 sf_verdict_name(r->e.verdict), r->saddr, r->dest, r->rule);
+	else
+		snprintf(buf, len, "%s%s %s[%u] user %s(%u) cgroup %s -> %s by %s",
+			 sf_verdict_name(r->e.verdict),
+			 r->e.flags & SF_EVENT_BYPASS ? " bypass" : "", r->comm, r->e.pid, r->user,
+			 r->e.uid, r->cgroup, r->dest, r->rule);
 }
 
 json_object *sf_event_record_json(const struct sf_event_record *r)
@@ -66,5 +75,11 @@ json_object *sf_event_record_json(const struct sf_event_record *r)
 	json_object_object_add(o, "dest", json_object_new_string(r->dest));
 	json_object_object_add(o, "verdict", json_object_new_string(sf_verdict_name(r->e.verdict)));
 	json_object_object_add(o, "rule", json_object_new_string(r->rule));
+	/* bypass: judged by the egress backstop, the socket skipped connect */
+	json_object_object_add(o, "bypass", json_object_new_boolean(r->e.flags & SF_EVENT_BYPASS));
+	json_object_object_add(o, "forwarded",
+			       json_object_new_boolean(r->e.flags & SF_EVENT_FORWARDED));
+	if (r->e.flags & SF_EVENT_FORWARDED)
+		json_object_object_add(o, "saddr", json_object_new_string(r->saddr));
 	return o;
 }

@@ -22,6 +22,7 @@ struct sf_event_record {
 	char tenant[SF_NAME_LEN];
 	char rule[SF_NAME_LEN];
 	char daddr[INET6_ADDRSTRLEN];
+	char saddr[INET6_ADDRSTRLEN];	 /* forwarded: the source */
 	char dest[INET6_ADDRSTRLEN + 8]; /* "1.2.3.4:25", "[2001:db8::1]:25" */
 	char time[40];			 /* RFC 3339, UTC */
 };
@@ -29,7 +30,8 @@ struct sf_event_record {
 void sf_event_record_fill(struct sf_tenants *t, const struct sf_event *e,
 			  struct sf_event_record *r);
 /* The sentence the log shows: "deny swaks[123] user bob(1000) cgroup
- * /t/a -> 192.0.2.1:25 by default". */
+ * /t/a -> 192.0.2.1:25 by default", or "deny forwarded from 10.0.0.5 ->
+ * 192.0.2.1:25 by source:10.0.0.0/24" (the same as sf_format_event). */
 void sf_event_record_text(const struct sf_event_record *r, char *buf, size_t len);
 /* {"type":"event","time":..,"pid":..,"comm":..,"uid":..,"user":..,
  *  "cgroup":..,"tenant":..,"daddr":..,"dport":..,"verdict":..,"rule":..}. */

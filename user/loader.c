@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "loader.h"
+#include "backstop.h"
 #include "cgroupfs.h"
 #include "log.h"
 #include "pins.h"
@@ -48,10 +49,32 @@ static int match_pinned_map(const char *pin_dir, struct bpf_map *map, bool *reus
 	return err;
 }
 
+int sf_loader_prepare_maps(struct bpf_object *obj, const struct sf_load_opts *o, bool *reused)
+{
+	struct bpf_map *map;
+	int err;
+
+	bpf_object__for_each_map(map, obj) {
+		const char *name = bpf_map__name(map);
+
+		/* One more than max_rules: the default rule has its own entry. */
+		if (!strcmp(name, SF_MAP_RULES))
+			bpf_map__set_max_entries(map, o->max_rules + 1);
+		else if (!strcmp(name, SF_MAP_RULE_STATS))
+			bpf_map__set_max_entries(map, o->max_rules + 2);
+		else if (!strcmp(name, SF_MAP_FLOWS))
+			bpf_map__set_max_entries(map, o->max_flows);
+		err = match_pinned_map(o->pin_dir, map, reused);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* Attaches prog at the cgroup and pins the link, or takes over the pinned
  * link with an atomic program swap so that no connect goes unjudged. */
-static int attach_or_adopt(struct bpf_program *prog, const char *link_path, int cgfd,
-			   uint64_t cgid, bool *adopted)
+int sf_attach_cgroup_link(struct bpf_program *prog, const char *link_path, int cgfd,
+			  uint64_t cgid, bool *adopted)
 {
 	struct bpf_link *old = bpf_link__open(link_path);
 	struct bpf_link *link;
@@ -96,6 +119,7 @@ fail:
 
 struct sf_loader {
 	struct connect_bpf *skel;
+	struct sf_backstop *backstop; /* cgroup_skb and tc programs */
 	const char *pin_dir;
 	const char *cgroup;
 	int cgfd;
@@ -107,6 +131,7 @@ void sf_loader_close(struct sf_loader *l)
 	if (!l)
 		return;
 	connect_bpf__destroy(l->skel);
+	sf_backstop_close(l->backstop);
 	if (l->cgfd >= 0)
 		close(l->cgfd);
 	free(l);
@@ -116,7 +141,6 @@ int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *m
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = o->pin_dir);
 	struct sf_loader *l = calloc(1, sizeof(*l));
-	struct bpf_map *map;
 	int err;
 
 	*maps_reused = false;
@@ -148,21 +172,19 @@ int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *m
 		sf_err("failed to open BPF object: %s", strerror(-err));
 		goto fail;
 	}
-	/* One more than max_rules: the default rule has its own entry. */
-	bpf_map__set_max_entries(l->skel->maps.sf_rules, o->max_rules + 1);
-	bpf_map__set_max_entries(l->skel->maps.sf_rule_stats, o->max_rules + 2);
-	bpf_map__set_max_entries(l->skel->maps.sf_flows, o->max_flows);
-	bpf_object__for_each_map(map, l->skel->obj) {
-		err = match_pinned_map(o->pin_dir, map, maps_reused);
-		if (err)
-			goto fail;
-	}
+	err = sf_loader_prepare_maps(l->skel->obj, o, maps_reused);
+	if (err)
+		goto fail;
 	err = connect_bpf__load(l->skel);
 	if (err) {
 		sf_err("failed to load BPF programs: %s%s", strerror(-err),
 		       sf_verbose ? "" : " (run with -v for the verifier's log)");
 		goto fail;
 	}
+	/* After connect_bpf: its load created the pinned maps these share. */
+	err = sf_backstop_load(o, &l->backstop);
+	if (err)
+		goto fail;
 	err = sf_pins_restrict(o->pin_dir);
 	if (err) {
 		sf_err("failed to restrict pins in %s to root: %s", o->pin_dir, strerror(-err));
@@ -182,18 +204,21 @@ int sf_loader_attach(struct sf_loader *l, bool *adopted)
 	int err;
 
 	snprintf(link_path, sizeof(link_path), "%s/%s", l->pin_dir, SF_LINK_CONNECT4);
-	err = attach_or_adopt(l->skel->progs.sf_connect4, link_path, l->cgfd, l->cgroup_id,
-			      &adopted4);
+	err = sf_attach_cgroup_link(l->skel->progs.sf_connect4, link_path, l->cgfd, l->cgroup_id,
+				    &adopted4);
 	if (!err) {
 		snprintf(link_path, sizeof(link_path), "%s/%s", l->pin_dir, SF_LINK_CONNECT6);
-		err = attach_or_adopt(l->skel->progs.sf_connect6, link_path, l->cgfd,
-				      l->cgroup_id, &adopted6);
+		err = sf_attach_cgroup_link(l->skel->progs.sf_connect6, link_path, l->cgfd,
+					    l->cgroup_id, &adopted6);
 	}
 	if (err) {
 		sf_err("failed to attach to cgroup %s: %s", l->cgroup, strerror(-err));
 		return err;
 	}
 	*adopted = adopted4 && adopted6;
+	err = sf_backstop_attach(l->backstop, l->cgfd, l->cgroup_id, adopted);
+	if (err)
+		return err;
 	err = sf_pins_restrict(l->pin_dir);
 	if (err)
 		sf_err("failed to restrict pins in %s to root: %s", l->pin_dir, strerror(-err));

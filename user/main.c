@@ -19,13 +19,14 @@ enum opt_bit {
 	OPT_CGROUP = 1 << 1,
 	OPT_RUNTIME = 1 << 2,
 	OPT_SUBJECT = 1 << 3, /* --pid, --uid, --gid */
-	OPT_SORT = 1 << 4,
-	OPT_TARGET = 1 << 5,
-	OPT_LIMIT = 1 << 6,
-	OPT_FOLLOW = 1 << 7,
-	OPT_BATCH = 1 << 8,
-	OPT_ITERATIONS = 1 << 9,
-	OPT_DELAY = 1 << 10,
+	OPT_TC_DEV = 1 << 4,
+	OPT_SORT = 1 << 5,
+	OPT_TARGET = 1 << 6,
+	OPT_LIMIT = 1 << 7,
+	OPT_FOLLOW = 1 << 8,
+	OPT_BATCH = 1 << 9,
+	OPT_ITERATIONS = 1 << 10,
+	OPT_DELAY = 1 << 11,
 	OPT_LAST = OPT_DELAY,
 };
 
@@ -44,8 +45,8 @@ static int run_rule(const struct sf_ctx *ctx, int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "run", sf_cmd_run, OPT_CGROUP, true,
-	  "run [--cgroup PATH]            daemon: load or re-adopt, enforce, log events" },
+	{ "run", sf_cmd_run, OPT_CGROUP | OPT_TC_DEV, true,
+	  "run [--cgroup PATH] [--tc-dev DEV]...  daemon: load or re-adopt, enforce, log events" },
 	{ "allow", run_rule, OPT_RUNTIME, true,
 	  "allow TARGET [--runtime]       allow SMTP for a target (dest:CIDR exempts)" },
 	{ "deny", run_rule, OPT_RUNTIME, true, "deny TARGET [--runtime]        deny SMTP" },
@@ -86,7 +87,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: smtpfence [OPTIONS] COMMAND [ARGS]\n\n"
 		   "Targets: cgroup:PATH unit:NAME.service|.slice|.scope user:NAME|UID\n"
-		   "         group:NAME|GID dest:CIDR\n\nCommands:\n");
+		   "         group:NAME|GID dest:CIDR source:CIDR\n\nCommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %s\n", commands[i].usage);
 	fprintf(f, "\nOptions:\n"
@@ -110,6 +111,7 @@ enum long_only {
 	LO_PID,
 	LO_UID,
 	LO_GID,
+	LO_TC_DEV,
 	LO_SORT,
 	LO_TARGET,
 	LO_LIMIT,
@@ -125,6 +127,7 @@ static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, LO_PID },
 	{ "uid", required_argument, NULL, LO_UID },
 	{ "gid", required_argument, NULL, LO_GID },
+	{ "tc-dev", required_argument, NULL, LO_TC_DEV },
 	{ "sort", required_argument, NULL, LO_SORT },
 	{ "target", required_argument, NULL, LO_TARGET },
 	{ "limit", required_argument, NULL, LO_LIMIT },
@@ -148,6 +151,8 @@ static const char *opt_name(unsigned int bit)
 		return "--cgroup";
 	case OPT_RUNTIME:
 		return "--runtime";
+	case OPT_TC_DEV:
+		return "--tc-dev";
 	case OPT_SUBJECT:
 		return "--pid/--uid/--gid";
 	case OPT_SORT:
@@ -233,6 +238,22 @@ int main(int argc, char **argv)
 			ctx.explain_gid = optarg;
 			given |= OPT_SUBJECT;
 			break;
+		case LO_TC_DEV: {
+			char err[SF_ERR_LEN];
+
+			if (sf_parse_ifname(optarg, err, sizeof(err))) {
+				fprintf(stderr, "smtpfence: --tc-dev: %s\n", err);
+				return SF_EXIT_USAGE;
+			}
+			if (ctx.n_tc_devs == SF_CTX_MAX_TC_DEVS) {
+				fprintf(stderr, "smtpfence: --tc-dev: at most %d interfaces\n",
+					SF_CTX_MAX_TC_DEVS);
+				return SF_EXIT_USAGE;
+			}
+			ctx.tc_devs[ctx.n_tc_devs++] = optarg;
+			given |= OPT_TC_DEV;
+			break;
+		}
 		case LO_SORT:
 			ctx.sort = optarg;
 			given |= OPT_SORT;

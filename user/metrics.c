@@ -100,6 +100,7 @@ static void add_other(struct other *o, size_t *n, const struct sf_tenant_sum *s)
 	o[i].c.allowed += s->c.allowed;
 	o[i].c.denied += s->c.denied;
 	o[i].c.limited += s->c.limited;
+	o[i].c.bypass += s->c.bypass;
 }
 
 static const struct {
@@ -115,6 +116,9 @@ static const struct {
 	 offsetof(struct sf_counters, denied)},
 	{"smtpfence_limited_total", "Connects refused by a rate limit, per tenant and port.",
 	 offsetof(struct sf_counters, limited)},
+	{"smtpfence_bypass_total",
+	 "Of the connects, those from sockets never judged at connect (judged at egress).",
+	 offsetof(struct sf_counters, bypass)},
 };
 
 static __u64 counter_at(const struct sf_counters *c, size_t off)
@@ -188,6 +192,13 @@ static void host_totals(FILE *f, const struct sf_totals *t)
 		{"smtpfence_host_denied_total", "Connects denied on this host.", t->c.denied},
 		{"smtpfence_host_limited_total", "Connects refused by a rate limit on this host.",
 		 t->c.limited},
+		{"smtpfence_host_bypass_total",
+		 "Connects from sockets never judged at connect, judged by the egress backstop.",
+		 t->c.bypass},
+		{"smtpfence_host_forwarded_total", "Forwarded SYNs to a watched port judged by tc.",
+		 t->forwarded},
+		{"smtpfence_host_malformed_total",
+		 "TCP fragments that could rewrite a header, dropped.", t->malformed},
 		{"smtpfence_events_total", "Events written to the ring buffer.", t->events},
 		{"smtpfence_events_lost_total", "Events lost because the ring buffer was full.",
 		 t->events_lost},
@@ -219,12 +230,13 @@ static void map_fill(FILE *f, const struct sf_metrics *m, size_t n_rules, size_t
 	fprintf(f, "smtpfence_map_max_entries{map=\"flows\"} %u\n", max_entries(m->maps->flows));
 }
 
-static void rules_per_kind(FILE *f, const size_t n[5])
+static void rules_per_kind(FILE *f, const size_t n[SF_RULE_KINDS])
 {
-	static const char *const kinds[] = {"default", "exempt", "cgroup", "uid", "gid"};
+	static const char *const kinds[SF_RULE_KINDS] = {"default", "exempt", "cgroup",
+							 "uid",	    "gid",    "source"};
 
 	sf_metrics_family(f, "smtpfence_rules", "gauge", "Rules in the kernel, per kind.");
-	for (size_t k = 0; k < 5; k++)
+	for (size_t k = 0; k < SF_RULE_KINDS; k++)
 		if (k != SF_KIND_EXEMPT) /* exempt prefixes live in their own tries */
 			fprintf(f, "smtpfence_rules{kind=\"%s\"} %zu\n", kinds[k], n[k]);
 }
@@ -310,7 +322,7 @@ int sf_metrics_render(const struct sf_metrics *m, char **text, size_t *len)
 {
 	struct sf_flow_table ft = {};
 	struct sf_totals t;
-	size_t n_kind[5], n_rules = 0;
+	size_t n_kind[SF_RULE_KINDS], n_rules = 0;
 	FILE *f;
 	int err;
 
@@ -331,7 +343,7 @@ int sf_metrics_render(const struct sf_metrics *m, char **text, size_t *len)
 	}
 	err = per_tenant(f, m, &ft);
 	host_totals(f, &t);
-	for (size_t k = 0; k < 5; k++)
+	for (size_t k = 0; k < SF_RULE_KINDS; k++)
 		n_rules += n_kind[k];
 	rules_per_kind(f, n_kind);
 	map_fill(f, m, n_rules, ft.n);

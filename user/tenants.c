@@ -114,7 +114,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, size_t n_per_kind[5])
+int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, size_t n_per_kind[SF_RULE_KINDS])
 {
 	struct sf_compiled_rule *rules = NULL;
 	size_t n = 0;
@@ -122,7 +122,7 @@ int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, size_t n_per_kind[
 
 	forget(t);
 	if (n_per_kind)
-		memset(n_per_kind, 0, 5 * sizeof(*n_per_kind));
+		memset(n_per_kind, 0, SF_RULE_KINDS * sizeof(*n_per_kind));
 	err = sf_rules_dump(rules_fd, &rules, &n);
 	if (err)
 		return err;
@@ -135,7 +135,7 @@ int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, size_t n_per_kind[
 		const struct sf_rule_key *k = &rules[i].key;
 		const char *path;
 
-		if (n_per_kind && k->kind < 5)
+		if (n_per_kind && k->kind < SF_RULE_KINDS)
 			n_per_kind[k->kind]++;
 		if (k->kind != SF_KIND_CGROUP)
 			continue;
@@ -220,7 +220,11 @@ static struct cache_entry *cgroup_entry(struct sf_tenants *t, __u64 id)
 
 const char *sf_tenants_cgroup(struct sf_tenants *t, __u64 cgroup_id)
 {
-	struct cache_entry *e = cgroup_entry(t, cgroup_id);
+	struct cache_entry *e;
+
+	if (!cgroup_id)
+		return "-"; /* forwarded traffic */
+	e = cgroup_entry(t, cgroup_id);
 
 	return e && e->name ? e->name : "?";
 }
@@ -259,12 +263,19 @@ const char *sf_tenants_of_uid(struct sf_tenants *t, __u32 uid)
 
 const char *sf_tenants_user(struct sf_tenants *t, __u32 uid)
 {
-	struct cache_entry *e = uid_entry(t, uid);
+	struct cache_entry *e;
+
+	if (uid == SF_UID_NONE)
+		return "-";
+	e = uid_entry(t, uid);
 
 	return e && e->name ? e->name : "?";
 }
 
 const char *sf_tenants_of(struct sf_tenants *t, enum sf_group_by by, __u64 cgroup_id, __u32 uid)
 {
+	/* Forwarded traffic has no local process, cgroup or user. */
+	if (uid == SF_UID_NONE)
+		return SF_TENANT_FORWARDED;
 	return by == SF_BY_USER ? sf_tenants_of_uid(t, uid) : sf_tenants_of_cgroup(t, cgroup_id);
 }

@@ -11,6 +11,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The tenant of forwarded traffic (judged by tc, by source address). */
+#define SF_TENANT_FORWARDED "(forwarded)"
+/* Kinds of rule keys (enum sf_rule_kind), for counts per kind. */
+#define SF_RULE_KINDS (SF_KIND_SOURCE + 1)
+
 enum sf_group_by {
 	SF_BY_TENANT,
 	SF_BY_USER,
@@ -29,7 +34,7 @@ void sf_tenants_free(struct sf_tenants *t);
 /* Reads which cgroups carry rules from the pinned rules map, and counts
  * the rules per kind (n_per_kind indexed by enum sf_rule_kind, may be NULL).
  * Forgets every name handed out so far. 0 or -errno. */
-int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, size_t n_per_kind[5]);
+int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, size_t n_per_kind[SF_RULE_KINDS]);
 /* Relative path of a cgroup, or "(removed cgroup ID)". */
 const char *sf_tenants_cgroup(struct sf_tenants *t, __u64 cgroup_id);
 /* The tenant of a cgroup (see above). */

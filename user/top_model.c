@@ -188,7 +188,9 @@ static void take_event(struct sf_top_model *m, json_object *o)
 	if (!type || strcmp(type, "event") || !tenant || !user || !comm || !pid || !ts)
 		return;
 	snprintf(process, sizeof(process), "%s[%s]", comm, pid);
-	snprintf(by_user, sizeof(by_user), "user:%s", user);
+	/* forwarded traffic has no user: it stays "(forwarded)" either way */
+	snprintf(by_user, sizeof(by_user), "%s%s", strcmp(user, "-") ? "user:" : "",
+		 strcmp(user, "-") ? user : tenant);
 	note_process(m, tenant, process, strtoull(ts, NULL, 10));
 	note_process(m, by_user, process, strtoull(ts, NULL, 10));
 }
@@ -255,7 +257,7 @@ static void fill_header(struct sf_top_model *m, const struct sf_totals *t, doubl
 	m->h.denied_s = rate(t->c.denied, m->prev_totals.c.denied, dt);
 	m->h.limited_s = rate(t->c.limited, m->prev_totals.c.limited, dt);
 	m->h.n_rules = 0;
-	for (size_t k = 0; k < 5; k++)
+	for (size_t k = 0; k < SF_RULE_KINDS; k++)
 		m->h.n_rules += m->h.rules_per_kind[k];
 	m->h.max_rules =
 		!bpf_obj_get_info_by_fd(m->maps->rules, &info, &len) ? info.max_entries : 0;

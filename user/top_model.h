@@ -35,7 +35,7 @@ struct sf_top_header {
 	struct sf_totals totals;
 	bool has_rate;
 	double attempts_s, denied_s, limited_s;
-	size_t rules_per_kind[5];
+	size_t rules_per_kind[SF_RULE_KINDS];
 	size_t n_rules, max_rules;
 	size_t n_flows, max_flows;
 	size_t n_tenants; /* before the filter */

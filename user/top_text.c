@@ -38,18 +38,20 @@ void sf_top_text_header(const struct sf_top_model *m, const struct sf_top_state 
 		 sf_top_model_sort_reversed(m) ? " (reversed)" : "");
 	snprintf(lines[1], SF_TOP_LINE,
 		 "Connects: %llu total, %s/s | allowed %llu | denied %llu, %s/s | limited %llu, "
-		 "%s/s",
+		 "%s/s | bypass %llu | forwarded %llu",
 		 (unsigned long long)c->attempts, a, (unsigned long long)c->allowed,
-		 (unsigned long long)c->denied, d, (unsigned long long)c->limited, l);
-	snprintf(
-		lines[2], SF_TOP_LINE,
-		"Rules: %zu of %zu (cgroup %zu, uid %zu, gid %zu, default %zu) | flows: %zu of %zu "
-		"(%.1f%%) | events lost: %llu | daemon events: %s",
-		h->n_rules, h->max_rules, h->rules_per_kind[SF_KIND_CGROUP],
-		h->rules_per_kind[SF_KIND_UID], h->rules_per_kind[SF_KIND_GID],
-		h->rules_per_kind[SF_KIND_DEFAULT], h->n_flows, h->max_flows,
-		h->max_flows ? 100.0 * (double)h->n_flows / (double)h->max_flows : 0.0,
-		(unsigned long long)h->totals.events_lost, h->events_live ? "live" : "not running");
+		 (unsigned long long)c->denied, d, (unsigned long long)c->limited, l,
+		 (unsigned long long)c->bypass, (unsigned long long)h->totals.forwarded);
+	snprintf(lines[2], SF_TOP_LINE,
+		 "Rules: %zu of %zu (cgroup %zu, uid %zu, gid %zu, source %zu, default %zu) | "
+		 "flows: %zu of %zu (%.1f%%) | events lost: %llu | daemon events: %s",
+		 h->n_rules, h->max_rules, h->rules_per_kind[SF_KIND_CGROUP],
+		 h->rules_per_kind[SF_KIND_UID], h->rules_per_kind[SF_KIND_GID],
+		 h->rules_per_kind[SF_KIND_SOURCE], h->rules_per_kind[SF_KIND_DEFAULT], h->n_flows,
+		 h->max_flows,
+		 h->max_flows ? 100.0 * (double)h->n_flows / (double)h->max_flows : 0.0,
+		 (unsigned long long)h->totals.events_lost,
+		 h->events_live ? "live" : "not running");
 	snprintf(lines[3], SF_TOP_LINE, "Tenants: %zu shown of %zu%s%s%s", shown, h->n_tenants,
 		 *filter ? "  filter: \"" : "", filter, *filter ? "\"" : "");
 }

@@ -74,6 +74,10 @@ static void expect_tenant_figures(void)
 	expect("smtpfence_events_lost_total", NULL, 0, "0");
 	expect("smtpfence_rules", "kind=cgroup", 0, "2");
 	expect("smtpfence_rules", "kind=default", 0, "1");
+	expect("smtpfence_rules", "kind=source", 0, "0");
+	expect("smtpfence_host_bypass_total", NULL, 0, "0");
+	expect("smtpfence_host_forwarded_total", NULL, 0, "0");
+	expect("smtpfence_bypass_total", "/t2", 25, "0");
 	expect("smtpfence_map_entries", "map=flows", 0, "5");
 	expect("smtpfence_attached", "prog=connect4", 0, "1");
 }

@@ -81,7 +81,7 @@ START_TEST(batch_figures_equal_connects)
 	ck_assert_ptr_nonnull(strstr(obs_env.out, "Connects: 10 total"));
 	ck_assert_ptr_nonnull(strstr(obs_env.out, "denied 6, 0.0/s | limited 2, 0.0/s"));
 	ck_assert_ptr_nonnull(strstr(obs_env.out, "Rules: 3 of "));
-	ck_assert_ptr_nonnull(strstr(obs_env.out, "(cgroup 2, uid 0, gid 0, default 1)"));
+	ck_assert_ptr_nonnull(strstr(obs_env.out, "(cgroup 2, uid 0, gid 0, source 0, default 1)"));
 	ck_assert_ptr_nonnull(strstr(obs_env.out, "events lost: 0 | daemon events: live"));
 	ck_assert_ptr_nonnull(strstr(obs_env.out, "Tenants: 2 shown of 2"));
 	/* both services of acme add up under the ruled cgroup */
