@@ -122,7 +122,7 @@ static void print_table(struct sf_tenants *t, const struct row *rows, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		int len = (int)strlen(rows[i].cgroup);
 
-		wc = len > wc ? (len < 60 ? len : 60) : wc;
+		wc = len > wc ? (len < 120 ? len : 120) : wc;
 		wd = rows[i].f->key.family == 10 ? 39 : wd < 15 ? 15 : wd;
 	}
 	printf("%-*s %-12s %-*s %5s %9s %9s %9s %9s %-8s %-8s\n", wc, "CGROUP", "USER", wd,

@@ -77,7 +77,7 @@ static void print_frame(const struct sf_top_model *m, const struct sf_top_state 
 	sf_top_text_header(m, st, header);
 	for (int i = 0; i < SF_TOP_HEADER_LINES; i++)
 		printf("%s\n", header[i]);
-	tw = sf_top_text_tenant_width(rows, n, 64);
+	tw = sf_top_text_tenant_width(rows, n, 120);
 	sf_top_text_titles(tw, line, sizeof(line));
 	printf("\n%s\n", line);
 	for (size_t i = 0; i < n; i++) {
