@@ -63,9 +63,18 @@ START_TEST(counts_equal_connects)
 	expect_flow(arr, "/lim", 587, SFT_OTHER, "198.51.100.1", 5, 3, 0, 2);
 	json_object_put(arr);
 
+	/* IPv6 destinations are their own flows, shown as such */
+	sft_connect_n(bad, SFT_TENANT, "2001:db8::1", 25, 2, EPERM);
+	arr = sft_cli_json(&obs_env, "flows -j --target dest:2001:db8::/64");
+	ck_assert_int_eq((int)json_object_array_length(arr), 1);
+	expect_flow(arr, "/bad/php.service", 25, SFT_TENANT, "2001:db8::1", 2, 0, 2, 0);
+	ck_assert_str_eq(sft_json_str(json_object_array_get_idx(arr, 0), "family"), "ipv6");
+	json_object_put(arr);
+
 	/* The table says the same, one line per flow under a header. */
 	ck_assert_int_eq(sft_cli(&obs_env, "flows"), 0);
-	ck_assert_int_eq(sft_count(obs_env.out, "\n"), 4);
+	ck_assert_int_eq(sft_count(obs_env.out, "\n"), 5);
+	ck_assert_ptr_nonnull(strstr(obs_env.out, " 2001:db8::1 "));
 	ck_assert_ptr_nonnull(strstr(obs_env.out, "ATTEMPTS"));
 	ck_assert_ptr_nonnull(strstr(obs_env.out, "/bad/php.service"));
 }
