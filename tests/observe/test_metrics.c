@@ -164,6 +164,47 @@ START_TEST(program_statistics_when_enabled)
 }
 END_TEST
 
+/* The sum of every sample of one metric. */
+static double sum_of(const char *name)
+{
+	char want[128];
+	double sum = 0;
+
+	snprintf(want, sizeof(want), "\n%s ", name);
+	for (const char *p = samples; (p = strstr(p, want)); p++) {
+		const char *end = strchr(p + 1, '\n'), *v = end;
+
+		while (v > p && v[-1] != ' ')
+			v--;
+		sum += atof(v);
+	}
+	return sum;
+}
+
+START_TEST(many_tenants_bounded_labels)
+{
+	/* 200 tenants, one connect each: 20 label sets and "other", and the
+	 * sum still equals the connects */
+	const int n = 200;
+	char name[32], abs[PATH_MAX];
+
+	sft_observe_start("many", "ports = 25\ndefault = deny\nmetrics_address = off\n", NULL);
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "tenant%03d", i);
+		ck_assert_int_eq(sft_cgroup_make(&obs_env, name, abs, sizeof(abs)), 0);
+		ck_assert_int_eq(sft_flood(abs, SFT_TENANT, "192.0.2.1", 25, 1), 1);
+	}
+	ck_assert_int_eq(sft_cli(&obs_env, "metrics"), 0);
+	sft_prom_parse(&obs_env, obs_env.out, samples, sizeof(samples));
+	ck_assert_int_eq(sft_count(samples, "\nsmtpfence_attempts_total "), 21);
+	ck_assert_int_eq((int)sum_of("smtpfence_attempts_total"), n);
+	ck_assert_int_eq((int)sum_of("smtpfence_denied_total"), n);
+	expect("smtpfence_attempts_total", "other", 25, "180");
+	expect("smtpfence_tenants", NULL, 0, "200");
+	expect("smtpfence_tenants_labelled", NULL, 0, "20");
+}
+END_TEST
+
 START_TEST(listen_addresses)
 {
 	struct sockaddr_storage ss;
@@ -245,6 +286,7 @@ int main(void)
 		textfile_figures_equal_connects,
 		endpoint_serves_the_same,
 		program_statistics_when_enabled,
+		many_tenants_bounded_labels,
 		listen_addresses,
 		bad_settings_refused,
 		busy_port_keeps_enforcing,
