@@ -220,6 +220,9 @@ int sft_obs_run(const char *name, const TTest *const *tests, size_t n, void (*cl
 	tcase_set_timeout(tc, 60);
 	extra_cleanup = cleanup;
 	tcase_add_checked_fixture(tc, NULL, teardown);
+	/* A failed test skips its checked teardown: the runner cleans up too. */
+	if (cleanup)
+		tcase_add_unchecked_fixture(tc, NULL, cleanup);
 	for (size_t i = 0; i < n; i++)
 		tcase_add_test(tc, tests[i]);
 	suite_add_tcase(s, tc);

@@ -18,18 +18,25 @@ static const char conf[] = "ports = 25\ndefault = deny\nmetrics_address = off\n[
 			   "deny = cgroup:{CG}/acme\nlimit = cgroup:{CG}/t2 2/min burst 2\n";
 static const char *subs[] = {"acme/php.service", "acme/cron.service", "t2", "t3", NULL};
 
-static char tmux_sock[64];
+/* tmux's socket lives in a directory of the test runner's (TMUX_TMPDIR):
+ * the runner's teardown finds it even when a failed test skipped its own. */
+static char tmux_sock[] = "smtpfence-test-top";
+static char tmux_dir[] = "/tmp/smtpfence-test-tmux.XXXXXX";
+static pid_t runner;
 
 static void stop_tmux(void)
 {
 	char cmd[PATH_MAX];
 
-	if (tmux_sock[0]) {
-		snprintf(cmd, sizeof(cmd), "tmux -L %s kill-server 2>/dev/null", tmux_sock);
+	snprintf(cmd, sizeof(cmd), "tmux -L %s kill-server 2>/dev/null", tmux_sock);
+	if (system(cmd)) {
+		/* not running: its only session ended with 'q' */
+	}
+	if (getpid() == runner) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmux_dir);
 		if (system(cmd)) {
-			/* already gone: its only session ended with 'q' */
+			/* nothing there */
 		}
-		tmux_sock[0] = '\0';
 	}
 }
 
@@ -227,10 +234,9 @@ START_TEST(interactive_under_tmux)
 
 	traffic("tmux");
 	ck_assert_ptr_nonnull(realpath(b ? b : "build/smtpfence", bin));
-	snprintf(tmux_sock, sizeof(tmux_sock), "smtpfence-test-%d", (int)getpid());
-	setenv("TMUX_TMPDIR", obs_env.dir, 1);
-	tmux("-f /dev/null new-session -d -s top -x 200 -y 30 \"%s --pin-dir '%s' --config '%s' "
-	     "--run-dir '%s' top -d 0.3\"",
+	/* top ends by itself in any case; tmux goes with its last session */
+	tmux("-f /dev/null new-session -d -s top -x 200 -y 30 \"timeout --foreground 60 %s "
+	     "--pin-dir '%s' --config '%s' --run-dir '%s' top -d 0.3\"",
 	     bin, obs_env.pin_dir, obs_env.config, obs_env.run_dir);
 	/* the help line is drawn last: then the frame is whole */
 	ck_assert_msg(screen_shows("q quit", screen, sizeof(screen)), "screen:\n%s", screen);
@@ -275,5 +281,8 @@ int main(void)
 		bad_options_refused,	      interactive_under_tmux,
 	};
 
+	runner = getpid();
+	if (!mkdtemp(tmux_dir) || setenv("TMUX_TMPDIR", tmux_dir, 1))
+		return EXIT_FAILURE;
 	return sft_obs_run("top", tests, sizeof(tests) / sizeof(tests[0]), stop_tmux);
 }
