@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "loader.h"
 #include "cgroupfs.h"
+#include "layout.h"
 #include "log.h"
 #include "pins.h"
 #include "smtpfence.h"
@@ -16,36 +17,45 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A pinned map made by another build or size: keep its size (the rules and
- * counters in it are worth more than a new size), refuse another layout. */
-static int match_pinned_map(const char *pin_dir, struct bpf_map *map, bool *reused)
+/* A pinned map made by another build or size. The same layout is reused
+ * with its contents and its size (the rules and counters in it are worth
+ * more than a new size); another layout is left to the old programs, and
+ * this build gets a fresh map, pinned in its place once attached. */
+static int match_pinned_map(const char *pin_dir, struct bpf_map *map, const struct btf *btf,
+			    bool *reused, bool *migrate)
 {
 	char path[PATH_MAX];
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
-	int fd, err = 0;
+	bool same = false;
+	int fd, err;
 
+	*migrate = false;
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, bpf_map__name(map));
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	*reused = true;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+	err = sf_map_layout_same(fd, map, btf, &same);
+	if (!err && bpf_obj_get_info_by_fd(fd, &info, &len))
 		err = -errno;
-	} else if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
-		   info.value_size != bpf_map__value_size(map)) {
-		sf_err("pinned map %s has another layout than this build; run 'smtpfence unload' "
-		       "first",
-		       path);
-		err = -EEXIST;
-	} else if (info.max_entries != bpf_map__max_entries(map)) {
+	close(fd);
+	if (err)
+		return err;
+	if (!same) {
+		sf_warn("pinned map %s has another layout than this build: migrating it (the "
+			"policy is compiled into a new map; its counters start from zero)",
+			path);
+		*migrate = true;
+		return bpf_map__set_pin_path(map, NULL);
+	}
+	*reused = true;
+	if (info.max_entries != bpf_map__max_entries(map)) {
 		sf_warn("keeping the size of pinned map %s (%u entries, not %u): resizing needs "
 			"'smtpfence unload'",
 			path, info.max_entries, bpf_map__max_entries(map));
-		err = bpf_map__set_max_entries(map, info.max_entries);
+		return bpf_map__set_max_entries(map, info.max_entries);
 	}
-	close(fd);
-	return err;
+	return 0;
 }
 
 /* Attaches prog at the cgroup and pins the link, or takes over the pinned
@@ -94,12 +104,17 @@ fail:
 	return err;
 }
 
+/* More than the object has: maps are counted at load. */
+#define MAX_MAPS 32
+
 struct sf_loader {
 	struct connect_bpf *skel;
 	const char *pin_dir;
 	const char *cgroup;
 	int cgfd;
 	__u64 cgroup_id;
+	struct bpf_map *migrating[MAX_MAPS]; /* fresh maps to pin once attached */
+	size_t n_migrating;
 };
 
 void sf_loader_close(struct sf_loader *l)
@@ -152,9 +167,21 @@ int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *m
 	bpf_map__set_max_entries(l->skel->maps.sf_rule_stats, o->max_rules + 2);
 	bpf_map__set_max_entries(l->skel->maps.sf_flows, o->max_flows);
 	bpf_object__for_each_map(map, l->skel->obj) {
-		err = match_pinned_map(o->pin_dir, map, maps_reused);
-		if (err)
+		bool migrate;
+
+		err = match_pinned_map(o->pin_dir, map, bpf_object__btf(l->skel->obj),
+				       maps_reused, &migrate);
+		if (err) {
+			sf_err("failed to inspect pinned map %s/%s: %s", o->pin_dir,
+			       bpf_map__name(map), strerror(-err));
 			goto fail;
+		}
+		if (migrate && l->n_migrating == MAX_MAPS) {
+			err = -E2BIG;
+			goto fail;
+		}
+		if (migrate)
+			l->migrating[l->n_migrating++] = map;
 	}
 	err = connect_bpf__load(l->skel);
 	if (err) {
@@ -172,6 +199,57 @@ int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *m
 fail:
 	sf_loader_close(l);
 	return err;
+}
+
+int sf_loader_maps(const struct sf_loader *l, struct sf_maps *m)
+{
+	const struct {
+		const struct bpf_map *map;
+		int *fd;
+	} all[] = {
+		{ l->skel->maps.sf_ports, &m->ports },
+		{ l->skel->maps.sf_settings, &m->settings },
+		{ l->skel->maps.sf_rules, &m->rules },
+		{ l->skel->maps.sf_rule_stats, &m->rule_stats },
+		{ l->skel->maps.sf_exempt4, &m->exempt4 },
+		{ l->skel->maps.sf_exempt6, &m->exempt6 },
+		{ l->skel->maps.sf_flows, &m->flows },
+		{ l->skel->maps.sf_totals, &m->totals },
+		{ l->skel->maps.sf_events, &m->events },
+	};
+
+	memset(m, -1, sizeof(*m));
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		*all[i].fd = fcntl(bpf_map__fd(all[i].map), F_DUPFD_CLOEXEC, 3);
+		if (*all[i].fd < 0) {
+			int err = -errno;
+
+			sf_maps_close(m);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Puts a migrated map where the old one was pinned. rename() swaps the
+ * pin in one step, so no command ever finds the name missing. (bpffs
+ * refuses names with a dot.) */
+static int repin(const char *pin_dir, struct bpf_map *map)
+{
+	char tmp[PATH_MAX], path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, bpf_map__name(map));
+	snprintf(tmp, sizeof(tmp), "%s/%s_migrating", pin_dir, bpf_map__name(map));
+	unlink(tmp);
+	if (bpf_obj_pin(bpf_map__fd(map), tmp))
+		return -errno;
+	if (rename(tmp, path)) {
+		int err = -errno;
+
+		unlink(tmp);
+		return err;
+	}
+	return 0;
 }
 
 int sf_loader_attach(struct sf_loader *l, bool *adopted)
@@ -193,6 +271,18 @@ int sf_loader_attach(struct sf_loader *l, bool *adopted)
 		return err;
 	}
 	*adopted = adopted4 && adopted6;
+	/* The new programs use the new maps from here on: pin them. */
+	for (size_t i = 0; i < l->n_migrating; i++) {
+		const char *name = bpf_map__name(l->migrating[i]);
+
+		err = repin(l->pin_dir, l->migrating[i]);
+		if (err) {
+			sf_err("failed to pin migrated map %s in %s: %s", name, l->pin_dir,
+			       strerror(-err));
+			return err;
+		}
+		sf_info("migrated map %s to this build's layout", name);
+	}
 	err = sf_pins_restrict(l->pin_dir);
 	if (err)
 		sf_err("failed to restrict pins in %s to root: %s", l->pin_dir, strerror(-err));
