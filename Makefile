@@ -35,6 +35,8 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror 
 	-Iinclude -I/usr/include/$(MULTIARCH) -MMD -MP
 
 .DELETE_ON_ERROR:
+# Keep every intermediate object (test objects come from chained rules).
+.SECONDARY:
 .PHONY: all deps run test clean format lint
 
 all: $(BUILD)/smtpfence

@@ -13,6 +13,7 @@ int sf_cmd_ports(const struct sf_ctx *ctx, int argc, char **argv);
 int sf_cmd_default(const struct sf_ctx *ctx, int argc, char **argv);
 int sf_cmd_unload(const struct sf_ctx *ctx, int argc, char **argv);
 int sf_cmd_check_config(const struct sf_ctx *ctx, int argc, char **argv);
+int sf_cmd_explain(const struct sf_ctx *ctx, int argc, char **argv);
 int sf_cmd_reload(const struct sf_ctx *ctx, int argc, char **argv);
 
 #endif /* SF_COMMANDS_H */

@@ -403,7 +403,7 @@ static void check_duplicates(const struct sf_policy *p, struct sf_diag *d)
 
 		if (cmp_rule_target(&v[i - 1], &v[i]))
 			continue;
-		if (a->file > b->file || (a->file == b->file && a->line > b->line)) {
+		if (a > b) { /* the one read first is the one already there */
 			const struct sf_rule_spec *t = a;
 
 			a = b;

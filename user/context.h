@@ -19,6 +19,9 @@ struct sf_ctx {
 	const char *run_dir; /* lock, pid file, runtime layer */
 	bool json;
 	bool runtime_only; /* --runtime: live change, not persisted */
+	const char *explain_pid; /* explain --pid */
+	const char *explain_uid; /* explain --uid */
+	const char *explain_gid; /* explain --gid */
 };
 
 /* Maps a -errno from a setup step to the exit code and says why, once:

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #define RESCAN_MS 250
+#define FULL_RESCAN_TICKS 20 /* check path rules at least every 5 s */
 
 /* A path-bound rule as last resolved, to notice a recreated cgroup. */
 struct watched_path {
@@ -44,6 +45,8 @@ struct daemon {
 	struct watched_path *paths;
 	size_t n_paths;
 	size_t n_rules;
+	char tree_stat[256]; /* last cgroup.stat of the root */
+	unsigned int quiet_ticks; /* ticks since path rules were last checked */
 	bool reload_refused; /* the policy in force is older than the files */
 	struct sf_notify notify;
 };
@@ -112,7 +115,10 @@ static void remember_paths(struct daemon *d, const struct sf_session *s)
 /* True when a path-bound rule now names another cgroup (or none). */
 static bool paths_moved(struct daemon *d)
 {
-	for (size_t i = 0; i < d->n_paths; i++) {
+	struct sf_unit_index *units = NULL;
+	bool moved = false;
+
+	for (size_t i = 0; i < d->n_paths && !moved; i++) {
 		struct watched_path *w = &d->paths[i];
 		__u64 id = 0;
 
@@ -120,14 +126,43 @@ static bool paths_moved(struct daemon *d)
 			/* Cheap check first: the unit's directory is usually still there. */
 			if (w->id && w->abs[0] && !sf_cgroup_id_of(w->abs, &id) && id == w->id)
 				continue;
-			return true;
+			if (w->id) { /* its directory went away or was made anew */
+				moved = true;
+				continue;
+			}
+			if (!units && !(units = sf_unit_index_load(d->cgroup_mount)))
+				return true;
+			moved = sf_unit_index_find(units, w->name) != NULL; /* pending appeared */
+			continue;
 		}
 		if (sf_cgroup_id_of(w->abs, &id))
 			id = 0;
-		if (id != w->id)
-			return true;
+		moved = id != w->id;
 	}
-	return false;
+	sf_unit_index_free(units);
+	return moved;
+}
+
+/* cgroup.stat of the root counts live and dying descendants: any mkdir or
+ * rmdir in the tree changes it, so path rules are checked only then (and
+ * every few seconds as a safety net). */
+static bool tree_changed(struct daemon *d)
+{
+	char path[PATH_MAX + 16], buf[256];
+	FILE *f;
+	size_t n;
+	bool changed;
+
+	snprintf(path, sizeof(path), "%s/cgroup.stat", d->cgroup_mount);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	changed = strcmp(buf, d->tree_stat) != 0;
+	memcpy(d->tree_stat, buf, n + 1);
+	return changed;
 }
 
 /* Reads, compiles and syncs the policy; keeps the old one on any error. */
@@ -305,8 +340,11 @@ static int event_loop(struct daemon *d, int sfd)
 		if (fds[2].revents & POLLIN)
 			ring_buffer__consume(d->rb);
 		if ((fds[1].revents & POLLIN) && read(tfd, &ticks, sizeof(ticks)) > 0) {
-			if (paths_moved(d))
-				apply_policy(d, "cgroup rescan");
+			if (d->n_paths && (tree_changed(d) || ++d->quiet_ticks >= FULL_RESCAN_TICKS)) {
+				d->quiet_ticks = 0;
+				if (paths_moved(d))
+					apply_policy(d, "cgroup rescan");
+			}
 			sf_notify_tick(&d->notify, status_line(d, status, sizeof(status)));
 		}
 		if (!(fds[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
@@ -372,7 +410,7 @@ int sf_cmd_run(const struct sf_ctx *ctx, int argc, char **argv)
 	d.namer = sf_namer_new(d.cgroup_mount);
 	d.rb = ring_buffer__new(d.maps.events, on_event, &d, NULL);
 	if (!d.rb || !d.namer) {
-		err = -errno;
+		err = errno ? -errno : -ENOMEM;
 		sf_err("failed to open the event ring buffer: %s", strerror(-err));
 		sf_notify_failed(err, "event ring buffer");
 		goto out;

@@ -18,6 +18,8 @@ enum opt_bit {
 	OPT_JSON = 1 << 0,
 	OPT_CGROUP = 1 << 1,
 	OPT_RUNTIME = 1 << 2,
+	OPT_SUBJECT = 1 << 3, /* --pid, --uid, --gid */
+	OPT_LAST = OPT_SUBJECT,
 };
 
 struct command {
@@ -53,6 +55,8 @@ static const struct command commands[] = {
 	  "ports add|del PORT... | list   watched destination ports (live)" },
 	{ "default", sf_cmd_default, 0, true,
 	  "default allow|deny|log|limit R set the default action (live)" },
+	{ "explain", sf_cmd_explain, OPT_JSON | OPT_CGROUP | OPT_SUBJECT, true,
+	  "explain (--pid N | --uid U [--gid G] [--cgroup PATH]) HOST:PORT  which rule decides" },
 	{ "check-config", sf_cmd_check_config, 0, false,
 	  "check-config                   validate the configuration, apply nothing" },
 	{ "reload", sf_cmd_reload, 0, true,
@@ -81,7 +85,17 @@ static void usage(FILE *f)
 		SF_DEFAULT_PIN_DIR, SF_DEFAULT_CONFIG, SF_DEFAULT_RUN_DIR);
 }
 
-enum long_only { LO_PIN_DIR = 256, LO_CONFIG, LO_RUN_DIR, LO_CGROUP, LO_RUNTIME, LO_VERSION };
+enum long_only {
+	LO_PIN_DIR = 256,
+	LO_CONFIG,
+	LO_RUN_DIR,
+	LO_CGROUP,
+	LO_RUNTIME,
+	LO_VERSION,
+	LO_PID,
+	LO_UID,
+	LO_GID,
+};
 
 static const struct option long_opts[] = {
 	{ "pin-dir", required_argument, NULL, LO_PIN_DIR },
@@ -89,6 +103,9 @@ static const struct option long_opts[] = {
 	{ "run-dir", required_argument, NULL, LO_RUN_DIR },
 	{ "cgroup", required_argument, NULL, LO_CGROUP },
 	{ "runtime", no_argument, NULL, LO_RUNTIME },
+	{ "pid", required_argument, NULL, LO_PID },
+	{ "uid", required_argument, NULL, LO_UID },
+	{ "gid", required_argument, NULL, LO_GID },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -98,7 +115,16 @@ static const struct option long_opts[] = {
 
 static const char *opt_name(unsigned int bit)
 {
-	return bit == OPT_JSON ? "-j" : bit == OPT_CGROUP ? "--cgroup" : "--runtime";
+	switch (bit) {
+	case OPT_JSON:
+		return "-j";
+	case OPT_CGROUP:
+		return "--cgroup";
+	case OPT_RUNTIME:
+		return "--runtime";
+	default:
+		return "--pid/--uid/--gid";
+	}
 }
 
 int main(int argc, char **argv)
@@ -155,6 +181,18 @@ int main(int argc, char **argv)
 			ctx.runtime_only = true;
 			given |= OPT_RUNTIME;
 			break;
+		case LO_PID:
+			ctx.explain_pid = optarg;
+			given |= OPT_SUBJECT;
+			break;
+		case LO_UID:
+			ctx.explain_uid = optarg;
+			given |= OPT_SUBJECT;
+			break;
+		case LO_GID:
+			ctx.explain_gid = optarg;
+			given |= OPT_SUBJECT;
+			break;
 		case ':':
 			fprintf(stderr, "smtpfence: option '%s' needs a value\n", argv[optind - 1]);
 			return SF_EXIT_USAGE;
@@ -176,7 +214,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "smtpfence: unknown command '%s' (see smtpfence --help)\n", words[0]);
 		return SF_EXIT_USAGE;
 	}
-	for (unsigned int bit = 1; bit <= OPT_RUNTIME; bit <<= 1) {
+	for (unsigned int bit = 1; bit <= OPT_LAST; bit <<= 1) {
 		if ((given & bit) && !(cmd->opts & bit)) {
 			fprintf(stderr, "smtpfence: option %s does not apply to '%s'\n", opt_name(bit),
 				cmd->name);

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Integration test harness: a sandbox per test binary (private mount
+ * namespace with its own bpffs, a fresh network namespace, a throwaway
+ * cgroup), an environment per test (pin dir, config, run dir, cgroup),
+ * the CLI and the daemon as real processes, and real sockets.
+ *
+ * Addresses inside the sandbox's network namespace, all on lo:
+ *   192.0.2.1, 192.0.2.2, 198.51.100.1, 2001:db8::1, 2001:db8::2
+ * (this kernel has no dummy interfaces; veth pairs work). */
+#ifndef SFT_HARNESS_H
+#define SFT_HARNESS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define SFT_OUT_LEN 65536
+
+/* Enters the sandbox; call once from main() before running any suite.
+ * Exits 77 with the reason when the machine cannot run the tests (not
+ * root, no BPF, no cgroup v2): a skip, never a pass. */
+void sft_sandbox_enter(void);
+const char *sft_cgroup_mount(void);
+
+struct sft_env {
+	char name[64];
+	char dir[PATH_MAX]; /* config, rules.d, run dir live here */
+	char pin_dir[PATH_MAX];
+	char config[PATH_MAX];
+	char rules_dir[PATH_MAX];
+	char run_dir[PATH_MAX];
+	char cgroup[PATH_MAX]; /* absolute attach cgroup of this test */
+	char cgroup_rel[PATH_MAX]; /* the same, relative to the cgroup2 mount */
+	pid_t daemon;
+	int notify_fd;
+	char notify_log[4096]; /* every NOTIFY_SOCKET message, "|"-separated */
+	char out[SFT_OUT_LEN]; /* stdout of the last sft_cli */
+	char err[SFT_OUT_LEN]; /* stderr of the last sft_cli */
+};
+
+/* config_text is written as the main configuration file, with a line
+ * "rules_dir = <env rules dir>" added to its [global] section when it has
+ * none. NULL writes no file (the CLI then gets --config anyway and sees a
+ * missing file). */
+void sft_env_setup(struct sft_env *e, const char *name, const char *config_text);
+/* Stops the daemon, unloads, removes the cgroups and files. */
+void sft_env_teardown(struct sft_env *e);
+
+/* Runs `smtpfence --pin-dir .. --config .. --run-dir .. ARGS` through
+ * /bin/sh (ARGS is a printf format). Returns the exit status (or -1). */
+int sft_cli(struct sft_env *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Starts `smtpfence run --cgroup <env cgroup>` and waits for READY=1.
+ * 0 on success, -1 when it exited or timed out (its stderr is printed). */
+int sft_daemon_start(struct sft_env *e);
+/* Sends sig to the daemon and reaps it; returns its wait status. */
+int sft_daemon_stop(struct sft_env *e, int sig);
+/* Collects NOTIFY_SOCKET messages until one contains `want` or timeout. */
+bool sft_notify_wait(struct sft_env *e, const char *want, int timeout_ms);
+
+/* mkdir -p of env cgroup + "/" + sub; writes the absolute path. */
+int sft_cgroup_make(struct sft_env *e, const char *sub, char *abs, size_t len);
+
+enum sft_connect_mode {
+	SFT_BLOCKING,
+	SFT_NONBLOCK,
+	SFT_FASTOPEN_SENDTO, /* sendto(MSG_FASTOPEN) */
+	SFT_FASTOPEN_CONNECT, /* TCP_FASTOPEN_CONNECT, then connect() */
+	SFT_V4_MAPPED, /* AF_INET6 socket to ::ffff:HOST (HOST is IPv4) */
+};
+
+/* Connects from a child process placed in cgroup `cg_abs`, running as
+ * uid/gid with no supplementary groups. Returns 0 when connected, the
+ * errno connect() failed with, or -1 when the harness itself failed. */
+int sft_connect(const char *cg_abs, uid_t uid, gid_t gid, const char *host, int port,
+		enum sft_connect_mode mode);
+
+/* A listening TCP socket on host:port (non-blocking accept). */
+int sft_listen(const char *host, int port);
+/* Accepts and closes every pending connection; returns how many. */
+int sft_accept_all(int fd);
+
+#endif /* SFT_HARNESS_H */
