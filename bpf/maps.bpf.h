@@ -26,7 +26,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SF_MAX_RULES);
+	__uint(max_entries, SF_MAX_RULES + 1); /* + the default rule */
 	__type(key, struct sf_rule_key);
 	__type(value, struct sf_rule);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

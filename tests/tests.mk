@@ -20,17 +20,19 @@ $(BUILD)/tests/bin/%: $(BUILD)/tests/unit/%.o $(LIB_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
-$(BUILD)/tests/bin/test_enforce: $(BUILD)/tests/integration/test_enforce.o $(HARNESS_OBJ) \
-		$(LIB_OBJS)
+$(BUILD)/tests/bin/test_%: $(BUILD)/tests/integration/test_%.o $(HARNESS_OBJ) $(LIB_OBJS)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
-.PHONY: test-unit test-enforce
+.PHONY: test-unit test-enforce test-policy
 test-unit: $(BUILD)/tests/bin/test_parse $(BUILD)/tests/bin/test_config
 	$(Q)$(BUILD)/tests/bin/test_parse && $(BUILD)/tests/bin/test_config
 
 test-enforce: $(BUILD)/tests/bin/test_enforce $(BUILD)/smtpfence
 	$(Q)$(BUILD)/tests/bin/test_enforce
 
-TEST_TARGETS += test-unit test-enforce
+test-policy: $(BUILD)/tests/bin/test_policy $(BUILD)/smtpfence
+	$(Q)$(BUILD)/tests/bin/test_policy
+
+TEST_TARGETS += test-unit test-enforce test-policy

@@ -2,6 +2,7 @@
 /* explain: which rule would decide a connect, and why. It walks the same
  * maps in the same order as the kernel program (bpf/policy.bpf.h). */
 #include "commands.h"
+#include "json_out.h"
 #include "cgroupfs.h"
 #include "log.h"
 #include "parse.h"
@@ -299,8 +300,7 @@ int sf_cmd_explain(const struct sf_ctx *ctx, int argc, char **argv)
 		json_object_object_add(o, "uid", json_object_new_uint64(who.uid));
 		json_object_object_add(o, "gid", json_object_new_uint64(who.gid));
 		json_object_object_add(o, "cgroup", json_object_new_string(who.cgroup));
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
+		sf_json_print(o);
 	} else {
 		printf("%s by %s: %s (uid %llu, gid %llu, cgroup %s)\n", v.action, v.rule, v.why,
 		       (unsigned long long)who.uid, (unsigned long long)who.gid, who.cgroup);

@@ -2,6 +2,7 @@
 /* ports add|del|list and default: live settings kept in the runtime
  * layer (the configuration file holds the persistent ones). */
 #include "commands.h"
+#include "json_out.h"
 #include "config.h"
 #include "dropin.h"
 #include "log.h"
@@ -59,7 +60,7 @@ static int begin(const struct sf_ctx *ctx, struct sf_session *s)
 
 static int list_ports(const struct sf_ctx *ctx, struct sf_session *s)
 {
-	json_object *arr = json_object_new_array();
+	json_object *arr = ctx->json ? json_object_new_array() : NULL;
 	bool any = false;
 
 	if (sf_session_compile(s))
@@ -74,10 +75,9 @@ static int list_ports(const struct sf_ctx *ctx, struct sf_session *s)
 		any = true;
 	}
 	if (ctx->json)
-		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
+		sf_json_print(arr);
 	else if (any)
 		putchar('\n');
-	json_object_put(arr);
 	return SF_EXIT_OK;
 }
 

@@ -2,6 +2,7 @@
 /* rules: the policy in force, where each rule comes from, whether the
  * kernel has it, and how often it decided. */
 #include "commands.h"
+#include "json_out.h"
 #include "log.h"
 #include "session.h"
 #include "sync.h"
@@ -168,8 +169,7 @@ int sf_cmd_rules(const struct sf_ctx *ctx, int argc, char **argv)
 		       "ATTEMPTS", "ALLOWED", "DENIED", "LIMITED", "ORIGIN");
 	list(ctx, &s, &m, loaded, arr);
 	if (ctx->json) {
-		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
-		json_object_put(arr);
+		sf_json_print(arr);
 	}
 	if (loaded)
 		sf_maps_close(&m);

@@ -2,6 +2,7 @@
 /* status: what is loaded, attached where, how full the maps are, what was
  * counted and what was lost. */
 #include "commands.h"
+#include "json_out.h"
 #include "cgroupfs.h"
 #include "log.h"
 #include "session.h"
@@ -125,8 +126,7 @@ int sf_cmd_status(const struct sf_ctx *ctx, int argc, char **argv)
 		json_object_object_add(o, "events", json_object_new_uint64(t.events));
 		json_object_object_add(o, "events_lost", json_object_new_uint64(t.events_lost));
 		json_object_object_add(o, "flows_lost", json_object_new_uint64(t.flows_lost));
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
+		sf_json_print(o);
 	} else {
 		printf("pinned at:   %s\n", ctx->pin_dir);
 		if (l4.pinned && l6.pinned)

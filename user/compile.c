@@ -219,9 +219,9 @@ int sf_compile(const struct sf_policy *p, const char *cgroup_mount, struct sf_co
 	qsort(c->rules, c->n_rules, sizeof(*c->rules), cmp_compiled);
 	check_same_key(&x);
 	sf_unit_index_free(x.units);
-	if (c->n_rules > p->max_rules)
+	if (c->n_rules - 1 > p->max_rules) /* the default rule is not counted */
 		sf_diag_add(d, NULL, 0, "rule table is full: %zu rules, room for %u (max_rules)",
-			    c->n_rules, p->max_rules);
+			    c->n_rules - 1, p->max_rules);
 	return d->n > before ? -EINVAL : 0;
 }
 

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -46,6 +47,7 @@ struct daemon {
 	size_t n_paths;
 	size_t n_rules;
 	char tree_stat[256]; /* last cgroup.stat of the root */
+	int inotify_fd; /* parents of resolved path rules: mkdir/rmdir there */
 	unsigned int quiet_ticks; /* ticks since path rules were last checked */
 	bool reload_refused; /* the policy in force is older than the files */
 	struct sf_notify notify;
@@ -61,6 +63,34 @@ static int on_event(void *arg, void *data, size_t size)
 	sf_format_event(d->namer, data, line, sizeof(line));
 	fprintf(stderr, "smtpfence: %s\n", line);
 	return 0;
+}
+
+/* Watches the parent directory of every resolved path rule, so that a
+ * cgroup removed and made anew between two ticks is noticed at once. */
+static void watch_parents(struct daemon *d)
+{
+	char parent[PATH_MAX];
+
+	if (d->inotify_fd >= 0)
+		close(d->inotify_fd);
+	d->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	for (size_t i = 0; i < d->n_paths && d->inotify_fd >= 0; i++) {
+		char *slash;
+
+		if (!d->paths[i].abs[0])
+			continue;
+		snprintf(parent, sizeof(parent), "%s", d->paths[i].abs);
+		/* The nearest existing ancestor: a pending path appears below it.
+		 * The same directory twice returns the same watch. */
+		while ((slash = strrchr(parent, '/')) && slash != parent &&
+		       strlen(parent) > strlen(d->cgroup_mount)) {
+			*slash = '\0';
+			if (inotify_add_watch(d->inotify_fd, parent,
+					      IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM |
+						      IN_ONLYDIR) >= 0)
+				break;
+		}
+	}
 }
 
 /* A resolved unit rule remembers the directory it was found in. */
@@ -83,15 +113,25 @@ static void find_unit_dirs(struct daemon *d)
 	sf_cgroup_names_free(names);
 }
 
+/* The directory a pending unit was last seen in (by name), if any. */
+static const char *last_seen(const struct watched_path *old, size_t n_old, const char *name)
+{
+	for (size_t i = 0; i < n_old; i++)
+		if (old[i].unit && old[i].abs[0] && !strcmp(old[i].name, name))
+			return old[i].abs;
+	return NULL;
+}
+
 static void remember_paths(struct daemon *d, const struct sf_session *s)
 {
 	const struct sf_policy *p = &s->effective;
-	size_t n = 0;
+	struct watched_path *old = d->paths;
+	size_t n = 0, n_old = d->n_paths;
 
-	free(d->paths);
 	d->paths = calloc(p->n_rules + 1, sizeof(*d->paths));
 	if (!d->paths) {
 		d->n_paths = 0;
+		free(old);
 		return;
 	}
 	for (size_t i = 0; i < p->n_rules; i++) {
@@ -106,10 +146,15 @@ static void remember_paths(struct daemon *d, const struct sf_session *s)
 		w->id = pending ? 0 : s->compiled.spec_keys[i].id;
 		if (!w->unit)
 			sf_cgroup_abs(d->cgroup_mount, r->value, w->abs, sizeof(w->abs));
+		else if (pending && last_seen(old, n_old, w->name))
+			/* made anew most likely where it was: watch there */
+			snprintf(w->abs, sizeof(w->abs), "%s", last_seen(old, n_old, w->name));
 		n++;
 	}
+	free(old);
 	d->n_paths = n;
 	find_unit_dirs(d);
+	watch_parents(d);
 }
 
 /* True when a path-bound rule now names another cgroup (or none). */
@@ -127,6 +172,10 @@ static bool paths_moved(struct daemon *d)
 			if (w->id && w->abs[0] && !sf_cgroup_id_of(w->abs, &id) && id == w->id)
 				continue;
 			if (w->id) { /* its directory went away or was made anew */
+				moved = true;
+				continue;
+			}
+			if (w->abs[0] && !sf_cgroup_id_of(w->abs, &id)) { /* back where it was */
 				moved = true;
 				continue;
 			}
@@ -316,7 +365,7 @@ static int event_loop(struct daemon *d, int sfd)
 				  .it_value = { 0, RESCAN_MS * 1000000L } };
 	char status[SF_STATUS_LEN];
 	struct signalfd_siginfo si;
-	struct pollfd fds[3];
+	struct pollfd fds[4];
 	int tfd, err = 0;
 	uint64_t ticks;
 
@@ -331,7 +380,10 @@ static int event_loop(struct daemon *d, int sfd)
 	fds[1] = (struct pollfd){ .fd = tfd, .events = POLLIN };
 	fds[2] = (struct pollfd){ .fd = ring_buffer__epoll_fd(d->rb), .events = POLLIN };
 	for (;;) {
-		if (poll(fds, 3, -1) < 0) {
+		bool check_paths = false;
+
+		fds[3] = (struct pollfd){ .fd = d->inotify_fd, .events = POLLIN };
+		if (poll(fds, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
@@ -339,13 +391,23 @@ static int event_loop(struct daemon *d, int sfd)
 		}
 		if (fds[2].revents & POLLIN)
 			ring_buffer__consume(d->rb);
+		if (fds[3].revents & POLLIN) {
+			char buf[4096];
+
+			while (read(d->inotify_fd, buf, sizeof(buf)) > 0)
+				check_paths = true;
+		}
 		if ((fds[1].revents & POLLIN) && read(tfd, &ticks, sizeof(ticks)) > 0) {
-			if (d->n_paths && (tree_changed(d) || ++d->quiet_ticks >= FULL_RESCAN_TICKS)) {
-				d->quiet_ticks = 0;
-				if (paths_moved(d))
-					apply_policy(d, "cgroup rescan");
-			}
+			if (d->n_paths && (tree_changed(d) || ++d->quiet_ticks >= FULL_RESCAN_TICKS))
+				check_paths = true;
 			sf_notify_tick(&d->notify, status_line(d, status, sizeof(status)));
+		}
+		if (check_paths) {
+			d->quiet_ticks = 0;
+			/* Watches are set anew after each apply: a change in that
+			 * instant is caught by checking once more. */
+			for (int round = 0; round < 3 && paths_moved(d); round++)
+				apply_policy(d, "cgroup rescan");
 		}
 		if (!(fds[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
@@ -382,7 +444,7 @@ static int signals_to_fd(void)
 
 int sf_cmd_run(const struct sf_ctx *ctx, int argc, char **argv)
 {
-	struct daemon d = { .ctx = ctx };
+	struct daemon d = { .ctx = ctx, .inotify_fd = -1 };
 	char attach[PATH_MAX], status[SF_STATUS_LEN];
 	int sfd, err;
 
@@ -428,6 +490,8 @@ out:
 	ring_buffer__free(d.rb);
 	sf_namer_free(d.namer);
 	free(d.paths);
+	if (d.inotify_fd >= 0)
+		close(d.inotify_fd);
 	sf_maps_close(&d.maps);
 	return err ? SF_EXIT_FAIL : SF_EXIT_OK;
 }

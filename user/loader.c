@@ -163,7 +163,8 @@ int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *m
 		sf_err("failed to open BPF object: %s", strerror(-err));
 		goto fail;
 	}
-	bpf_map__set_max_entries(l->skel->maps.sf_rules, o->max_rules);
+	/* One more than max_rules: the default rule has its own entry. */
+	bpf_map__set_max_entries(l->skel->maps.sf_rules, o->max_rules + 1);
 	bpf_map__set_max_entries(l->skel->maps.sf_rule_stats, o->max_rules + 2);
 	bpf_map__set_max_entries(l->skel->maps.sf_flows, o->max_flows);
 	bpf_object__for_each_map(map, l->skel->obj) {

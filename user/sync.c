@@ -95,20 +95,42 @@ static int update_rules(int fd, struct sf_rule_key *keys, struct sf_rule *vals, 
 	return 0;
 }
 
-/* Writes *want into the rules map, whose present contents are *have. */
+static int delete_gone(const struct sf_maps *m, const struct sf_compiled_rule *want, size_t nw,
+		       const struct sf_compiled_rule *have, size_t nh, struct sf_sync_stats *st)
+{
+	for (size_t i = 0, j = 0; j < nh; j++) {
+		while (i < nw && sf_rule_key_cmp(&want[i].key, &have[j].key) < 0)
+			i++;
+		if (i < nw && !sf_rule_key_cmp(&want[i].key, &have[j].key))
+			continue;
+		if (bpf_map_delete_elem(m->rules, &have[j].key) && errno != ENOENT)
+			return -errno;
+		bpf_map_delete_elem(m->rule_stats, &have[j].key);
+		st->removed++;
+	}
+	return 0;
+}
+
+/* Writes *want into the rules map, whose present contents are *have. New
+ * rules go in before old ones leave, so that no connect falls through to
+ * a wider rule in between; when the table has no room for both, the old
+ * ones leave first (they are going anyway). */
 static int apply_rules(const struct sf_maps *m, const struct sf_compiled_rule *want, size_t nw,
 		       const struct sf_compiled_rule *have, size_t nh, struct sf_sync_stats *st)
 {
 	struct sf_rule_key *keys = calloc(nw + 1, sizeof(*keys));
 	struct sf_rule *vals = calloc(nw + 1, sizeof(*vals));
-	size_t nu = 0, i = 0, j = 0;
+	struct bpf_map_info info = {};
+	__u32 info_len = sizeof(info);
+	size_t nu = 0, fresh = 0, i = 0, j = 0;
+	bool delete_first;
 	int err = 0;
 
-	if (!keys || !vals) {
-		err = -ENOMEM;
+	if (!keys || !vals || bpf_obj_get_info_by_fd(m->rules, &info, &info_len)) {
+		err = keys && vals ? -errno : -ENOMEM;
 		goto out;
 	}
-	/* Merge two sorted lists: new or changed rules are written first... */
+	/* Merge two sorted lists: the new and changed rules. */
 	while (i < nw) {
 		int c = j < nh ? sf_rule_key_cmp(&want[i].key, &have[j].key) : -1;
 
@@ -124,28 +146,20 @@ static int apply_rules(const struct sf_maps *m, const struct sf_compiled_rule *w
 			if (c == 0)
 				st->changed++;
 			else
-				st->added++;
+				fresh++;
 		}
 		if (c == 0)
 			j++;
 		i++;
 	}
-	err = update_rules(m->rules, keys, vals, nu);
-	if (err)
-		goto out;
-	/* ...then the rules that are gone are removed, with their counters. */
-	for (i = 0, j = 0; j < nh; j++) {
-		while (i < nw && sf_rule_key_cmp(&want[i].key, &have[j].key) < 0)
-			i++;
-		if (i < nw && !sf_rule_key_cmp(&want[i].key, &have[j].key))
-			continue;
-		if (bpf_map_delete_elem(m->rules, &have[j].key) && errno != ENOENT) {
-			err = -errno;
-			goto out;
-		}
-		bpf_map_delete_elem(m->rule_stats, &have[j].key);
-		st->removed++;
-	}
+	st->added = fresh;
+	delete_first = nh + fresh > info.max_entries;
+	if (delete_first)
+		err = delete_gone(m, want, nw, have, nh, st);
+	if (!err)
+		err = update_rules(m->rules, keys, vals, nu);
+	if (!err && !delete_first)
+		err = delete_gone(m, want, nw, have, nh, st);
 out:
 	free(keys);
 	free(vals);

@@ -255,7 +255,21 @@ int sft_cli(struct sft_env *e, const char *fmt, ...)
 	return WEXITSTATUS(status);
 }
 
+static int count_in(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
 bool sft_notify_wait(struct sft_env *e, const char *want, int timeout_ms)
+{
+	return sft_notify_wait_n(e, want, 1, timeout_ms);
+}
+
+bool sft_notify_wait_n(struct sft_env *e, const char *want, int count, int timeout_ms)
 {
 	struct timespec start, now;
 
@@ -266,7 +280,7 @@ bool sft_notify_wait(struct sft_env *e, const char *want, int timeout_ms)
 		ssize_t n;
 		long left;
 
-		if (strstr(e->notify_log, want))
+		if (count_in(e->notify_log, want) >= count)
 			return true;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		left = timeout_ms - ((now.tv_sec - start.tv_sec) * 1000 +
@@ -301,6 +315,9 @@ int sft_daemon_start(struct sft_env *e)
 		if (e->notify_fd < 0 || bind(e->notify_fd, (struct sockaddr *)&sa, sizeof(sa)))
 			die("bind the notify socket");
 	}
+	/* Messages an earlier daemon left unread must not pass for this one's. */
+	while (recv(e->notify_fd, log, sizeof(log), MSG_DONTWAIT) > 0)
+		;
 	e->notify_log[0] = '\0';
 	snprintf(log, sizeof(log), "%s/daemon.log", e->dir);
 	e->daemon = fork();

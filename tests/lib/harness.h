@@ -56,6 +56,8 @@ int sft_daemon_start(struct sft_env *e);
 int sft_daemon_stop(struct sft_env *e, int sig);
 /* Collects NOTIFY_SOCKET messages until one contains `want` or timeout. */
 bool sft_notify_wait(struct sft_env *e, const char *want, int timeout_ms);
+/* The same, until `want` has been seen n times since the daemon started. */
+bool sft_notify_wait_n(struct sft_env *e, const char *want, int n, int timeout_ms);
 
 /* mkdir -p of env cgroup + "/" + sub; writes the absolute path. */
 int sft_cgroup_make(struct sft_env *e, const char *sub, char *abs, size_t len);
