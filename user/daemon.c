@@ -453,7 +453,7 @@ int sf_cmd_run(const struct sf_ctx *ctx, int argc, char **argv)
 		sf_err("usage: smtpfence run [--cgroup PATH] [--pin-dir DIR] [--config FILE]");
 		return SF_EXIT_USAGE;
 	}
-	sf_notify_init(&d.notify);
+	sf_notify_init(&d.notify, RESCAN_MS * 1000ULL);
 	memset(&d.maps, -1, sizeof(d.maps));
 	sfd = signals_to_fd();
 	if (sfd < 0) {

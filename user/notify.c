@@ -16,11 +16,12 @@ static uint64_t now_usec(void)
 	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
 }
 
-void sf_notify_init(struct sf_notify *n)
+void sf_notify_init(struct sf_notify *n, uint64_t tick_usec)
 {
 	uint64_t usec = 0;
 
 	memset(n, 0, sizeof(*n));
+	n->tick_usec = tick_usec;
 	/* Honours WATCHDOG_PID: a watchdog meant for a parent is not ours. */
 	if (sd_watchdog_enabled(0, &usec) > 0)
 		n->watchdog_usec = usec;
@@ -52,9 +53,10 @@ void sf_notify_tick(struct sf_notify *n, const char *status)
 {
 	uint64_t now = now_usec();
 
-	if (n->watchdog_usec && now >= n->next_ping_usec) {
+	/* At most half the interval apart, as sd_watchdog_enabled(3) advises:
+	 * a ping that would be late at the next tick goes now. */
+	if (n->watchdog_usec && now + n->tick_usec > n->next_ping_usec) {
 		sd_notify(0, "WATCHDOG=1");
-		/* Half the interval, as sd_watchdog_enabled(3) advises. */
 		n->next_ping_usec = now + n->watchdog_usec / 2;
 	}
 	if (now >= n->next_status_usec && strcmp(status, n->status)) {

@@ -11,13 +11,14 @@
 #define SF_STATUS_LEN 256
 
 struct sf_notify {
+	uint64_t tick_usec; /* how often sf_notify_tick() is called */
 	uint64_t watchdog_usec; /* 0: no watchdog asked for */
 	uint64_t next_ping_usec;
 	uint64_t next_status_usec;
 	char status[SF_STATUS_LEN]; /* last STATUS= sent */
 };
 
-void sf_notify_init(struct sf_notify *n);
+void sf_notify_init(struct sf_notify *n, uint64_t tick_usec);
 void sf_notify_ready(struct sf_notify *n, const char *status);
 void sf_notify_reloading(void);
 /* Called often from the event loop: pings the watchdog when due and sends
