@@ -183,6 +183,7 @@ START_TEST(reload_is_bracketed)
 	ck_assert_ptr_nonnull(f);
 	for (int c; (c = fgetc(f)) != EOF;)
 		lines += c == '\n';
+	fseek(f, 0, SEEK_END);
 	fputs("deny = nobody:x\n", f);
 	fclose(f);
 	ck_assert_int_eq(sft_cli(&env, "reload"), 2);
@@ -281,8 +282,8 @@ START_TEST(runs_with_only_the_units_capabilities)
 	snprintf(wrapper, sizeof(wrapper), "%s/smtpfence-capped", env.dir);
 	f = fopen(wrapper, "we");
 	ck_assert_ptr_nonnull(f);
-	fprintf(f, "#!/bin/sh\nexec setpriv --bounding-set %s --inh-caps -all -- %s/build/smtpfence "
-		   "\"$@\"\n",
+	fprintf(f, "#!/bin/sh\nexec setpriv --no-new-privs --bounding-set %s --inh-caps -all -- "
+		   "%s/build/smtpfence \"$@\"\n",
 		caps, cwd);
 	fclose(f);
 	chmod(wrapper, 0755);
