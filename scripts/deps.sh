@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 check libinih-dev libjson-c-dev libsystemd-dev libncurses-dev libmicrohttpd-dev \
-iproute2 tmux"
+iproute2 tmux libcap-dev"
 
 missing=""
 for p in $PACKAGES; do

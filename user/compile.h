@@ -31,6 +31,13 @@ struct sf_compiled {
 	size_t n_exempt4;
 	struct sf_lpm6 *exempt6;
 	size_t n_exempt6;
+	/* Source prefixes of forwarded traffic, each with its rule's id. */
+	struct sf_lpm4 *source4;
+	struct sf_source *source4_val;
+	size_t n_source4;
+	struct sf_lpm6 *source6;
+	struct sf_source *source6_val;
+	size_t n_source6;
 	struct sf_settings settings;
 	uint8_t ports[65536 / 8];
 	/* Per policy rule: resolved key and state, for listings. */

@@ -30,7 +30,8 @@ struct parse_ctx {
 
 /* libinih is built without line numbers in the handler: reading one line
  * per call lets us count them. Leading blanks are dropped so that an
- * indented line is never taken as a continuation of the previous value. */
+ * indented line is never taken as a continuation of the previous value,
+ * and " # ..." comments are cut off. */
 static char *read_line(char *str, int num, void *stream)
 {
 	struct parse_ctx *c = stream;
@@ -49,6 +50,13 @@ static char *read_line(char *str, int num, void *stream)
 		s = "\n";
 	}
 	strcpy(str, s);
+	/* libinih knows only ';' for inline comments; admins write '#'. */
+	for (char *p = str; (p = strchr(p, '#')); p++) {
+		if (p > str && (p[-1] == ' ' || p[-1] == '\t')) {
+			strcpy(p, "\n");
+			break;
+		}
+	}
 	return str;
 }
 
@@ -94,6 +102,22 @@ static int port_to_add(struct parse_ctx *c, const char *w)
 static int port_to_del(struct parse_ctx *c, const char *w)
 {
 	return add_port(c, w, c->rt->ports_del);
+}
+
+static int interface_word(struct parse_ctx *c, const char *w)
+{
+	char err[SF_ERR_LEN];
+
+	if (sf_parse_ifname(w, err, sizeof(err))) {
+		sf_diag_add(c->d, c->file, c->line, "%s", err);
+		return -EINVAL;
+	}
+	if (sf_policy_add_interface(c->p, w)) {
+		sf_diag_add(c->d, c->file, c->line, "too many interfaces (at most %d)",
+			    SF_MAX_INTERFACES);
+		return -E2BIG;
+	}
+	return 0;
 }
 
 static int add_rule(struct parse_ctx *c, const struct sf_rule_spec *r)
@@ -199,6 +223,10 @@ static int global_key(struct parse_ctx *c, const char *name, const char *value)
 	}
 	if (!strcmp(name, "exempt"))
 		return for_each_word(value, exempt_word, c);
+	if (!strcmp(name, "interfaces")) {
+		p->n_interfaces = 0;
+		return for_each_word(value, interface_word, c);
+	}
 	if (!strcmp(name, "rules_dir")) {
 		if (value[0] != '/' || strlen(value) >= sizeof(p->rules_dir)) {
 			sf_diag_add(c->d, c->file, c->line,

@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#define SF_CTX_MAX_TC_DEVS 64
+
 enum sf_exit {
 	SF_EXIT_OK = 0,
 	SF_EXIT_FAIL = 1,
@@ -22,6 +24,8 @@ struct sf_ctx {
 	const char *explain_pid; /* explain --pid */
 	const char *explain_uid; /* explain --uid */
 	const char *explain_gid; /* explain --gid */
+	const char *tc_devs[SF_CTX_MAX_TC_DEVS]; /* run --tc-dev, besides `interfaces =` */
+	int n_tc_devs;
 };
 
 /* Maps a -errno from a setup step to the exit code and says why, once:

@@ -294,8 +294,27 @@ static const char *status_line(const struct daemon *d, char *buf, size_t len)
 	return buf;
 }
 
+/* The interfaces named by `interfaces =` and by --tc-dev, each once. */
+static size_t tc_devices(const struct sf_ctx *ctx, const struct sf_policy *p, const char **out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_interfaces; i++)
+		out[n++] = p->interfaces[i];
+	for (int i = 0; i < ctx->n_tc_devs; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = !strcmp(out[j], ctx->tc_devs[i]);
+		if (!seen)
+			out[n++] = ctx->tc_devs[i];
+	}
+	return n;
+}
+
 static int setup(struct daemon *d, char *attach, size_t len)
 {
+	const char *tc_devs[SF_MAX_INTERFACES + SF_CTX_MAX_TC_DEVS];
 	struct sf_session s;
 	struct sf_load_opts lo;
 	struct sf_loader *loader = NULL;
@@ -317,7 +336,9 @@ static int setup(struct daemon *d, char *attach, size_t len)
 	lo = (struct sf_load_opts){ .pin_dir = d->ctx->pin_dir,
 				    .cgroup = attach,
 				    .max_rules = s.effective.max_rules,
-				    .max_flows = s.effective.max_flows };
+				    .max_flows = s.effective.max_flows,
+				    .tc_devs = tc_devs,
+				    .n_tc_devs = tc_devices(d->ctx, &s.effective, tc_devs) };
 	err = sf_loader_load(&lo, &loader, &reused);
 	if (err)
 		goto out;
@@ -341,6 +362,8 @@ static int setup(struct daemon *d, char *attach, size_t len)
 	sf_info("%s %s, %zu rules (%zu pending), pinned at %s",
 		adopted ? "re-adopted enforcement on" : "enforcing on", attach, s.compiled.n_rules,
 		s.compiled.n_pending, d->ctx->pin_dir);
+	for (size_t i = 0; i < lo.n_tc_devs; i++)
+		sf_info("judging forwarded SYNs leaving %s", lo.tc_devs[i]);
 out:
 	sf_loader_close(loader);
 	sf_session_end(&s);
@@ -398,6 +421,11 @@ static int event_loop(struct daemon *d, int sfd)
 				check_paths = true;
 		}
 		if ((fds[1].revents & POLLIN) && read(tfd, &ticks, sizeof(ticks)) > 0) {
+			if (!sf_pins_exist(d->ctx->pin_dir)) {
+				/* `smtpfence unload` removed enforcement: nothing to keep. */
+				sf_info("pinned state at %s was removed; stopping", d->ctx->pin_dir);
+				break;
+			}
 			if (d->n_paths && (tree_changed(d) || ++d->quiet_ticks >= FULL_RESCAN_TICKS))
 				check_paths = true;
 			sf_notify_tick(&d->notify, status_line(d, status, sizeof(status)));

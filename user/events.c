@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "events.h"
 #include "cgroupfs.h"
+#include "parse.h"
 
 #include <arpa/inet.h>
 #include <grp.h>
@@ -96,6 +97,10 @@ void sf_format_rule(struct sf_namer *n, __u32 kind, __u64 id, char *buf, size_t 
 		else
 			snprintf(buf, len, "user:%llu", (unsigned long long)id);
 		break;
+	case SF_KIND_SOURCE:
+		/* The prefix is in the id; the event's source address fills it in. */
+		snprintf(buf, len, "source:/%u", sf_source_rule_prefixlen(id));
+		break;
 	case SF_KIND_GID:
 		gr = getgrgid((gid_t)id);
 		if (gr)
@@ -108,16 +113,55 @@ void sf_format_rule(struct sf_namer *n, __u32 kind, __u64 id, char *buf, size_t 
 	}
 }
 
+/* The source rule that decided a forwarded SYN: its prefix, from the
+ * source address and the prefix length the rule id carries. */
+static void format_source_rule(const struct sf_event *e, char *buf, size_t len)
+{
+	struct sf_cidr c = { .family = e->family == 2 ? AF_INET : AF_INET6,
+			     .prefixlen = sf_source_rule_prefixlen(e->rule_id) };
+	unsigned int bytes = c.family == AF_INET ? 4 : 16;
+	char cidr[64];
+
+	memcpy(c.addr, e->saddr, bytes);
+	for (unsigned int i = 0; i < bytes; i++) {
+		unsigned int keep = c.prefixlen > i * 8 ? c.prefixlen - i * 8 : 0;
+
+		if (keep < 8)
+			c.addr[i] &= (uint8_t)(0xff << (8 - keep));
+	}
+	sf_cidr_format(&c, cidr, sizeof(cidr));
+	snprintf(buf, len, "source:%s", cidr);
+}
+
+static void format_forwarded(const struct sf_event *e, const char *dest, const char *rule,
+			     char *buf, size_t len)
+{
+	char src[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(e->family == 2 ? AF_INET : AF_INET6, e->saddr, src, sizeof(src));
+	snprintf(buf, len, "%s forwarded from %s -> %s by %s", sf_verdict_name(e->verdict), src,
+		 dest, rule);
+}
+
 void sf_format_event(struct sf_namer *n, const struct sf_event *e, char *buf, size_t len)
 {
 	char dest[64], rule[600], comm[SF_COMM_LEN + 1];
-	struct passwd *pw = getpwuid(e->uid);
+	struct passwd *pw;
 
 	memcpy(comm, e->comm, SF_COMM_LEN);
 	comm[SF_COMM_LEN] = '\0';
 	sf_format_dest(e->family, e->daddr, e->dport, dest, sizeof(dest));
-	sf_format_rule(n, e->rule_kind, e->rule_id, rule, sizeof(rule));
-	snprintf(buf, len, "%s %s[%u] user %s(%u) cgroup %s -> %s by %s", sf_verdict_name(e->verdict),
-		 comm, e->pid, pw ? pw->pw_name : "?", e->uid, sf_namer_cgroup(n, e->cgroup_id),
-		 dest, rule);
+	if (e->rule_kind == SF_KIND_SOURCE)
+		format_source_rule(e, rule, sizeof(rule));
+	else
+		sf_format_rule(n, e->rule_kind, e->rule_id, rule, sizeof(rule));
+	if (e->flags & SF_EVENT_FORWARDED) {
+		format_forwarded(e, dest, rule, buf, len);
+		return;
+	}
+	pw = getpwuid(e->uid);
+	snprintf(buf, len, "%s%s %s[%u] user %s(%u) cgroup %s -> %s by %s",
+		 sf_verdict_name(e->verdict), e->flags & SF_EVENT_BYPASS ? " bypass" : "", comm,
+		 e->pid, pw ? pw->pw_name : "?", e->uid, sf_namer_cgroup(n, e->cgroup_id), dest,
+		 rule);
 }

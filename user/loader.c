@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "loader.h"
+#include "backstop.h"
 #include "cgroupfs.h"
 #include "layout.h"
 #include "log.h"
@@ -9,6 +10,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,12 +19,17 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Where a migrated map waits until the new programs are in: every object
+ * of this build finds it there and shares it (bpffs refuses dots). */
+#define STAGED_SUFFIX "_migrating"
+
 /* A pinned map made by another build or size. The same layout is reused
  * with its contents and its size (the rules and counters in it are worth
- * more than a new size); another layout is left to the old programs, and
- * this build gets a fresh map, pinned in its place once attached. */
+ * more than a new size). Another layout stays with the old programs, and
+ * this build gets a fresh map, staged beside it and pinned in its place
+ * once the new programs are attached. */
 static int match_pinned_map(const char *pin_dir, struct bpf_map *map, const struct btf *btf,
-			    bool *reused, bool *migrate)
+			    bool *reused)
 {
 	char path[PATH_MAX];
 	struct bpf_map_info info = {};
@@ -30,7 +37,6 @@ static int match_pinned_map(const char *pin_dir, struct bpf_map *map, const stru
 	bool same = false;
 	int fd, err;
 
-	*migrate = false;
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, bpf_map__name(map));
 	fd = bpf_obj_get(path);
 	if (fd < 0)
@@ -42,11 +48,16 @@ static int match_pinned_map(const char *pin_dir, struct bpf_map *map, const stru
 	if (err)
 		return err;
 	if (!same) {
-		sf_warn("pinned map %s has another layout than this build: migrating it (the "
-			"policy is compiled into a new map; its counters start from zero)",
-			path);
-		*migrate = true;
-		return bpf_map__set_pin_path(map, NULL);
+		char staged[PATH_MAX + sizeof(STAGED_SUFFIX)];
+
+		snprintf(staged, sizeof(staged), "%s%s", path, STAGED_SUFFIX);
+		/* Said once, by the first object; the others share the map. */
+		if (access(staged, F_OK))
+			sf_warn("pinned map %s has another layout than this build: migrating it "
+				"(the policy is compiled into a new map; its counters start from "
+				"zero)",
+				path);
+		return bpf_map__set_pin_path(map, staged);
 	}
 	*reused = true;
 	if (info.max_entries != bpf_map__max_entries(map)) {
@@ -58,10 +69,87 @@ static int match_pinned_map(const char *pin_dir, struct bpf_map *map, const stru
 	return 0;
 }
 
+static bool is_staged(const char *name)
+{
+	size_t n = strlen(name), k = strlen(STAGED_SUFFIX);
+
+	return n > k && !strcmp(name + n - k, STAGED_SUFFIX);
+}
+
+/* Maps staged by a start that failed half-way hold nothing worth keeping. */
+static int drop_staged(const char *pin_dir)
+{
+	DIR *d = opendir(pin_dir);
+	struct dirent *e;
+	int err = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d)))
+		if (is_staged(e->d_name) && unlinkat(dirfd(d), e->d_name, 0) && !err)
+			err = -errno;
+	closedir(d);
+	return err;
+}
+
+/* The new programs use the staged maps from here on: rename() puts each in
+ * the old one's place in one step, so no command finds the name missing. */
+static int promote_staged(const char *pin_dir)
+{
+	DIR *d = opendir(pin_dir);
+	struct dirent *e;
+	int err = 0;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)) && !err) {
+		char final[NAME_MAX + 1];
+
+		if (!is_staged(e->d_name))
+			continue;
+		snprintf(final, sizeof(final), "%.*s",
+			 (int)(strlen(e->d_name) - strlen(STAGED_SUFFIX)), e->d_name);
+		if (renameat(dirfd(d), e->d_name, dirfd(d), final)) {
+			err = -errno;
+			sf_err("failed to pin migrated map %s in %s: %s", final, pin_dir,
+			       strerror(-err));
+		} else {
+			sf_info("migrated map %s to this build's layout", final);
+		}
+	}
+	closedir(d);
+	return err;
+}
+
+int sf_loader_prepare_maps(struct bpf_object *obj, const struct sf_load_opts *o, bool *reused)
+{
+	struct bpf_map *map;
+	int err;
+
+	bpf_object__for_each_map(map, obj) {
+		const char *name = bpf_map__name(map);
+
+		/* One more than max_rules: the default rule has its own entry. */
+		if (!strcmp(name, SF_MAP_RULES))
+			bpf_map__set_max_entries(map, o->max_rules + 1);
+		else if (!strcmp(name, SF_MAP_RULE_STATS))
+			bpf_map__set_max_entries(map, o->max_rules + 2);
+		else if (!strcmp(name, SF_MAP_FLOWS))
+			bpf_map__set_max_entries(map, o->max_flows);
+		err = match_pinned_map(o->pin_dir, map, bpf_object__btf(obj), reused);
+		if (err) {
+			sf_err("failed to inspect pinned map %s/%s: %s", o->pin_dir, name,
+			       strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 /* Attaches prog at the cgroup and pins the link, or takes over the pinned
  * link with an atomic program swap so that no connect goes unjudged. */
-static int attach_or_adopt(struct bpf_program *prog, const char *link_path, int cgfd,
-			   uint64_t cgid, bool *adopted)
+int sf_attach_cgroup_link(struct bpf_program *prog, const char *link_path, int cgfd,
+			  uint64_t cgid, bool *adopted)
 {
 	struct bpf_link *old = bpf_link__open(link_path);
 	struct bpf_link *link;
@@ -104,17 +192,13 @@ fail:
 	return err;
 }
 
-/* More than the object has: maps are counted at load. */
-#define MAX_MAPS 32
-
 struct sf_loader {
 	struct connect_bpf *skel;
+	struct sf_backstop *backstop; /* cgroup_skb and tc programs */
 	const char *pin_dir;
 	const char *cgroup;
 	int cgfd;
 	__u64 cgroup_id;
-	struct bpf_map *migrating[MAX_MAPS]; /* fresh maps to pin once attached */
-	size_t n_migrating;
 };
 
 void sf_loader_close(struct sf_loader *l)
@@ -122,6 +206,7 @@ void sf_loader_close(struct sf_loader *l)
 	if (!l)
 		return;
 	connect_bpf__destroy(l->skel);
+	sf_backstop_close(l->backstop);
 	if (l->cgfd >= 0)
 		close(l->cgfd);
 	free(l);
@@ -131,7 +216,6 @@ int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *m
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = o->pin_dir);
 	struct sf_loader *l = calloc(1, sizeof(*l));
-	struct bpf_map *map;
 	int err;
 
 	*maps_reused = false;
@@ -157,39 +241,30 @@ int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *m
 		sf_err("failed to read the id of cgroup %s: %s", o->cgroup, strerror(-err));
 		goto fail;
 	}
+	err = drop_staged(o->pin_dir);
+	if (err) {
+		sf_err("failed to remove staged maps in %s: %s", o->pin_dir, strerror(-err));
+		goto fail;
+	}
 	l->skel = connect_bpf__open_opts(&open_opts);
 	if (!l->skel) {
 		err = -errno;
 		sf_err("failed to open BPF object: %s", strerror(-err));
 		goto fail;
 	}
-	/* One more than max_rules: the default rule has its own entry. */
-	bpf_map__set_max_entries(l->skel->maps.sf_rules, o->max_rules + 1);
-	bpf_map__set_max_entries(l->skel->maps.sf_rule_stats, o->max_rules + 2);
-	bpf_map__set_max_entries(l->skel->maps.sf_flows, o->max_flows);
-	bpf_object__for_each_map(map, l->skel->obj) {
-		bool migrate;
-
-		err = match_pinned_map(o->pin_dir, map, bpf_object__btf(l->skel->obj),
-				       maps_reused, &migrate);
-		if (err) {
-			sf_err("failed to inspect pinned map %s/%s: %s", o->pin_dir,
-			       bpf_map__name(map), strerror(-err));
-			goto fail;
-		}
-		if (migrate && l->n_migrating == MAX_MAPS) {
-			err = -E2BIG;
-			goto fail;
-		}
-		if (migrate)
-			l->migrating[l->n_migrating++] = map;
-	}
+	err = sf_loader_prepare_maps(l->skel->obj, o, maps_reused);
+	if (err)
+		goto fail;
 	err = connect_bpf__load(l->skel);
 	if (err) {
 		sf_err("failed to load BPF programs: %s%s", strerror(-err),
 		       sf_verbose ? "" : " (run with -v for the verifier's log)");
 		goto fail;
 	}
+	/* After connect_bpf: its load created the pinned maps these share. */
+	err = sf_backstop_load(o, &l->backstop);
+	if (err)
+		goto fail;
 	err = sf_pins_restrict(o->pin_dir);
 	if (err) {
 		sf_err("failed to restrict pins in %s to root: %s", o->pin_dir, strerror(-err));
@@ -232,27 +307,6 @@ int sf_loader_maps(const struct sf_loader *l, struct sf_maps *m)
 	return 0;
 }
 
-/* Puts a migrated map where the old one was pinned. rename() swaps the
- * pin in one step, so no command ever finds the name missing. (bpffs
- * refuses names with a dot.) */
-static int repin(const char *pin_dir, struct bpf_map *map)
-{
-	char tmp[PATH_MAX], path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, bpf_map__name(map));
-	snprintf(tmp, sizeof(tmp), "%s/%s_migrating", pin_dir, bpf_map__name(map));
-	unlink(tmp);
-	if (bpf_obj_pin(bpf_map__fd(map), tmp))
-		return -errno;
-	if (rename(tmp, path)) {
-		int err = -errno;
-
-		unlink(tmp);
-		return err;
-	}
-	return 0;
-}
-
 int sf_loader_attach(struct sf_loader *l, bool *adopted)
 {
 	char link_path[PATH_MAX];
@@ -260,30 +314,23 @@ int sf_loader_attach(struct sf_loader *l, bool *adopted)
 	int err;
 
 	snprintf(link_path, sizeof(link_path), "%s/%s", l->pin_dir, SF_LINK_CONNECT4);
-	err = attach_or_adopt(l->skel->progs.sf_connect4, link_path, l->cgfd, l->cgroup_id,
-			      &adopted4);
+	err = sf_attach_cgroup_link(l->skel->progs.sf_connect4, link_path, l->cgfd, l->cgroup_id,
+				    &adopted4);
 	if (!err) {
 		snprintf(link_path, sizeof(link_path), "%s/%s", l->pin_dir, SF_LINK_CONNECT6);
-		err = attach_or_adopt(l->skel->progs.sf_connect6, link_path, l->cgfd,
-				      l->cgroup_id, &adopted6);
+		err = sf_attach_cgroup_link(l->skel->progs.sf_connect6, link_path, l->cgfd,
+					    l->cgroup_id, &adopted6);
 	}
 	if (err) {
 		sf_err("failed to attach to cgroup %s: %s", l->cgroup, strerror(-err));
 		return err;
 	}
 	*adopted = adopted4 && adopted6;
-	/* The new programs use the new maps from here on: pin them. */
-	for (size_t i = 0; i < l->n_migrating; i++) {
-		const char *name = bpf_map__name(l->migrating[i]);
-
-		err = repin(l->pin_dir, l->migrating[i]);
-		if (err) {
-			sf_err("failed to pin migrated map %s in %s: %s", name, l->pin_dir,
-			       strerror(-err));
-			return err;
-		}
-		sf_info("migrated map %s to this build's layout", name);
-	}
+	err = sf_backstop_attach(l->backstop, l->cgfd, l->cgroup_id, adopted);
+	if (!err)
+		err = promote_staged(l->pin_dir);
+	if (err)
+		return err;
 	err = sf_pins_restrict(l->pin_dir);
 	if (err)
 		sf_err("failed to restrict pins in %s to root: %s", l->pin_dir, strerror(-err));

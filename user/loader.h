@@ -5,6 +5,7 @@
 #define SF_LOADER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
 
@@ -15,6 +16,8 @@ struct sf_load_opts {
 	const char *cgroup; /* absolute path of the attach cgroup */
 	uint32_t max_rules;
 	uint32_t max_flows;
+	const char *const *tc_devs; /* interfaces for the tc program */
+	size_t n_tc_devs;
 };
 
 struct sf_loader;
@@ -34,5 +37,15 @@ int sf_loader_attach(struct sf_loader *l, bool *adopted);
 void sf_loader_close(struct sf_loader *l);
 /* Detaches (by removing the link pins) and removes every pin. */
 int sf_unload(const char *pin_dir);
+
+/* Shared with backstop.c, which loads and attaches the other programs. */
+struct bpf_object;
+struct bpf_program;
+/* Sizes the object's maps as asked, or as the pinned ones are. */
+int sf_loader_prepare_maps(struct bpf_object *obj, const struct sf_load_opts *o, bool *reused);
+/* Attaches at the cgroup with a pinned link, or swaps the program into the
+ * link pinned there already; *adopted tells which. */
+int sf_attach_cgroup_link(struct bpf_program *prog, const char *link_path, int cgfd,
+			  uint64_t cgid, bool *adopted);
 
 #endif /* SF_LOADER_H */

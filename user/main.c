@@ -19,7 +19,8 @@ enum opt_bit {
 	OPT_CGROUP = 1 << 1,
 	OPT_RUNTIME = 1 << 2,
 	OPT_SUBJECT = 1 << 3, /* --pid, --uid, --gid */
-	OPT_LAST = OPT_SUBJECT,
+	OPT_TC_DEV = 1 << 4,
+	OPT_LAST = OPT_TC_DEV,
 };
 
 struct command {
@@ -37,8 +38,8 @@ static int run_rule(const struct sf_ctx *ctx, int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "run", sf_cmd_run, OPT_CGROUP, true,
-	  "run [--cgroup PATH]            daemon: load or re-adopt, enforce, log events" },
+	{ "run", sf_cmd_run, OPT_CGROUP | OPT_TC_DEV, true,
+	  "run [--cgroup PATH] [--tc-dev DEV]...  daemon: load or re-adopt, enforce, log events" },
 	{ "allow", run_rule, OPT_RUNTIME, true,
 	  "allow TARGET [--runtime]       allow SMTP for a target (dest:CIDR exempts)" },
 	{ "deny", run_rule, OPT_RUNTIME, true, "deny TARGET [--runtime]        deny SMTP" },
@@ -71,7 +72,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: smtpfence [OPTIONS] COMMAND [ARGS]\n\n"
 		   "Targets: cgroup:PATH unit:NAME.service|.slice|.scope user:NAME|UID\n"
-		   "         group:NAME|GID dest:CIDR\n\nCommands:\n");
+		   "         group:NAME|GID dest:CIDR source:CIDR\n\nCommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %s\n", commands[i].usage);
 	fprintf(f, "\nOptions:\n"
@@ -95,6 +96,7 @@ enum long_only {
 	LO_PID,
 	LO_UID,
 	LO_GID,
+	LO_TC_DEV,
 };
 
 static const struct option long_opts[] = {
@@ -106,6 +108,7 @@ static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, LO_PID },
 	{ "uid", required_argument, NULL, LO_UID },
 	{ "gid", required_argument, NULL, LO_GID },
+	{ "tc-dev", required_argument, NULL, LO_TC_DEV },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -122,6 +125,8 @@ static const char *opt_name(unsigned int bit)
 		return "--cgroup";
 	case OPT_RUNTIME:
 		return "--runtime";
+	case OPT_TC_DEV:
+		return "--tc-dev";
 	default:
 		return "--pid/--uid/--gid";
 	}
@@ -193,6 +198,22 @@ int main(int argc, char **argv)
 			ctx.explain_gid = optarg;
 			given |= OPT_SUBJECT;
 			break;
+		case LO_TC_DEV: {
+			char err[SF_ERR_LEN];
+
+			if (sf_parse_ifname(optarg, err, sizeof(err))) {
+				fprintf(stderr, "smtpfence: --tc-dev: %s\n", err);
+				return SF_EXIT_USAGE;
+			}
+			if (ctx.n_tc_devs == SF_CTX_MAX_TC_DEVS) {
+				fprintf(stderr, "smtpfence: --tc-dev: at most %d interfaces\n",
+					SF_CTX_MAX_TC_DEVS);
+				return SF_EXIT_USAGE;
+			}
+			ctx.tc_devs[ctx.n_tc_devs++] = optarg;
+			given |= OPT_TC_DEV;
+			break;
+		}
 		case ':':
 			fprintf(stderr, "smtpfence: option '%s' needs a value\n", argv[optind - 1]);
 			return SF_EXIT_USAGE;

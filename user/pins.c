@@ -68,7 +68,8 @@ int sf_maps_open(const char *pin_dir, struct sf_maps *m)
 		{ SF_MAP_RULES, &m->rules },	     { SF_MAP_RULE_STATS, &m->rule_stats },
 		{ SF_MAP_EXEMPT4, &m->exempt4 },     { SF_MAP_EXEMPT6, &m->exempt6 },
 		{ SF_MAP_FLOWS, &m->flows },	     { SF_MAP_TOTALS, &m->totals },
-		{ SF_MAP_EVENTS, &m->events },
+		{ SF_MAP_EVENTS, &m->events },	     { SF_MAP_SOURCE4, &m->source4 },
+		{ SF_MAP_SOURCE6, &m->source6 },
 	};
 	int err = 0;
 

@@ -18,6 +18,8 @@ struct sf_maps {
 	int flows;
 	int totals;
 	int events;
+	int source4;
+	int source6;
 };
 
 /* Makes sure the pin directory's parent is a bpffs (mounting the default

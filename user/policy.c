@@ -3,6 +3,7 @@
 #include "smtpfence.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +85,17 @@ void sf_policy_remove(struct sf_policy *p, size_t idx)
 	free(p->rules[idx].value);
 	memmove(&p->rules[idx], &p->rules[idx + 1], (p->n_rules - idx - 1) * sizeof(*p->rules));
 	p->n_rules--;
+}
+
+int sf_policy_add_interface(struct sf_policy *p, const char *name)
+{
+	for (size_t i = 0; i < p->n_interfaces; i++)
+		if (!strcmp(p->interfaces[i], name))
+			return 0;
+	if (p->n_interfaces == SF_MAX_INTERFACES)
+		return -E2BIG;
+	snprintf(p->interfaces[p->n_interfaces++], SF_IFNAME_LEN, "%s", name);
+	return 0;
 }
 
 int sf_policy_overlay(struct sf_policy *p, const struct sf_runtime *rt)
