@@ -8,8 +8,6 @@
 # swaps in programs with other instructions and another tag.
 UPGRADE_BUILD := $(BUILD)/upgrade
 UPGRADE_BPF_CFLAGS = $(subst -mcpu=v3,-mcpu=v2,$(BPF_CFLAGS))
-# Where test-install and test-unit-file lay the files out.
-STAGE := $(BUILD)/tests/stage
 
 .PHONY: upgrade-build test-unit-file test-install test-completion test-notify test-no-gap
 
@@ -18,10 +16,10 @@ upgrade-build:
 		BPF_CFLAGS='$(UPGRADE_BPF_CFLAGS)' $(UPGRADE_BUILD)/smtpfence
 
 test-unit-file: $(BUILD)/smtpfence
-	$(Q)tests/ops/unit_file.sh $(STAGE)-unit
+	$(Q)tests/ops/unit_file.sh
 
 test-install: $(BUILD)/smtpfence
-	$(Q)tests/ops/install.sh $(STAGE)-install
+	$(Q)BUILD=$(BUILD) tests/ops/install.sh
 
 test-completion: $(BUILD)/smtpfence
 	$(Q)tests/ops/completion.sh $(BUILD)

@@ -83,10 +83,12 @@ static bool same_btf_types(const struct bpf_map_info *info, const struct bpf_map
 		return true;
 	if (!ours || !info->btf_id || !info->btf_value_type_id)
 		return false; /* no way to tell: treat it as another layout */
+	/* Reading another object's BTF takes CAP_SYS_ADMIN, which the unit
+	 * does not grant: then the sizes and SF_LAYOUT_VERSION decide. */
 	theirs = btf__load_from_kernel_by_id(info->btf_id);
 	if (!theirs)
-		return false;
-	struct btf_pair p = { .a = theirs, .b = ours };
+		return errno == EPERM;
+	struct btf_pair p = {.a = theirs, .b = ours};
 
 	same = same_type(&p, info->btf_value_type_id, value, 0) &&
 	       (!key || same_type(&p, info->btf_key_type_id, key, 0));

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Whether a pinned map has the layout this build expects: kind, sizes,
  * flags, and the key and value types member by member (from BTF), so a
- * reordered struct of the same size is caught too. */
+ * reordered struct of the same size is caught too. Without CAP_SYS_ADMIN
+ * the pinned BTF cannot be read: then the sizes alone are compared, and a
+ * same-size change relies on SF_LAYOUT_VERSION (migrate.h). */
 #ifndef SF_LAYOUT_H
 #define SF_LAYOUT_H
 

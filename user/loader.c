@@ -2,7 +2,7 @@
 #include "loader.h"
 #include "backstop.h"
 #include "cgroupfs.h"
-#include "layout.h"
+#include "migrate.h"
 #include "log.h"
 #include "pins.h"
 #include "smtpfence.h"
@@ -19,108 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Where a migrated map waits until the new programs are in: every object
- * of this build finds it there and shares it (bpffs refuses dots). */
-#define STAGED_SUFFIX "_migrating"
-
-/* A pinned map made by another build or size. The same layout is reused
- * with its contents and its size (the rules and counters in it are worth
- * more than a new size). Another layout stays with the old programs, and
- * this build gets a fresh map, staged beside it and pinned in its place
- * once the new programs are attached. */
-static int match_pinned_map(const char *pin_dir, struct bpf_map *map, const struct btf *btf,
-			    bool *reused)
-{
-	char path[PATH_MAX];
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	bool same = false;
-	int fd, err;
-
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, bpf_map__name(map));
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	err = sf_map_layout_same(fd, map, btf, &same);
-	if (!err && bpf_obj_get_info_by_fd(fd, &info, &len))
-		err = -errno;
-	close(fd);
-	if (err)
-		return err;
-	if (!same) {
-		char staged[PATH_MAX + sizeof(STAGED_SUFFIX)];
-
-		snprintf(staged, sizeof(staged), "%s%s", path, STAGED_SUFFIX);
-		/* Said once, by the first object; the others share the map. */
-		if (access(staged, F_OK))
-			sf_warn("pinned map %s has another layout than this build: migrating it "
-				"(the policy is compiled into a new map; its counters start from "
-				"zero)",
-				path);
-		return bpf_map__set_pin_path(map, staged);
-	}
-	*reused = true;
-	if (info.max_entries != bpf_map__max_entries(map)) {
-		sf_warn("keeping the size of pinned map %s (%u entries, not %u): resizing needs "
-			"'smtpfence unload'",
-			path, info.max_entries, bpf_map__max_entries(map));
-		return bpf_map__set_max_entries(map, info.max_entries);
-	}
-	return 0;
-}
-
-static bool is_staged(const char *name)
-{
-	size_t n = strlen(name), k = strlen(STAGED_SUFFIX);
-
-	return n > k && !strcmp(name + n - k, STAGED_SUFFIX);
-}
-
-/* Maps staged by a start that failed half-way hold nothing worth keeping. */
-static int drop_staged(const char *pin_dir)
-{
-	DIR *d = opendir(pin_dir);
-	struct dirent *e;
-	int err = 0;
-
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((e = readdir(d)))
-		if (is_staged(e->d_name) && unlinkat(dirfd(d), e->d_name, 0) && !err)
-			err = -errno;
-	closedir(d);
-	return err;
-}
-
-/* The new programs use the staged maps from here on: rename() puts each in
- * the old one's place in one step, so no command finds the name missing. */
-static int promote_staged(const char *pin_dir)
-{
-	DIR *d = opendir(pin_dir);
-	struct dirent *e;
-	int err = 0;
-
-	if (!d)
-		return -errno;
-	while ((e = readdir(d)) && !err) {
-		char final[NAME_MAX + 1];
-
-		if (!is_staged(e->d_name))
-			continue;
-		snprintf(final, sizeof(final), "%.*s",
-			 (int)(strlen(e->d_name) - strlen(STAGED_SUFFIX)), e->d_name);
-		if (renameat(dirfd(d), e->d_name, dirfd(d), final)) {
-			err = -errno;
-			sf_err("failed to pin migrated map %s in %s: %s", final, pin_dir,
-			       strerror(-err));
-		} else {
-			sf_info("migrated map %s to this build's layout", final);
-		}
-	}
-	closedir(d);
-	return err;
-}
-
 int sf_loader_prepare_maps(struct bpf_object *obj, const struct sf_load_opts *o, bool *reused)
 {
 	struct bpf_map *map;
@@ -136,7 +34,8 @@ int sf_loader_prepare_maps(struct bpf_object *obj, const struct sf_load_opts *o,
 			bpf_map__set_max_entries(map, o->max_rules + 2);
 		else if (!strcmp(name, SF_MAP_FLOWS))
 			bpf_map__set_max_entries(map, o->max_flows);
-		err = match_pinned_map(o->pin_dir, map, bpf_object__btf(obj), reused);
+		err = sf_migrate_prepare_map(o->pin_dir, map, bpf_object__btf(obj), !o->follow,
+					     reused);
 		if (err) {
 			sf_err("failed to inspect pinned map %s/%s: %s", o->pin_dir, name,
 			       strerror(-err));
@@ -241,7 +140,7 @@ int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *m
 		sf_err("failed to read the id of cgroup %s: %s", o->cgroup, strerror(-err));
 		goto fail;
 	}
-	err = drop_staged(o->pin_dir);
+	err = sf_migrate_drop_staged(o->pin_dir);
 	if (err) {
 		sf_err("failed to remove staged maps in %s: %s", o->pin_dir, strerror(-err));
 		goto fail;
@@ -261,8 +160,11 @@ int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *m
 		       sf_verbose ? "" : " (run with -v for the verifier's log)");
 		goto fail;
 	}
-	/* After connect_bpf: its load created the pinned maps these share. */
-	err = sf_backstop_load(o, &l->backstop);
+	/* After connect_bpf: its load created (or staged) the maps these share. */
+	struct sf_load_opts later = *o;
+
+	later.follow = true;
+	err = sf_backstop_load(&later, &l->backstop);
 	if (err)
 		goto fail;
 	err = sf_pins_restrict(o->pin_dir);
@@ -277,34 +179,19 @@ fail:
 	return err;
 }
 
+static int dup_map_fd(const char *name, int *fd, void *obj)
+{
+	int own = bpf_object__find_map_fd_by_name(obj, name);
+
+	if (own < 0)
+		return -ENOENT;
+	*fd = fcntl(own, F_DUPFD_CLOEXEC, 3);
+	return *fd < 0 ? -errno : 0;
+}
+
 int sf_loader_maps(const struct sf_loader *l, struct sf_maps *m)
 {
-	const struct {
-		const struct bpf_map *map;
-		int *fd;
-	} all[] = {
-		{ l->skel->maps.sf_ports, &m->ports },
-		{ l->skel->maps.sf_settings, &m->settings },
-		{ l->skel->maps.sf_rules, &m->rules },
-		{ l->skel->maps.sf_rule_stats, &m->rule_stats },
-		{ l->skel->maps.sf_exempt4, &m->exempt4 },
-		{ l->skel->maps.sf_exempt6, &m->exempt6 },
-		{ l->skel->maps.sf_flows, &m->flows },
-		{ l->skel->maps.sf_totals, &m->totals },
-		{ l->skel->maps.sf_events, &m->events },
-	};
-
-	memset(m, -1, sizeof(*m));
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		*all[i].fd = fcntl(bpf_map__fd(all[i].map), F_DUPFD_CLOEXEC, 3);
-		if (*all[i].fd < 0) {
-			int err = -errno;
-
-			sf_maps_close(m);
-			return err;
-		}
-	}
-	return 0;
+	return sf_maps_each(m, dup_map_fd, l->skel->obj);
 }
 
 int sf_loader_attach(struct sf_loader *l, bool *adopted)
@@ -328,7 +215,7 @@ int sf_loader_attach(struct sf_loader *l, bool *adopted)
 	*adopted = adopted4 && adopted6;
 	err = sf_backstop_attach(l->backstop, l->cgfd, l->cgroup_id, adopted);
 	if (!err)
-		err = promote_staged(l->pin_dir);
+		err = sf_migrate_promote(l->pin_dir, bpf_map__fd(l->skel->maps.sf_settings));
 	if (err)
 		return err;
 	err = sf_pins_restrict(l->pin_dir);
@@ -337,14 +224,46 @@ int sf_loader_attach(struct sf_loader *l, bool *adopted)
 	return err;
 }
 
+/* Detaches every pinned link now. Removing the pin alone leaves the kernel
+ * to free the link later, from a work queue, and a connect made right
+ * after `unload` returned could still be judged. */
+static int detach_links(const char *pin_dir)
+{
+	DIR *d = opendir(pin_dir);
+	struct dirent *e;
+	int err = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d))) {
+		char path[PATH_MAX];
+		int fd;
+
+		if (strncmp(e->d_name, "link_", 5))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, e->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0 || bpf_link_detach(fd)) {
+			if (!err)
+				err = -errno;
+			sf_err("failed to detach %s: %s", path, strerror(errno));
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	closedir(d);
+	return err;
+}
+
 int sf_unload(const char *pin_dir)
 {
-	int err;
+	int err, rm;
 
 	if (!sf_pins_exist(pin_dir) && access(pin_dir, F_OK))
 		return -ENOENT;
-	err = sf_pins_remove(pin_dir);
-	if (err)
-		sf_err("failed to remove pins in %s: %s", pin_dir, strerror(-err));
-	return err;
+	err = detach_links(pin_dir);
+	rm = sf_pins_remove(pin_dir);
+	if (rm)
+		sf_err("failed to remove pins in %s: %s", pin_dir, strerror(-rm));
+	return err ? err : rm;
 }

@@ -18,6 +18,7 @@ struct sf_load_opts {
 	uint32_t max_flows;
 	const char *const *tc_devs; /* interfaces for the tc program */
 	size_t n_tc_devs;
+	bool follow; /* a later object: shares the maps the first one pinned */
 };
 
 struct sf_loader;

@@ -11,7 +11,7 @@
 #define SF_STATUS_LEN 256
 
 struct sf_notify {
-	uint64_t tick_usec; /* how often sf_notify_tick() is called */
+	uint64_t tick_usec;	/* how often sf_notify_tick() is called */
 	uint64_t watchdog_usec; /* 0: no watchdog asked for */
 	uint64_t next_ping_usec;
 	uint64_t next_status_usec;

@@ -26,25 +26,25 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TENANT_UID 10001
-#define TENANT_GID 20001
+#define TENANT_UID  10001
+#define TENANT_GID  20001
 #define RUNTIME_UID 10003 /* allowed by a --runtime rule */
-#define HOST "192.0.2.1"
-#define PORT 25
+#define HOST	    "192.0.2.1"
+#define PORT	    25
 /* Each step must see this many connects from each loop. */
-#define PROGRESS 40
+#define PROGRESS     40
 #define LOOP_SECONDS 100
 
 struct loop_counts {
 	unsigned long ok;
 	unsigned long refused; /* EPERM: the verdict of the filter */
-	unsigned long failed; /* any other errno */
+	unsigned long failed;  /* any other errno */
 	int last_errno;
 };
 
 struct shared {
-	volatile int stop; /* the loops */
-	volatile int stop_drain; /* the listener's drainer, last */
+	volatile int stop;	    /* the loops */
+	volatile int stop_drain;    /* the listener's drainer, last */
 	struct loop_counts loop[2]; /* DENIED, ALLOWED */
 };
 
@@ -69,7 +69,7 @@ static void die_with_parent(void)
 /* One connect; EPERM is counted apart from any other failure. */
 static void connect_once(struct loop_counts *c, const struct sockaddr_in *sa)
 {
-	struct timeval tv = { .tv_sec = 2 };
+	struct timeval tv = {.tv_sec = 2};
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0) {
@@ -92,7 +92,7 @@ static void connect_once(struct loop_counts *c, const struct sockaddr_in *sa)
 
 static pid_t start_loop(const char *cgroup, struct loop_counts *c)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(PORT) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(PORT)};
 	pid_t pid = fork();
 
 	ck_assert_int_ge(pid, 0);
@@ -129,7 +129,7 @@ static pid_t start_drainer(int fd)
 		return pid;
 	die_with_parent();
 	while (!sh->stop_drain) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 
 		if (poll(&p, 1, 50) > 0)
 			sft_accept_all(fd);
@@ -239,8 +239,8 @@ static void stop_daemon(int sig, const char *step)
 	if (sig == SIGKILL)
 		ck_assert_msg(WIFSIGNALED(status), "%s: status %#x", step, status);
 	else
-		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s: status %#x",
-			      step, status);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s: status %#x", step,
+			      status);
 	progress(step);
 	check_loops(step);
 }
@@ -258,6 +258,57 @@ static void pin_foreign_rules_map(void)
 	ck_assert_int_eq(bpf_obj_pin(fd, tmp), 0);
 	ck_assert_int_eq(rename(tmp, path), 0);
 	close(fd);
+}
+
+static const char *bin = "build/smtpfence";
+
+/* Two tenant cgroups: "allowed" has an allow rule, "denied" falls to the
+ * default deny. */
+static void setup_env(const char *name)
+{
+	char conf[1024], rel[PATH_MAX];
+	FILE *f;
+
+	sft_env_setup(&env, name, NULL);
+	env_up = true;
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(sft_cgroup_make(&env, i == DENIED ? "denied" : "allowed", cg[i],
+						 sizeof(cg[i])),
+				 0);
+	snprintf(rel, sizeof(rel), "%s/allowed", env.cgroup_rel);
+	snprintf(conf, sizeof(conf),
+		 "[global]\nports = 25\ndefault = deny\nmax_rules = 1024\nmax_flows = 4096\n"
+		 "rules_dir = %s\n[rules]\nallow = cgroup:%s\n",
+		 env.rules_dir, rel);
+	f = fopen(env.config, "we");
+	ck_assert_ptr_nonnull(f);
+	fputs(conf, f);
+	fclose(f);
+}
+
+/* The listener, its drainer and both tenants' loops, once enforcing. */
+static void start_traffic(void)
+{
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(sh, MAP_FAILED);
+	memset(sh, 0, sizeof(*sh));
+	lfd = sft_listen(HOST, PORT);
+	ck_assert_int_ge(lfd, 0);
+	drainer = start_drainer(lfd);
+	loops[DENIED] = start_loop(cg[DENIED], &sh->loop[DENIED]);
+	loops[ALLOWED] = start_loop(cg[ALLOWED], &sh->loop[ALLOWED]);
+	progress("the first run");
+	check_loops("the first run");
+}
+
+/* Stops the loops (the drainer runs on for single connects). */
+static void stop_traffic(void)
+{
+	sh->stop = 1;
+	for (int i = 0; i < 2; i++) {
+		waitpid(loops[i], NULL, 0);
+		loops[i] = 0;
+	}
 }
 
 static void teardown(void)
@@ -280,31 +331,14 @@ static void teardown(void)
 
 START_TEST(no_connect_slips_through)
 {
-	const char *bin = "build/smtpfence", *upgrade = getenv("SMTPFENCE_UPGRADE_BIN");
-	char conf[1024], rel[PATH_MAX];
+	const char *upgrade = getenv("SMTPFENCE_UPGRADE_BIN");
 	__u32 rules_id, flows_id, totals_id, prog_a, prog_b, value_size;
 	__u64 tag_a, tag_b, tag;
 	struct sf_counters k;
 
 	ck_assert_msg(upgrade && access(upgrade, X_OK) == 0,
 		      "SMTPFENCE_UPGRADE_BIN must name the rebuilt binary (make test-no-gap)");
-	sft_env_setup(&env, "nogap", NULL);
-	env_up = true;
-	for (int i = 0; i < 2; i++)
-		ck_assert_int_eq(sft_cgroup_make(&env, i == DENIED ? "denied" : "allowed", cg[i],
-						 sizeof(cg[i])),
-				 0);
-	snprintf(rel, sizeof(rel), "%s/allowed", env.cgroup_rel);
-	snprintf(conf, sizeof(conf),
-		 "[global]\nports = 25\ndefault = deny\nmax_rules = 1024\nmax_flows = 4096\n"
-		 "rules_dir = %s\n[rules]\nallow = cgroup:%s\n",
-		 env.rules_dir, rel);
-	FILE *f = fopen(env.config, "we");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(conf, f);
-	fclose(f);
-
+	setup_env("nogap");
 	start_daemon(bin, "first start");
 	ck_assert_int_eq(sft_cli(&env, "allow user:%d --runtime", RUNTIME_UID), 0);
 	rules_id = map_id(SF_MAP_RULES, NULL);
@@ -312,16 +346,7 @@ START_TEST(no_connect_slips_through)
 	totals_id = map_id(SF_MAP_TOTALS, NULL);
 	prog_a = link_prog(&tag_a);
 
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ck_assert_ptr_ne(sh, MAP_FAILED);
-	memset(sh, 0, sizeof(*sh));
-	lfd = sft_listen(HOST, PORT);
-	ck_assert_int_ge(lfd, 0);
-	drainer = start_drainer(lfd);
-	loops[DENIED] = start_loop(cg[DENIED], &sh->loop[DENIED]);
-	loops[ALLOWED] = start_loop(cg[ALLOWED], &sh->loop[ALLOWED]);
-	progress("the first run");
-	check_loops("the first run");
+	start_traffic();
 
 	/* systemctl restart */
 	stop_daemon(SIGTERM, "stop for a restart");
@@ -376,11 +401,7 @@ START_TEST(no_connect_slips_through)
 	/* systemctl stop: enforcement stays */
 	stop_daemon(SIGTERM, "systemctl stop");
 
-	sh->stop = 1;
-	for (int i = 0; i < 2; i++) {
-		waitpid(loops[i], NULL, 0);
-		loops[i] = 0;
-	}
+	stop_traffic();
 	check_loops("the whole run");
 	/* Rules (the runtime layer too) came through the migration. */
 	ck_assert_int_eq(sft_connect(cg[DENIED], RUNTIME_UID, TENANT_GID, HOST, PORT, SFT_BLOCKING),
@@ -403,6 +424,41 @@ START_TEST(no_connect_slips_through)
 }
 END_TEST
 
+/* Maps made with another SF_LAYOUT_VERSION: every one is migrated (even
+ * without CAP_SYS_ADMIN, when BTF cannot tell), with no gap. */
+START_TEST(layout_version_bump_migrates_every_map)
+{
+	static const char *const maps[] = {SF_MAP_RULES, SF_MAP_SETTINGS, SF_MAP_PORTS,
+					   SF_MAP_FLOWS, SF_MAP_TOTALS};
+	char mine[PATH_MAX], older[PATH_MAX];
+	__u32 ids[5];
+
+	setup_env("bump");
+	start_daemon(bin, "first start");
+	start_traffic();
+	for (int i = 0; i < 5; i++)
+		ids[i] = map_id(maps[i], NULL);
+	snprintf(mine, sizeof(mine), "%s/layout_v%d", env.pin_dir, SF_LAYOUT_VERSION);
+	snprintf(older, sizeof(older), "%s/layout_v%d", env.pin_dir, SF_LAYOUT_VERSION - 1);
+	ck_assert_msg(access(mine, F_OK) == 0, "the pinned state is not marked with its version");
+	stop_daemon(SIGTERM, "stop for the version bump");
+	ck_assert_int_eq(rename(mine, older), 0); /* as an older build left it */
+	start_daemon(bin, "version bump");
+	progress("version bump");
+	for (int i = 0; i < 5; i++)
+		ck_assert_msg(map_id(maps[i], NULL) != ids[i], "%s was not migrated", maps[i]);
+	ck_assert_int_eq(access(mine, F_OK), 0);
+	ck_assert_int_eq(access(older, F_OK), -1);
+	stop_daemon(SIGTERM, "stop after the version bump");
+	stop_traffic();
+	check_loops("the version bump");
+	ck_assert_int_eq(sft_connect(cg[DENIED], TENANT_UID, TENANT_GID, HOST, PORT, SFT_BLOCKING),
+			 EPERM);
+	ck_assert_int_eq(sft_connect(cg[ALLOWED], TENANT_UID, TENANT_GID, HOST, PORT, SFT_BLOCKING),
+			 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("no-gap");
@@ -414,6 +470,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, no_connect_slips_through);
+	tcase_add_test(tc, layout_version_bump_migrates_every_map);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -4,9 +4,11 @@
 # belongs with its mode, for two prefixes; an admin's files under /etc
 # never overwritten nor removed; the man pages render cleanly; the example
 # configuration is valid as shipped and with every default uncommented.
-# Usage: install.sh STAGE_DIR
 set -eu
-stage=$1
+# A DESTDIR outside build/: make reads every *.d under build/, and the
+# staged /etc/smtpfence/rules.d is a directory.
+stage=$(mktemp -d /tmp/smtpfence-stage.XXXXXX)
+trap 'rm -rf "$stage"' EXIT
 fail() {
 	echo "FAIL: $*" >&2
 	exit 1

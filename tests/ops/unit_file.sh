@@ -5,9 +5,11 @@
 # staged install, where it also finds the binary ExecStart= names and the
 # man pages Documentation= names). Any complaint fails the test, and so
 # does a hardening regression past the exposure figure it has today.
-# Usage: unit_file.sh STAGE_DIR
 set -eu
-stage=$1
+# A DESTDIR outside build/: make reads every *.d under build/, and the
+# staged /etc/smtpfence/rules.d is a directory.
+stage=$(mktemp -d /tmp/smtpfence-stage.XXXXXX)
+trap 'rm -rf "$stage"' EXIT
 threshold=25 # systemd-analyze security's exposure, in tenths (2.5)
 fail() {
 	echo "FAIL: $*" >&2
@@ -15,7 +17,6 @@ fail() {
 }
 command -v systemd-analyze >/dev/null || fail "systemd-analyze is missing (package systemd)"
 
-rm -rf "$stage"
 make --no-print-directory install DESTDIR="$stage" PREFIX=/usr >/dev/null
 unit=$stage/usr/lib/systemd/system/smtpfence.service
 [ -f "$unit" ] || fail "make install laid no unit at $unit"
