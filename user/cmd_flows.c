@@ -112,6 +112,13 @@ static json_object *row_json(struct sf_tenants *t, const struct row *r)
 	json_object_object_add(o, "bypass", json_object_new_uint64(v->c.bypass));
 	json_object_object_add(o, "first_seen", json_object_new_string(first));
 	json_object_object_add(o, "last_seen", json_object_new_string(last));
+	if (v->last_pid) {
+		char comm[SF_COMM_LEN + 1] = "";
+
+		memcpy(comm, v->last_comm, SF_COMM_LEN);
+		json_object_object_add(o, "last_pid", json_object_new_int64(v->last_pid));
+		json_object_object_add(o, "last_comm", json_object_new_string(comm));
+	}
 	return o;
 }
 

@@ -43,6 +43,11 @@ static void merge_into(struct sf_tenant_sum *dst, const struct sf_tenant_sum *sr
 		dst->last_ns = src->last_ns;
 		dst->last = src->last;
 	}
+	if (src->last_pid && (!dst->last_pid || src->proc_ns > dst->proc_ns)) {
+		dst->last_pid = src->last_pid;
+		dst->proc_ns = src->proc_ns;
+		memcpy(dst->last_comm, src->last_comm, sizeof(dst->last_comm));
+	}
 	dst->n_flows += src->n_flows;
 }
 
@@ -65,12 +70,15 @@ static size_t merge_equal(struct sf_tenant_sum *v, size_t n)
 
 static void add_flow(struct sf_tenant_sum *s, const struct sf_flow_entry *f)
 {
-	const struct sf_tenant_sum one = {.c = f->val.c,
-					  .first_ns = f->val.first_ns,
-					  .last_ns = f->val.last_ns,
-					  .last = f->key,
-					  .n_flows = 1};
+	struct sf_tenant_sum one = {.c = f->val.c,
+				    .first_ns = f->val.first_ns,
+				    .last_ns = f->val.last_ns,
+				    .last = f->key,
+				    .last_pid = f->val.last_pid,
+				    .proc_ns = f->val.last_ns,
+				    .n_flows = 1};
 
+	memcpy(one.last_comm, f->val.last_comm, SF_COMM_LEN);
 	merge_into(s, &one);
 }
 

@@ -243,7 +243,13 @@ static void fill_row(struct sf_top_model *m, struct sf_top_row *r, const struct 
 	sf_format_dest(s->last.family, s->last.daddr, s->last.dport, r->dest, sizeof(r->dest));
 	snprintf(r->user, sizeof(r->user), "%s", sf_tenants_user(m->tenants, s->last.uid));
 	p = tfind(&key, &m->procs, cmp_proc);
-	snprintf(r->process, sizeof(r->process), "%s", p ? (*p)->process : "-");
+	/* The kernel's flow names the latest process; an event may be newer. */
+	if (p && (!s->last_pid || (*p)->ts_ns >= s->proc_ns))
+		snprintf(r->process, sizeof(r->process), "%s", (*p)->process);
+	else if (s->last_pid)
+		snprintf(r->process, sizeof(r->process), "%s[%u]", s->last_comm, s->last_pid);
+	else
+		snprintf(r->process, sizeof(r->process), "-");
 }
 
 static void fill_header(struct sf_top_model *m, const struct sf_totals *t, double dt)
