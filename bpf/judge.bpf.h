@@ -123,6 +123,10 @@ static __always_inline void sf_count_flow(struct sf_flow_key *fk, __u32 verdict,
 	}
 	sf_count(&f->c, verdict, path);
 	f->last_ns = now;
+	if (path == SF_PATH_CONNECT) {
+		f->last_pid = bpf_get_current_pid_tgid() >> 32;
+		bpf_get_current_comm(f->last_comm, sizeof(f->last_comm));
+	}
 }
 
 static __always_inline void sf_count_rule(struct sf_rule_key *key, __u32 verdict, enum sf_path path)

@@ -9,7 +9,7 @@
 
 /* Bump when a map's key or value layout changes: the loader migrates.
  * 2: bypass counter, forwarded total, event flags and source address. */
-#define SF_LAYOUT_VERSION 2
+#define SF_LAYOUT_VERSION 3
 
 /* Default map sizes (issue: 100,000 rules and 1,000,000 flows). */
 #define SF_MAX_RULES 100000
@@ -168,13 +168,18 @@ struct sf_flow_key {
 	__u8 daddr[16];
 };
 
+#define SF_COMM_LEN 16
+
 struct sf_flow {
 	struct sf_counters c;
 	__u64 first_ns; /* CLOCK_BOOTTIME */
 	__u64 last_ns;
+	/* The process of the latest attempt made through connect (0 and ""
+	 * for forwarded traffic): top names it even for allowed tenants. */
+	__u32 last_pid;
+	__u32 pad;
+	char last_comm[SF_COMM_LEN];
 };
-
-#define SF_COMM_LEN 16
 
 /* sf_event.flags */
 #define SF_EVENT_BYPASS (1U << 0) /* socket never judged at connect */

@@ -7,7 +7,10 @@ set -eu
 
 PACKAGES="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 check libinih-dev libjson-c-dev libsystemd-dev libncurses-dev libmicrohttpd-dev \
-iproute2 tmux libcap-dev $*"
+iproute2 tmux libcap-dev python3-prometheus-client \
+systemd man-db util-linux"
+# Extra packages from the command line (make bench-deps).
+PACKAGES="$PACKAGES $*"
 
 missing=""
 for p in $PACKAGES; do

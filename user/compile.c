@@ -43,7 +43,7 @@ void sf_rule_value(struct sf_rule *v, int action, const struct sf_rate *rate, in
 	v->last_ns = boot_ns();
 }
 
-static int resolve_id(const char *value, int is_user, __u64 *id)
+int sf_resolve_id(const char *value, bool is_user, __u64 *id)
 {
 	uint64_t num;
 
@@ -137,7 +137,7 @@ static int compile_rule(struct compile_ctx *x, size_t i)
 	case SF_TARGET_USER:
 	case SF_TARGET_GROUP:
 		key->kind = r->kind == SF_TARGET_USER ? SF_KIND_UID : SF_KIND_GID;
-		if (resolve_id(r->value, r->kind == SF_TARGET_USER, &key->id)) {
+		if (sf_resolve_id(r->value, r->kind == SF_TARGET_USER, &key->id)) {
 			sf_diag_add(x->d, r->file, r->line, "unknown %s '%s'",
 				    sf_target_kind_name(r->kind), r->value);
 			return -ENOENT;

@@ -192,6 +192,42 @@ static int set_u32(struct parse_ctx *c, const char *name, const char *value, uin
 	return 0;
 }
 
+/* Keys of the observation side: metrics endpoint, event log, alerts. */
+static int observe_key(struct parse_ctx *c, const char *name, const char *value)
+{
+	struct sf_policy *p = c->p;
+	char err[SF_ERR_LEN];
+
+	if (!strcmp(name, "metrics_address")) {
+		if (sf_parse_listen(value, NULL, err, sizeof(err))) {
+			sf_diag_add(c->d, c->file, c->line, "%s", err);
+			return -EINVAL;
+		}
+		snprintf(p->metrics_address, sizeof(p->metrics_address), "%s",
+			 strcmp(value, "off") ? value : "");
+		return 0;
+	}
+	if (!strcmp(name, "metrics_top_tenants"))
+		return set_u32(c, name, value, 1, 10000, &p->metrics_top_tenants);
+	if (!strcmp(name, "log_condense_seconds"))
+		return set_u32(c, name, value, 0, 3600, &p->log_condense_seconds);
+	if (!strcmp(name, "alert_denied_per_min"))
+		return set_u32(c, name, value, 0, 100000000, &p->alert_denied_per_min);
+	if (!strcmp(name, "alert_limited_per_min"))
+		return set_u32(c, name, value, 0, 100000000, &p->alert_limited_per_min);
+	if (!strcmp(name, "alert_command")) {
+		if (strlen(value) >= sizeof(p->alert_command)) {
+			sf_diag_add(c->d, c->file, c->line, "alert_command too long (at most %zu)",
+				    sizeof(p->alert_command) - 1);
+			return -EINVAL;
+		}
+		strcpy(p->alert_command, value);
+		return 0;
+	}
+	sf_diag_add(c->d, c->file, c->line, "unknown key '%s'", name);
+	return -EINVAL;
+}
+
 static int global_key(struct parse_ctx *c, const char *name, const char *value)
 {
 	struct sf_policy *p = c->p;
@@ -240,8 +276,7 @@ static int global_key(struct parse_ctx *c, const char *name, const char *value)
 		return set_u32(c, name, value, 16, 10000000, &p->max_rules);
 	if (!strcmp(name, "max_flows"))
 		return set_u32(c, name, value, 1024, 100000000, &p->max_flows);
-	sf_diag_add(c->d, c->file, c->line, "unknown key '%s'", name);
-	return -EINVAL;
+	return observe_key(c, name, value);
 }
 
 int sf_rule_from_words(const char *action, const char *rest, struct sf_rule_spec *r, char *err,

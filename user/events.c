@@ -11,11 +11,44 @@
 #include <string.h>
 #include <time.h>
 
+#define NAMER_EXTRA_MAX 256
+
 struct sf_namer {
 	char mount[4096];
 	struct sf_cgroup_names *names;
 	time_t loaded_at;
+	/* Cgroups born since the last walk, found by id one at a time. */
+	struct {
+		__u64 id;
+		char *path;
+	} extra[NAMER_EXTRA_MAX];
+	size_t n_extra;
 };
+
+static void forget_extra(struct sf_namer *n)
+{
+	for (size_t i = 0; i < n->n_extra; i++)
+		free(n->extra[i].path);
+	n->n_extra = 0;
+}
+
+/* A new cgroup is looked up by its id at once; the tree is walked again
+ * (at most once a second) only when many have appeared. */
+static const char *find_new(struct sf_namer *n, __u64 id)
+{
+	char path[4096];
+
+	for (size_t i = 0; i < n->n_extra; i++)
+		if (n->extra[i].id == id)
+			return n->extra[i].path;
+	if (n->n_extra == NAMER_EXTRA_MAX || sf_cgroup_path_of(n->mount, id, path, sizeof(path)))
+		return NULL;
+	n->extra[n->n_extra].path = strdup(path);
+	if (!n->extra[n->n_extra].path)
+		return NULL;
+	n->extra[n->n_extra].id = id;
+	return n->extra[n->n_extra++].path;
+}
 
 struct sf_namer *sf_namer_new(const char *cgroup_mount)
 {
@@ -30,23 +63,34 @@ void sf_namer_free(struct sf_namer *n)
 {
 	if (!n)
 		return;
+	forget_extra(n);
 	sf_cgroup_names_free(n->names);
 	free(n);
 }
 
 const char *sf_namer_cgroup(struct sf_namer *n, __u64 id)
 {
+	const char *path = sf_namer_find(n, id);
+
+	return path ? path : "?";
+}
+
+const char *sf_namer_find(struct sf_namer *n, __u64 id)
+{
 	const char *path = sf_cgroup_names_get(n->names, id);
 	time_t now = time(NULL);
 
-	/* A miss may be a new cgroup: walk the tree again, at most once a second. */
-	if (!path && now != n->loaded_at) {
+	if (path || (path = find_new(n, id)))
+		return path;
+	/* Walk the tree again, at most once a second. */
+	if (now != n->loaded_at) {
+		forget_extra(n);
 		sf_cgroup_names_free(n->names);
 		n->names = sf_cgroup_names_load(n->mount);
 		n->loaded_at = now;
 		path = sf_cgroup_names_get(n->names, id);
 	}
-	return path ? path : "?";
+	return path;
 }
 
 const char *sf_verdict_name(__u32 verdict)
@@ -143,6 +187,14 @@ static void format_forwarded(const struct sf_event *e, const char *dest, const c
 		 dest, rule);
 }
 
+void sf_format_event_rule(struct sf_namer *n, const struct sf_event *e, char *buf, size_t len)
+{
+	if (e->rule_kind == SF_KIND_SOURCE)
+		format_source_rule(e, buf, len);
+	else
+		sf_format_rule(n, e->rule_kind, e->rule_id, buf, len);
+}
+
 void sf_format_event(struct sf_namer *n, const struct sf_event *e, char *buf, size_t len)
 {
 	char dest[64], rule[600], comm[SF_COMM_LEN + 1];
@@ -151,10 +203,7 @@ void sf_format_event(struct sf_namer *n, const struct sf_event *e, char *buf, si
 	memcpy(comm, e->comm, SF_COMM_LEN);
 	comm[SF_COMM_LEN] = '\0';
 	sf_format_dest(e->family, e->daddr, e->dport, dest, sizeof(dest));
-	if (e->rule_kind == SF_KIND_SOURCE)
-		format_source_rule(e, rule, sizeof(rule));
-	else
-		sf_format_rule(n, e->rule_kind, e->rule_id, rule, sizeof(rule));
+	sf_format_event_rule(n, e, rule, sizeof(rule));
 	if (e->flags & SF_EVENT_FORWARDED) {
 		format_forwarded(e, dest, rule, buf, len);
 		return;

@@ -2,6 +2,7 @@
 #include "loader.h"
 #include "backstop.h"
 #include "cgroupfs.h"
+#include "migrate.h"
 #include "log.h"
 #include "pins.h"
 #include "smtpfence.h"
@@ -9,6 +10,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,38 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* A pinned map made by another build or size: keep its size (the rules and
- * counters in it are worth more than a new size), refuse another layout. */
-static int match_pinned_map(const char *pin_dir, struct bpf_map *map, bool *reused)
-{
-	char path[PATH_MAX];
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	int fd, err = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, bpf_map__name(map));
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	*reused = true;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		err = -errno;
-	} else if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
-		   info.value_size != bpf_map__value_size(map)) {
-		sf_err("pinned map %s has another layout than this build; run 'smtpfence unload' "
-		       "first",
-		       path);
-		err = -EEXIST;
-	} else if (info.max_entries != bpf_map__max_entries(map)) {
-		sf_warn("keeping the size of pinned map %s (%u entries, not %u): resizing needs "
-			"'smtpfence unload'",
-			path, info.max_entries, bpf_map__max_entries(map));
-		err = bpf_map__set_max_entries(map, info.max_entries);
-	}
-	close(fd);
-	return err;
-}
 
 int sf_loader_prepare_maps(struct bpf_object *obj, const struct sf_load_opts *o, bool *reused)
 {
@@ -64,9 +34,13 @@ int sf_loader_prepare_maps(struct bpf_object *obj, const struct sf_load_opts *o,
 			bpf_map__set_max_entries(map, o->max_rules + 2);
 		else if (!strcmp(name, SF_MAP_FLOWS))
 			bpf_map__set_max_entries(map, o->max_flows);
-		err = match_pinned_map(o->pin_dir, map, reused);
-		if (err)
+		err = sf_migrate_prepare_map(o->pin_dir, map, bpf_object__btf(obj), !o->follow,
+					     reused);
+		if (err) {
+			sf_err("failed to inspect pinned map %s/%s: %s", o->pin_dir, name,
+			       strerror(-err));
 			return err;
+		}
 	}
 	return 0;
 }
@@ -166,6 +140,11 @@ int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *m
 		sf_err("failed to read the id of cgroup %s: %s", o->cgroup, strerror(-err));
 		goto fail;
 	}
+	err = sf_migrate_drop_staged(o->pin_dir);
+	if (err) {
+		sf_err("failed to remove staged maps in %s: %s", o->pin_dir, strerror(-err));
+		goto fail;
+	}
 	l->skel = connect_bpf__open_opts(&open_opts);
 	if (!l->skel) {
 		err = -errno;
@@ -181,8 +160,11 @@ int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *m
 		       sf_verbose ? "" : " (run with -v for the verifier's log)");
 		goto fail;
 	}
-	/* After connect_bpf: its load created the pinned maps these share. */
-	err = sf_backstop_load(o, &l->backstop);
+	/* After connect_bpf: its load created (or staged) the maps these share. */
+	struct sf_load_opts later = *o;
+
+	later.follow = true;
+	err = sf_backstop_load(&later, &l->backstop);
 	if (err)
 		goto fail;
 	err = sf_pins_restrict(o->pin_dir);
@@ -195,6 +177,21 @@ int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *m
 fail:
 	sf_loader_close(l);
 	return err;
+}
+
+static int dup_map_fd(const char *name, int *fd, void *obj)
+{
+	int own = bpf_object__find_map_fd_by_name(obj, name);
+
+	if (own < 0)
+		return -ENOENT;
+	*fd = fcntl(own, F_DUPFD_CLOEXEC, 3);
+	return *fd < 0 ? -errno : 0;
+}
+
+int sf_loader_maps(const struct sf_loader *l, struct sf_maps *m)
+{
+	return sf_maps_each(m, dup_map_fd, l->skel->obj);
 }
 
 int sf_loader_attach(struct sf_loader *l, bool *adopted)
@@ -217,6 +214,8 @@ int sf_loader_attach(struct sf_loader *l, bool *adopted)
 	}
 	*adopted = adopted4 && adopted6;
 	err = sf_backstop_attach(l->backstop, l->cgfd, l->cgroup_id, adopted);
+	if (!err)
+		err = sf_migrate_promote(l->pin_dir, bpf_map__fd(l->skel->maps.sf_settings));
 	if (err)
 		return err;
 	err = sf_pins_restrict(l->pin_dir);
@@ -225,14 +224,46 @@ int sf_loader_attach(struct sf_loader *l, bool *adopted)
 	return err;
 }
 
+/* Detaches every pinned link now. Removing the pin alone leaves the kernel
+ * to free the link later, from a work queue, and a connect made right
+ * after `unload` returned could still be judged. */
+static int detach_links(const char *pin_dir)
+{
+	DIR *d = opendir(pin_dir);
+	struct dirent *e;
+	int err = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d))) {
+		char path[PATH_MAX];
+		int fd;
+
+		if (strncmp(e->d_name, "link_", 5))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, e->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0 || bpf_link_detach(fd)) {
+			if (!err)
+				err = -errno;
+			sf_err("failed to detach %s: %s", path, strerror(errno));
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	closedir(d);
+	return err;
+}
+
 int sf_unload(const char *pin_dir)
 {
-	int err;
+	int err, rm;
 
 	if (!sf_pins_exist(pin_dir) && access(pin_dir, F_OK))
 		return -ENOENT;
-	err = sf_pins_remove(pin_dir);
-	if (err)
-		sf_err("failed to remove pins in %s: %s", pin_dir, strerror(-err));
-	return err;
+	err = detach_links(pin_dir);
+	rm = sf_pins_remove(pin_dir);
+	if (rm)
+		sf_err("failed to remove pins in %s: %s", pin_dir, strerror(-rm));
+	return err ? err : rm;
 }

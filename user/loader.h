@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <linux/types.h>
 
+struct sf_maps;
+
 struct sf_load_opts {
 	const char *pin_dir;
 	const char *cgroup; /* absolute path of the attach cgroup */
@@ -16,6 +18,7 @@ struct sf_load_opts {
 	uint32_t max_flows;
 	const char *const *tc_devs; /* interfaces for the tc program */
 	size_t n_tc_devs;
+	bool follow; /* a later object: shares the maps the first one pinned */
 };
 
 struct sf_loader;
@@ -24,8 +27,12 @@ struct sf_loader;
  * and loads the programs; nothing is attached yet, so the caller can fill
  * the maps before the first connect is judged. */
 int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *maps_reused);
+/* Duplicates the fds of the maps the loaded programs use (pinned ones, or
+ * fresh ones for a migration), to fill them before attaching. */
+int sf_loader_maps(const struct sf_loader *l, struct sf_maps *m);
 /* Attaches at the cgroup and pins the links, or swaps this build's
- * programs into the pinned links atomically (re-adoption, upgrade). */
+ * programs into the pinned links atomically (re-adoption, upgrade), then
+ * pins the maps of a migration in place of the old ones. */
 int sf_loader_attach(struct sf_loader *l, bool *adopted);
 /* Frees the userspace side; what is pinned keeps enforcing. */
 void sf_loader_close(struct sf_loader *l);

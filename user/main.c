@@ -20,7 +20,14 @@ enum opt_bit {
 	OPT_RUNTIME = 1 << 2,
 	OPT_SUBJECT = 1 << 3, /* --pid, --uid, --gid */
 	OPT_TC_DEV = 1 << 4,
-	OPT_LAST = OPT_TC_DEV,
+	OPT_SORT = 1 << 5,
+	OPT_TARGET = 1 << 6,
+	OPT_LIMIT = 1 << 7,
+	OPT_FOLLOW = 1 << 8,
+	OPT_BATCH = 1 << 9,
+	OPT_ITERATIONS = 1 << 10,
+	OPT_DELAY = 1 << 11,
+	OPT_LAST = OPT_DELAY,
 };
 
 struct command {
@@ -58,6 +65,14 @@ static const struct command commands[] = {
 	  "default allow|deny|log|limit R set the default action (live)" },
 	{ "explain", sf_cmd_explain, OPT_JSON | OPT_CGROUP | OPT_SUBJECT, true,
 	  "explain (--pid N | --uid U [--gid G] [--cgroup PATH]) HOST:PORT  which rule decides" },
+	{ "flows", sf_cmd_flows, OPT_JSON | OPT_SORT | OPT_TARGET | OPT_LIMIT, true,
+	  "flows [-j] [--sort attempts|denied|limited|last] [--target TARGET] [--limit N]" },
+	{ "events", sf_cmd_events, OPT_JSON | OPT_FOLLOW, true,
+	  "events [-f] [-j]               recent denied/logged/limited attempts; -f follows" },
+	{ "top", sf_cmd_top, OPT_SORT | OPT_BATCH | OPT_ITERATIONS | OPT_DELAY, true,
+	  "top [--sort COL] [--batch [-n N]] [-d SECONDS]  live per-tenant view" },
+	{ "metrics", sf_cmd_metrics, 0, true,
+	  "metrics                        Prometheus text, once (node_exporter textfile)" },
 	{ "check-config", sf_cmd_check_config, 0, false,
 	  "check-config                   validate the configuration, apply nothing" },
 	{ "reload", sf_cmd_reload, 0, true,
@@ -97,6 +112,10 @@ enum long_only {
 	LO_UID,
 	LO_GID,
 	LO_TC_DEV,
+	LO_SORT,
+	LO_TARGET,
+	LO_LIMIT,
+	LO_BATCH,
 };
 
 static const struct option long_opts[] = {
@@ -109,6 +128,13 @@ static const struct option long_opts[] = {
 	{ "uid", required_argument, NULL, LO_UID },
 	{ "gid", required_argument, NULL, LO_GID },
 	{ "tc-dev", required_argument, NULL, LO_TC_DEV },
+	{ "sort", required_argument, NULL, LO_SORT },
+	{ "target", required_argument, NULL, LO_TARGET },
+	{ "limit", required_argument, NULL, LO_LIMIT },
+	{ "batch", no_argument, NULL, LO_BATCH },
+	{ "follow", no_argument, NULL, 'f' },
+	{ "iterations", required_argument, NULL, 'n' },
+	{ "delay", required_argument, NULL, 'd' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -127,8 +153,22 @@ static const char *opt_name(unsigned int bit)
 		return "--runtime";
 	case OPT_TC_DEV:
 		return "--tc-dev";
-	default:
+	case OPT_SUBJECT:
 		return "--pid/--uid/--gid";
+	case OPT_SORT:
+		return "--sort";
+	case OPT_TARGET:
+		return "--target";
+	case OPT_LIMIT:
+		return "--limit";
+	case OPT_FOLLOW:
+		return "-f";
+	case OPT_BATCH:
+		return "--batch";
+	case OPT_ITERATIONS:
+		return "-n";
+	default:
+		return "-d";
 	}
 }
 
@@ -150,7 +190,7 @@ int main(int argc, char **argv)
 	if (!words)
 		return SF_EXIT_FAIL;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "-jvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "-jvhfn:d:", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 1:
 			words[n_words++] = optarg;
@@ -214,6 +254,34 @@ int main(int argc, char **argv)
 			given |= OPT_TC_DEV;
 			break;
 		}
+		case LO_SORT:
+			ctx.sort = optarg;
+			given |= OPT_SORT;
+			break;
+		case LO_TARGET:
+			ctx.target = optarg;
+			given |= OPT_TARGET;
+			break;
+		case LO_LIMIT:
+			ctx.limit = optarg;
+			given |= OPT_LIMIT;
+			break;
+		case LO_BATCH:
+			ctx.batch = true;
+			given |= OPT_BATCH;
+			break;
+		case 'f':
+			ctx.follow = true;
+			given |= OPT_FOLLOW;
+			break;
+		case 'n':
+			ctx.iterations = optarg;
+			given |= OPT_ITERATIONS;
+			break;
+		case 'd':
+			ctx.delay = optarg;
+			given |= OPT_DELAY;
+			break;
 		case ':':
 			fprintf(stderr, "smtpfence: option '%s' needs a value\n", argv[optind - 1]);
 			return SF_EXIT_USAGE;

@@ -5,6 +5,7 @@
 #ifndef SF_POLICY_H
 #define SF_POLICY_H
 
+#include "listen.h"
 #include "parse.h"
 
 #include <limits.h>
@@ -43,6 +44,14 @@ struct sf_policy {
 	bool embedded; /* no main file: the built-in default stands in */
 	char interfaces[SF_MAX_INTERFACES][SF_IFNAME_LEN]; /* `interfaces =` */
 	size_t n_interfaces;
+
+	/* Observation (metrics, event log, alerts); 0 / "" means off. */
+	char metrics_address[SF_LISTEN_LEN]; /* "127.0.0.1:9465", "" = off */
+	uint32_t metrics_top_tenants; /* tenants with their own labels */
+	uint32_t log_condense_seconds; /* identical events per flow folded */
+	uint32_t alert_denied_per_min;
+	uint32_t alert_limited_per_min;
+	char alert_command[1024];
 
 	struct sf_rule_spec *rules;
 	size_t n_rules, cap_rules;
