@@ -6,16 +6,18 @@
 #   1. connect+accept rate over loopback (bench/loadgen.c), watched port 25
 #      and unwatched port 8080, interleaved rounds, medians and ratios to
 #      no filter;
-#   2. the kernel's per-run cost of smtpfence's connect4 program against an
-#      empty one of the same type (BPF run-time stats, on only meanwhile);
+#   2. the kernel's per-run cost of smtpfence's connect4 and egress programs
+#      against empty ones of the same types (BPF run-time stats, on only
+#      meanwhile);
 #   3. the control plane: allow, reload, daemon start, drop-in parsing,
-#      top --batch and flows over full flow tables;
+#      a top refresh and flows over full flow tables;
 #   4. memory: all maps at default sizes, the daemon's RSS.
 #
 # Everything runs in a private mount namespace (own bpffs), throwaway
 # cgroups named smtpfence-bench-PID and network namespaces of its own:
-# no rule ever lands in the host's namespace. BENCH_QUICK=1: about a
-# minute. Output: a table on stdout; CSV and a PNG chart in build/bench/.
+# no rule ever lands in the host's namespace. The full run takes about ten
+# minutes, BENCH_QUICK=1 about a minute and a half (BENCH_ROUNDS=N sets the
+# rounds). Output: a table on stdout; CSV and a PNG chart in build/bench/.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

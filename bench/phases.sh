@@ -149,8 +149,8 @@ time_dropins() {
 	local n=$1 dir=$WORK/tenants.d t0
 	mkdir -p "$dir" "$WORK/tenants"
 	gen_user_rules "$dir" "$n" 1
-	printf '[global]\nports = %s\ndefault = deny\nrules_dir = %s\nmax_rules = %s\n' \
-		"$SMTP_PORTS" "$dir" $((n + 1)) >"$WORK/tenants/smtpfence.conf"
+	printf '[global]\nports = %s\ndefault = deny\nrules_dir = %s\nmax_rules = %s\n%s\n' \
+		"$SMTP_PORTS" "$dir" $((n + 1)) "metrics_address = off" >"$WORK/tenants/smtpfence.conf"
 	t0=$EPOCHREALTIME
 	"$SF" --config "$WORK/tenants/smtpfence.conf" --run-dir "$WORK/tenants" \
 		check-config >/dev/null || die "check-config of $n drop-ins failed"
@@ -162,23 +162,44 @@ has_command() {
 	"$SF" --help 2>&1 | grep -q "^  $1 "
 }
 
-# time_listing ROW FLOWS ARGS...: one listing command over a full table.
-time_listing() {
-	local row=$1 flows=$2 r t0
-	shift 2
+# listing ROW ARGS...: runs one listing command on instance sfload and
+# sets LISTING_SECS to its time from start to exit; on failure notes why
+# for ROW and returns 1.
+listing() {
+	local row=$1 t0
+	shift
 	if ! has_command "$1"; then
 		note control "$row" "n/a (command missing)"
-		return
+		return 1
 	fi
+	t0=$EPOCHREALTIME
+	if ! timeout 60 "$SF" --pin-dir "$BPFFS/sfload" --config "$WORK/sfload/smtpfence.conf" \
+		--run-dir "$WORK/sfload/run" "$@" </dev/null >/dev/null 2>"$WORK/listing.err"; then
+		note control "$row" "n/a ($* failed: $(head -c 80 "$WORK/listing.err" | tr ',\n' '; '))"
+		return 1
+	fi
+	LISTING_SECS=$(since "$t0")
+}
+
+# flows over the whole table, start to exit.
+time_flows() {
+	local r
 	for r in $(seq "$CONTROL_REPS"); do
-		t0=$EPOCHREALTIME
-		if ! timeout 60 "$SF" --pin-dir "$BPFFS/sfload" \
-			--config "$WORK/sfload/smtpfence.conf" --run-dir "$WORK/sfload/run" \
-			"$@" </dev/null >/dev/null 2>"$WORK/listing.err"; then
-			note control "$row" "n/a ($* failed: $(head -c 80 "$WORK/listing.err" | tr ',\n' '; '))"
-			return
-		fi
-		sample control "$row" "$flows" - - "$r" "$(since "$t0")"
+		listing flows flows || return 0
+		sample control flows "$1" - - "$r" "$LISTING_SECS"
+	done
+}
+
+# One top refresh: top --batch samples the maps, waits an interval, samples
+# again and prints a frame; a run of two frames less a run of one, less
+# the interval, is one refresh (read, compute, print).
+time_top() {
+	local r one
+	for r in $(seq "$CONTROL_REPS"); do
+		listing top top --batch -n 1 -d 0.1 || return 0
+		one=$LISTING_SECS
+		listing top top --batch -n 2 -d 0.1 || return 0
+		sample control top "$1" - - "$r" "$(calc "%.6f" "$LISTING_SECS - $one - 0.1")"
 	done
 }
 
@@ -190,10 +211,10 @@ control_phase() {
 	time_dropins "$DROPIN_FILES"
 	got=$("$FILLFLOWS" "$BPFFS/sfload/sf_flows" 100000) || die "fillflows failed"
 	sample control flows-present 100000 - - 1 "${got#flows=}"
-	time_listing top 100000 top --batch
+	time_top 100000
 	got=$("$FILLFLOWS" "$BPFFS/sfload/sf_flows" 1000000) || die "fillflows failed"
 	sample control flows-present 1000000 - - 1 "${got#flows=}"
-	time_listing flows 1000000 flows
+	time_flows 1000000
 }
 
 # Kernel memory of every map (bpftool's memlock: what the kernel charges),

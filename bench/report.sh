@@ -11,12 +11,6 @@ fmt_rate() {
 		print s }'
 }
 
-# calc FORMAT EXPR: EXPR in parentheses, so that awk never reads its ">"
-# as a redirection.
-calc() {
-	LC_ALL=C awk "BEGIN { printf \"$1\", ($2) }"
-}
-
 result() {
 	echo "$1,$2,$3,$4,$5,$6,$7,$8,$9" >>"$OUT/results.csv"
 }
@@ -106,7 +100,7 @@ print_control() {
 	control_row "check-config, $(fmt_rate "$DROPIN_FILES") one-rule drop-ins" \
 		check-config-dropins "$DROPIN_FILES"
 	present=$(fmt_rate "$(median control flows-present 100000 - -)")
-	control_row "top --batch, 100,000 flows ($present in the map)" top 100000
+	control_row "one top refresh, 100,000 flows ($present in the map)" top 100000
 	present=$(fmt_rate "$(median control flows-present 1000000 - -)")
 	control_row "flows, 1,000,000 flows ($present in the map)" flows 1000000
 }

@@ -19,6 +19,12 @@ since() {
 	awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.6f\n", b - a }'
 }
 
+# calc FORMAT EXPR: EXPR in parentheses, so that awk never reads its ">"
+# as a redirection.
+calc() {
+	LC_ALL=C awk "BEGIN { printf \"$1\", ($2) }"
+}
+
 # median PHASE SYSTEM RULES DEPTH PORT: the median of the matching
 # samples, empty when there are none.
 median() {

@@ -92,14 +92,21 @@ netns_path() {
 	echo "${NETNS[$1]}"
 }
 
-# in_netns NAME CMD...: runs CMD in the bench's namespace NAME, after
-# checking once more that it is not the host's.
-in_netns() {
+# netns_checked NAME: the path of the bench's namespace NAME, checked once
+# more not to be the host's.
+netns_checked() {
 	local path
 	path=$(netns_path "$1")
-	shift
 	if [ -z "$path" ] || [ "$(readlink "$path")" = "$HOST_NETNS" ]; then
-		die "refusing to run '$*' outside a bench network namespace"
+		die "refusing to use '$1': not a bench network namespace"
 	fi
+	echo "$path"
+}
+
+# in_netns NAME CMD...: runs CMD in the bench's namespace NAME.
+in_netns() {
+	local path
+	path=$(netns_checked "$1") || exit 1
+	shift
 	nsenter --net="$path" "$@"
 }

@@ -47,13 +47,22 @@ gen_user_rules() {
 	}'
 }
 
-# sf_config NAME RULES_DIR MAX_RULES: the main configuration file.
+# sf_config NAME RULES_DIR MAX_RULES: the main configuration file. Each
+# daemon runs in the bench's network namespace and serves its metrics on a
+# port of its own there.
+declare -A METRICS_PORT
+METRICS_NEXT=19465
 sf_config() {
+	if [ -z "${METRICS_PORT[$1]:-}" ]; then
+		METRICS_PORT[$1]=$METRICS_NEXT
+		METRICS_NEXT=$((METRICS_NEXT + 1))
+	fi
 	{
 		echo "[global]"
 		echo "ports = $SMTP_PORTS"
 		echo "default = deny"
 		echo "rules_dir = $2"
+		echo "metrics_address = 127.0.0.1:${METRICS_PORT[$1]}"
 		if [ "$3" -gt 0 ]; then echo "max_rules = $3"; fi
 	} >"$WORK/$1/smtpfence.conf"
 }
@@ -62,9 +71,11 @@ sf_config() {
 # is written after the policy is in the maps and the programs attached).
 # Sets START_SECS to the seconds that took.
 sf_start() {
-	local name=$1 t0 pid
+	local name=$1 t0 pid ns
+	ns=$(netns_checked plain) || exit 1
 	t0=$EPOCHREALTIME
-	setpriv --pdeathsig TERM "$SF" --pin-dir "$BPFFS/$name" \
+	# nsenter and setpriv exec: $! is the daemon itself.
+	nsenter --net="$ns" setpriv --pdeathsig TERM "$SF" --pin-dir "$BPFFS/$name" \
 		--config "$WORK/$name/smtpfence.conf" --run-dir "$WORK/$name/run" \
 		run --cgroup "$CG/$name" 2>>"$WORK/$name/daemon.log" &
 	pid=$!
