@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* empty CGROUP: attaches the empty cgroup/connect4 and cgroup_skb/egress
  * programs to CGROUP, prints "connect4=ID egress=ID" (their program ids)
- * and holds them attached until its standard input closes
- * or it is signalled. The input lines "stats on" and "stats off" turn the
- * kernel's BPF run-time statistics (what the sysctl kernel.bpf_stats_enabled
- * turns on) on and off; each is answered with "ok". The statistics are held
- * by a file descriptor: the kernel turns them off again when this process
- * ends, however it ends. */
+ * and holds them attached until its standard input closes or it is
+ * signalled. The input lines "stats on" and "stats off" turn the
+ * kernel's BPF run-time statistics (the switch behind the sysctl
+ * kernel.bpf_stats_enabled) on and off; each is answered with "ok". They
+ * are held by a file descriptor (BPF_ENABLE_STATS), not by writing the
+ * sysctl: the kernel turns them off again when this process ends, however
+ * it ends, and the sysctl keeps whatever value it had. */
 #include "empty.skel.h"
 
 #include <bpf/bpf.h>
