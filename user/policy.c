@@ -3,6 +3,7 @@
 #include "smtpfence.h"
 
 #include <errno.h>
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,34 +21,60 @@ void sf_policy_init(struct sf_policy *p)
 	p->log_condense_seconds = SF_DEFAULT_LOG_CONDENSE_SECONDS;
 }
 
+static void free_nothing(void *node)
+{
+	(void)node;
+}
+
 void sf_policy_free(struct sf_policy *p)
 {
 	for (size_t i = 0; i < p->n_rules; i++)
 		free(p->rules[i].value);
+	tdestroy(p->file_index, free_nothing); /* the names are freed below */
+	p->file_index = NULL;
 	for (size_t i = 0; i < p->n_files; i++)
 		free(p->files[i]);
 	free(p->rules);
 	free(p->files);
 	p->rules = NULL;
 	p->files = NULL;
-	p->n_rules = p->cap_rules = p->n_files = 0;
+	p->n_rules = p->cap_rules = p->n_files = p->cap_files = 0;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Names are found in a search tree: one drop-in per tenant means as many
+ * files as rules, and a linear search made 100,000 of them quadratic. */
 const char *sf_policy_intern_file(struct sf_policy *p, const char *file)
 {
-	char **v;
+	char *copy, **found;
 
 	if (!file)
 		return NULL;
-	for (size_t i = p->n_files; i > 0; i--)
-		if (!strcmp(p->files[i - 1], file))
-			return p->files[i - 1];
-	v = realloc(p->files, (p->n_files + 1) * sizeof(*v));
-	if (!v)
+	if (p->n_files && !strcmp(p->files[p->n_files - 1], file))
+		return p->files[p->n_files - 1]; /* rules of one file come together */
+	found = tfind(file, &p->file_index, cmp_name);
+	if (found)
+		return *found;
+	if (p->n_files == p->cap_files) {
+		size_t cap = p->cap_files ? p->cap_files * 2 : 16;
+		char **v = realloc(p->files, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		p->files = v;
+		p->cap_files = cap;
+	}
+	copy = strdup(file);
+	if (!copy || !tsearch(copy, &p->file_index, cmp_name)) {
+		free(copy);
 		return NULL;
-	p->files = v;
-	p->files[p->n_files] = strdup(file);
-	return p->files[p->n_files] ? p->files[p->n_files++] : NULL;
+	}
+	p->files[p->n_files++] = copy;
+	return copy;
 }
 
 int sf_policy_add_rule(struct sf_policy *p, const struct sf_rule_spec *r)

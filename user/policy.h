@@ -56,7 +56,8 @@ struct sf_policy {
 	struct sf_rule_spec *rules;
 	size_t n_rules, cap_rules;
 	char **files;
-	size_t n_files;
+	size_t n_files, cap_files;
+	void *file_index; /* tsearch tree over files */
 };
 
 /* The runtime layer (--runtime changes, ports and default set live). */

@@ -75,7 +75,8 @@ static int copy_policy(struct sf_policy *dst, const struct sf_policy *src)
 
 	tmp.rules = NULL;
 	tmp.files = NULL;
-	tmp.n_rules = tmp.cap_rules = tmp.n_files = 0;
+	tmp.n_rules = tmp.cap_rules = tmp.n_files = tmp.cap_files = 0;
+	tmp.file_index = NULL;
 	for (size_t i = 0; i < src->n_rules; i++) {
 		int err = sf_policy_add_rule(&tmp, &src->rules[i]);
 
