@@ -7,7 +7,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 # gcc's truncation heuristic flags every path join in test code; the
 # paths there are short by construction.
 TEST_CFLAGS = $(CFLAGS) -Wno-format-truncation -Itests/lib $(CHECK_CFLAGS)
-HARNESS_OBJ := $(BUILD)/tests/lib/harness.o
+HARNESS_OBJ := $(BUILD)/tests/lib/harness.o $(BUILD)/tests/lib/fixture.o
 
 $(BUILD)/tests/%.o: tests/%.c | $(SKELS)
 	$(call msg,CC,$@)

@@ -2,7 +2,7 @@
 /* The enforcement core on the real kernel: every policy dimension and each
  * precedence step, asserted on connect()'s errno and on the listener, in a
  * throwaway cgroup and a fresh network namespace. */
-#include "harness.h"
+#include "fixture.h"
 #include "smtpfence.h"
 
 #include <arpa/inet.h>
@@ -23,23 +23,6 @@
 
 static const char base_conf[] = "[global]\nports = 25 587\ndefault = deny\n"
 				"exempt = 198.51.100.0/24 2001:db8::2/128\n";
-
-static struct sft_env env;
-static bool env_up;
-
-static void start(const char *name, const char *conf)
-{
-	sft_env_setup(&env, name, conf);
-	env_up = true;
-	ck_assert_msg(sft_daemon_start(&env) == 0, "daemon did not start");
-}
-
-static void teardown(void)
-{
-	if (env_up)
-		sft_env_teardown(&env);
-	env_up = false;
-}
 
 static int listener(const char *host, int port)
 {
@@ -62,16 +45,9 @@ static void expect(const char *cg, uid_t uid, gid_t gid, const char *host, int p
 		ck_assert_int_eq(sft_accept_all(lfd), (want ? 0 : 1));
 }
 
-static void cli_ok(const char *args)
-{
-	int rc = sft_cli(&env, "%s", args);
-
-	ck_assert_msg(rc == 0, "smtpfence %s: exit %d: %s", args, rc, env.err);
-}
-
 START_TEST(default_deny_and_unwatched_port)
 {
-	start("default_deny", base_conf);
+	sft_start("default_deny", base_conf);
 	int l25 = listener("192.0.2.1", 25), l80 = listener("192.0.2.1", 8080);
 
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 25, SFT_BLOCKING, EPERM, l25);
@@ -92,12 +68,12 @@ END_TEST
 
 START_TEST(second_watched_port_and_ipv6)
 {
-	start("ipv6", base_conf);
+	sft_start("ipv6", base_conf);
 	int l587 = listener("192.0.2.1", 587), l6 = listener("2001:db8::1", 25);
 
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 587, SFT_BLOCKING, EPERM, l587);
 	expect(env.cgroup, TENANT, TENANT_GID, "2001:db8::1", 25, SFT_BLOCKING, EPERM, l6);
-	cli_ok("allow user:10001");
+	sft_cli_ok("allow user:10001");
 	expect(env.cgroup, TENANT, TENANT_GID, "2001:db8::1", 25, SFT_BLOCKING, 0, l6);
 	expect(env.cgroup, OTHER, OTHER_GID, "2001:db8::1", 25, SFT_BLOCKING, EPERM, l6);
 }
@@ -105,7 +81,7 @@ END_TEST
 
 START_TEST(exempt_destinations)
 {
-	start("exempt", base_conf);
+	sft_start("exempt", base_conf);
 	int lx = listener("198.51.100.1", 25), l6x = listener("2001:db8::2", 25);
 	int l4 = listener("192.0.2.1", 25);
 
@@ -114,23 +90,23 @@ START_TEST(exempt_destinations)
 	/* An AF_INET6 socket to ::ffff:a.b.c.d is IPv4 in every respect. */
 	expect(env.cgroup, TENANT, TENANT_GID, "198.51.100.1", 25, SFT_V4_MAPPED, 0, lx);
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 25, SFT_V4_MAPPED, EPERM, l4);
-	cli_ok("allow user:10001");
+	sft_cli_ok("allow user:10001");
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 25, SFT_V4_MAPPED, 0, l4);
 }
 END_TEST
 
 START_TEST(uid_then_gid_then_default)
 {
-	start("uid_gid", base_conf);
+	sft_start("uid_gid", base_conf);
 	int l = listener("192.0.2.1", 25);
 
-	cli_ok("allow group:20001");
+	sft_cli_ok("allow group:20001");
 	expect(env.cgroup, OTHER, TENANT_GID, "192.0.2.1", 25, SFT_BLOCKING, 0, l);
 	expect(env.cgroup, OTHER, OTHER_GID, "192.0.2.1", 25, SFT_BLOCKING, EPERM, l);
 	/* a UID rule beats a GID rule */
-	cli_ok("deny user:10002");
+	sft_cli_ok("deny user:10002");
 	expect(env.cgroup, OTHER, TENANT_GID, "192.0.2.1", 25, SFT_BLOCKING, EPERM, l);
-	cli_ok("unset user:10002");
+	sft_cli_ok("unset user:10002");
 	expect(env.cgroup, OTHER, TENANT_GID, "192.0.2.1", 25, SFT_BLOCKING, 0, l);
 }
 END_TEST
@@ -139,14 +115,14 @@ START_TEST(cgroup_nearest_ancestor)
 {
 	char parent[PATH_MAX], child[PATH_MAX], sibling[PATH_MAX], deep[PATH_MAX];
 
-	start("ancestor", base_conf);
+	sft_start("ancestor", base_conf);
 	int l = listener("192.0.2.1", 25);
 
 	sft_cgroup_make(&env, "tenants/acme", parent, sizeof(parent));
 	sft_cgroup_make(&env, "tenants/acme/web", child, sizeof(child));
 	sft_cgroup_make(&env, "tenants/acme/cron", sibling, sizeof(sibling));
 	/* a cgroup rule beats a UID rule */
-	cli_ok("allow user:10001");
+	sft_cli_ok("allow user:10001");
 	ck_assert_int_eq(sft_cli(&env, "deny cgroup:%s/tenants/acme", env.cgroup_rel), 0);
 	expect(child, TENANT, TENANT_GID, "192.0.2.1", 25, SFT_BLOCKING, EPERM, l);
 	expect(parent, TENANT, TENANT_GID, "192.0.2.1", 25, SFT_BLOCKING, EPERM, l);
@@ -167,10 +143,10 @@ START_TEST(log_action_allows_and_reports)
 	char log[PATH_MAX + 16], text[8192] = "";
 	FILE *f;
 
-	start("log", base_conf);
+	sft_start("log", base_conf);
 	int l = listener("192.0.2.1", 25);
 
-	cli_ok("log user:10001");
+	sft_cli_ok("log user:10001");
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 25, SFT_BLOCKING, 0, l);
 	/* the event reaches the daemon's log with the process name */
 	snprintf(log, sizeof(log), "%s/daemon.log", env.dir);
@@ -191,14 +167,14 @@ END_TEST
 
 START_TEST(nonblocking_and_fast_open)
 {
-	start("connect_modes", base_conf);
+	sft_start("connect_modes", base_conf);
 	int l = listener("192.0.2.1", 25), l6 = listener("2001:db8::1", 25);
 
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 25, SFT_NONBLOCK, EPERM, l);
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 25, SFT_FASTOPEN_SENDTO, EPERM, l);
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 25, SFT_FASTOPEN_CONNECT, EPERM, l);
 	expect(env.cgroup, TENANT, TENANT_GID, "2001:db8::1", 25, SFT_FASTOPEN_SENDTO, EPERM, l6);
-	cli_ok("allow user:10001");
+	sft_cli_ok("allow user:10001");
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 25, SFT_NONBLOCK, 0, l);
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 25, SFT_FASTOPEN_SENDTO, 0, l);
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 25, SFT_FASTOPEN_CONNECT, 0, l);
@@ -207,7 +183,7 @@ END_TEST
 
 START_TEST(configurable_errno)
 {
-	start("errno", "[global]\nports = 25\ndefault = deny\ndeny_errno = ECONNREFUSED\n");
+	sft_start("errno", "[global]\nports = 25\ndefault = deny\ndeny_errno = ECONNREFUSED\n");
 	int l = listener("192.0.2.1", 25);
 
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 25, SFT_BLOCKING, ECONNREFUSED, l);
@@ -216,18 +192,18 @@ END_TEST
 
 START_TEST(live_ports_and_default)
 {
-	start("ports", base_conf);
+	sft_start("ports", base_conf);
 	int l = listener("192.0.2.1", 2525);
 
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 2525, SFT_BLOCKING, 0, l);
-	cli_ok("ports add 2525");
+	sft_cli_ok("ports add 2525");
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 2525, SFT_BLOCKING, EPERM, l);
 	ck_assert_int_eq(sft_cli(&env, "ports list"), 0);
 	ck_assert_str_eq(env.out, "25 587 2525\n");
-	cli_ok("default allow");
+	sft_cli_ok("default allow");
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 2525, SFT_BLOCKING, 0, l);
-	cli_ok("default deny");
-	cli_ok("ports del 2525");
+	sft_cli_ok("default deny");
+	sft_cli_ok("ports del 2525");
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 2525, SFT_BLOCKING, 0, l);
 }
 END_TEST
@@ -235,18 +211,18 @@ END_TEST
 /* Pinned enforcement outlives the daemon; a new daemon re-adopts it. */
 START_TEST(daemon_killed_and_restarted)
 {
-	start("restart", base_conf);
+	sft_start("restart", base_conf);
 	int l = listener("192.0.2.1", 25);
 
-	cli_ok("allow user:10001 --runtime");
-	cli_ok("deny user:10002");
+	sft_cli_ok("allow user:10001 --runtime");
+	sft_cli_ok("deny user:10002");
 	int status = sft_daemon_stop(&env, SIGKILL);
 
 	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	expect(env.cgroup, OTHER, OTHER_GID, "192.0.2.1", 25, SFT_BLOCKING, EPERM, l);
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 25, SFT_BLOCKING, 0, l);
 	/* changes without a daemon go straight to the pinned maps */
-	cli_ok("allow user:10003");
+	sft_cli_ok("allow user:10003");
 	expect(env.cgroup, 10003, OTHER_GID, "192.0.2.1", 25, SFT_BLOCKING, 0, l);
 	ck_assert_int_eq(sft_cli(&env, "status"), 0);
 	char before[512];
@@ -278,7 +254,7 @@ START_TEST(daemon_killed_and_restarted)
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
 	expect(env.cgroup, OTHER, OTHER_GID, "192.0.2.1", 25, SFT_BLOCKING, EPERM, l);
 	/* unload is the way to remove it */
-	cli_ok("unload");
+	sft_cli_ok("unload");
 	expect(env.cgroup, OTHER, OTHER_GID, "192.0.2.1", 25, SFT_BLOCKING, 0, l);
 	ck_assert_int_eq(access(env.pin_dir, F_OK), -1);
 }
@@ -330,13 +306,13 @@ START_TEST(counters_add_up)
 	struct sf_flow_key want = { .uid = TENANT, .family = AF_INET, .dport = htons(25) };
 	struct flow_sum all, mine;
 
-	start("counters", base_conf);
+	sft_start("counters", base_conf);
 	int l = listener("192.0.2.1", 25);
 
 	inet_pton(AF_INET, "192.0.2.1", want.daddr);
 	for (int i = 0; i < 3; i++)
 		expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 25, SFT_BLOCKING, EPERM, l);
-	cli_ok("allow user:10001");
+	sft_cli_ok("allow user:10001");
 	for (int i = 0; i < 2; i++)
 		expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 25, SFT_BLOCKING, 0, l);
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 25, SFT_V4_MAPPED, 0, l);
@@ -393,8 +369,8 @@ START_TEST(bad_cli_input_changes_nothing)
 	};
 	char before[SFT_OUT_LEN], ports_before[256];
 
-	start("bad_input", base_conf);
-	cli_ok("allow user:10002");
+	sft_start("bad_input", base_conf);
+	sft_cli_ok("allow user:10002");
 	ck_assert_int_eq(sft_cli(&env, "rules -j"), 0);
 	snprintf(before, sizeof(before), "%s", env.out);
 	ck_assert_int_eq(sft_cli(&env, "ports list"), 0);
@@ -423,7 +399,7 @@ END_TEST
 
 START_TEST(not_root_gets_one_line)
 {
-	start("not_root", base_conf);
+	sft_start("not_root", base_conf);
 	pid_t pid = fork();
 
 	if (pid == 0) {
@@ -465,7 +441,7 @@ int main(void)
 
 	sft_sandbox_enter();
 	tcase_set_timeout(tc, 60);
-	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_checked_fixture(tc, NULL, sft_teardown);
 	tcase_add_test(tc, default_deny_and_unwatched_port);
 	tcase_add_test(tc, second_watched_port_and_ipv6);
 	tcase_add_test(tc, exempt_destinations);

@@ -2,7 +2,7 @@
 /* Tenant policy management on the real kernel: rate limits, explain against
  * real verdicts, whole-or-nothing reloads under load, persistence, unit
  * targets that come and go, concurrent CLI changes, check-config. */
-#include "harness.h"
+#include "fixture.h"
 
 #include <check.h>
 #include <errno.h>
@@ -21,30 +21,6 @@
 
 static const char base_conf[] = "[global]\nports = 25 587\ndefault = deny\n"
 				"exempt = 198.51.100.0/24\n";
-
-static struct sft_env env;
-static bool env_up;
-
-static void start(const char *name, const char *conf)
-{
-	sft_env_setup(&env, name, conf);
-	env_up = true;
-	ck_assert_msg(sft_daemon_start(&env) == 0, "daemon did not start");
-}
-
-static void teardown(void)
-{
-	if (env_up)
-		sft_env_teardown(&env);
-	env_up = false;
-}
-
-static void cli_ok(const char *args)
-{
-	int rc = sft_cli(&env, "%s", args);
-
-	ck_assert_msg(rc == 0, "smtpfence %s: exit %d: %s", args, rc, env.err);
-}
 
 static void write_text(const char *path, const char *text)
 {
@@ -82,9 +58,9 @@ START_TEST(rate_limit_exact_under_concurrency)
 	pid_t kids[4];
 	int passed = 0;
 
-	start("limit", base_conf);
+	sft_start("limit", base_conf);
 	l = sft_listen("192.0.2.1", 25);
-	cli_ok("limit user:10001 5/min burst 5");
+	sft_cli_ok("limit user:10001 5/min burst 5");
 	ck_assert_int_eq(pipe(go), 0);
 	for (int k = 0; k < 4; k++) {
 		kids[k] = fork();
@@ -145,7 +121,7 @@ START_TEST(explain_matches_kernel)
 	int ls[3] = { sft_listen("192.0.2.1", 25), sft_listen("192.0.2.1", 587),
 		      sft_listen("192.0.2.1", 8080) };
 
-	start("explain", base_conf);
+	sft_start("explain", base_conf);
 	int l6 = sft_listen("2001:db8::1", 25), lx = sft_listen("198.51.100.1", 25);
 
 	sft_cgroup_make(&env, "tenants/acme/web", abs, sizeof(abs));
@@ -153,8 +129,8 @@ START_TEST(explain_matches_kernel)
 	sft_cgroup_make(&env, "tenants/beta", abs, sizeof(abs));
 	ck_assert_int_eq(sft_cli(&env, "deny cgroup:%s/tenants/acme", env.cgroup_rel), 0);
 	ck_assert_int_eq(sft_cli(&env, "allow cgroup:%s/tenants/acme/web", env.cgroup_rel), 0);
-	cli_ok("allow user:10001");
-	cli_ok("log group:20002");
+	sft_cli_ok("allow user:10001");
+	sft_cli_ok("log group:20002");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char dest[64];
 		int rc, got;
@@ -213,11 +189,11 @@ static void write_bulk(const char *name, unsigned int first, unsigned int count,
 
 START_TEST(bad_reload_changes_nothing)
 {
-	start("bad_reload", base_conf);
+	sft_start("bad_reload", base_conf);
 	int l = sft_listen("192.0.2.1", 25);
 
 	write_bulk("bulk.conf", 200000, 10000, 0);
-	cli_ok("reload");
+	sft_cli_ok("reload");
 	ck_assert_int_eq(status_field("rules"), 10001);
 	ck_assert_int_eq(sft_connect(env.cgroup, 205000, 1, "192.0.2.1", 25, SFT_BLOCKING), 0);
 	/* line 5001 of 10,001 is bad: nothing of the new file applies */
@@ -248,13 +224,13 @@ START_TEST(big_reload_never_drops_unchanged_rules)
 	pid_t loop;
 	double t0, t1;
 
-	start("big_reload", base_conf);
+	sft_start("big_reload", base_conf);
 	int l = sft_listen("192.0.2.1", 25);
 
 	write_bulk("a.conf", 300000, 50000, 0);
 	write_bulk("b.conf", 350000, 49999, 0);
-	cli_ok("allow user:10001");
-	cli_ok("reload");
+	sft_cli_ok("allow user:10001");
+	sft_cli_ok("reload");
 	ck_assert_int_eq(status_field("rules"), 100001);
 	ck_assert_int_eq(pipe(stop), 0);
 	ck_assert_int_eq(pipe(counts), 0);
@@ -279,7 +255,7 @@ START_TEST(big_reload_never_drops_unchanged_rules)
 	usleep(200000);
 	write_bulk("a.conf", 400000, 50000, 0); /* 50,000 replaced, 50,000 kept */
 	t0 = now_s();
-	cli_ok("reload");
+	sft_cli_ok("reload");
 	t1 = now_s();
 	usleep(200000);
 	close(stop[1]);
@@ -306,11 +282,11 @@ START_TEST(cli_changes_persist_runtime_ones_do_not)
 	char path[4200], text[4096] = "";
 	FILE *f;
 
-	start("persist", base_conf);
+	sft_start("persist", base_conf);
 	int l = sft_listen("192.0.2.1", 25);
 
-	cli_ok("allow user:10001");
-	cli_ok("allow user:10003 --runtime");
+	sft_cli_ok("allow user:10001");
+	sft_cli_ok("allow user:10003 --runtime");
 	snprintf(path, sizeof(path), "%s/user-10001.conf", env.rules_dir);
 	f = fopen(path, "r");
 	ck_assert_ptr_nonnull(f);
@@ -318,7 +294,7 @@ START_TEST(cli_changes_persist_runtime_ones_do_not)
 	fclose(f);
 	ck_assert_msg(strstr(text, "[rules]\nallow = user:10001\n"), "%s", text);
 	/* a limit replaces the allow in place */
-	cli_ok("limit user:10001 3/min burst 4");
+	sft_cli_ok("limit user:10001 3/min burst 4");
 	f = fopen(path, "r");
 	text[fread(text, 1, sizeof(text) - 1, f)] = '\0';
 	fclose(f);
@@ -329,7 +305,7 @@ START_TEST(cli_changes_persist_runtime_ones_do_not)
 	ck_assert_int_eq(sft_daemon_start(&env), 0);
 	ck_assert_int_eq(sft_connect(env.cgroup, 10003, 1, "192.0.2.1", 25, SFT_BLOCKING), 0);
 	sft_daemon_stop(&env, SIGTERM);
-	cli_ok("unload");
+	sft_cli_ok("unload");
 	snprintf(path, sizeof(path), "rm -rf '%s'", env.run_dir);
 	ck_assert_int_eq(system(path), 0);
 	ck_assert_int_eq(sft_daemon_start(&env), 0);
@@ -337,7 +313,7 @@ START_TEST(cli_changes_persist_runtime_ones_do_not)
 	ck_assert_int_eq(sft_cli(&env, "rules"), 0);
 	ck_assert_msg(strstr(env.out, "limit 3/min burst 4"), "%s", env.out);
 	/* unset removes it from the file */
-	cli_ok("unset user:10001");
+	sft_cli_ok("unset user:10001");
 	ck_assert_int_eq(sft_connect(env.cgroup, TENANT, 1, "192.0.2.1", 25, SFT_BLOCKING), EPERM);
 	ck_assert_int_eq(sft_cli(&env, "check-config"), 0);
 	ck_assert_msg(strstr(env.out, "ok, 0 rules and the default"), "%s", env.out);
@@ -367,7 +343,7 @@ START_TEST(unit_targets_pending_and_recreated)
 	double took;
 
 	snprintf(unit, sizeof(unit), "sft%dacme.slice", (int)getpid());
-	start("units", "[global]\nports = 25\ndefault = deny\n");
+	sft_start("units", "[global]\nports = 25\ndefault = deny\n");
 	int l = sft_listen("192.0.2.1", 25);
 
 	sft_cgroup_make(&env, "tenants.slice", parent, sizeof(parent));
@@ -402,7 +378,7 @@ START_TEST(concurrent_cli_changes_all_land)
 {
 	pid_t kids[20];
 
-	start("concurrent", base_conf);
+	sft_start("concurrent", base_conf);
 	for (int i = 0; i < 20; i++) {
 		kids[i] = fork();
 		if (kids[i] == 0) {
@@ -436,7 +412,7 @@ START_TEST(check_config_reports_every_problem)
 	char text[2048], path[4200];
 
 	sft_env_setup(&env, "check", NULL);
-	env_up = true;
+	sft_mark_up();
 	snprintf(text, sizeof(text),
 		 "[global]\nrules_dir = %s\nports = 25 65536\nmax_rules = 10\n[rules]\n"
 		 "allow = user:nosuchuserxyz\ndeny = group:nosuchgroupxyz\nallow = user:0\n",
@@ -475,7 +451,7 @@ int main(void)
 
 	sft_sandbox_enter();
 	tcase_set_timeout(tc, 120);
-	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_checked_fixture(tc, NULL, sft_teardown);
 	tcase_add_test(tc, rate_limit_exact_under_concurrency);
 	tcase_add_test(tc, explain_matches_kernel);
 	tcase_add_test(tc, bad_reload_changes_nothing);
