@@ -4,6 +4,7 @@
  * swaks is a tenant's script in a tenant cgroup. Every assertion on mail
  * flow is checked on what the sink received, over IPv4 and IPv6. */
 #include "harness.h"
+#include "suite.h"
 #include "mailnode.h"
 
 #include <check.h>
@@ -266,10 +267,8 @@ static void reap_leftovers(void)
 
 int main(void)
 {
-	Suite *s = suite_create("e2e");
-	TCase *tc = tcase_create("postfix");
 	const char *missing = sft_mailnode_missing();
-	SRunner *sr;
+	TCase *tc;
 	int failed;
 
 	if (missing) {
@@ -280,15 +279,12 @@ int main(void)
 	owner = getpid();
 	/* Postfix daemonizes: its orphans come back here to be reaped. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	tc = tcase_create("postfix");
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, mail_flow_ipv4);
 	tcase_add_test(tc, mail_flow_ipv6);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = sft_run_tcase("e2e", tc);
 	reap_leftovers();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return failed;
 }

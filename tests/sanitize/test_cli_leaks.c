@@ -4,6 +4,7 @@
  * (SMTPFENCE_BIN): the exit code is the documented one and no sanitizer
  * said a word. */
 #include "harness.h"
+#include "suite.h"
 
 #include <check.h>
 #include <fcntl.h>
@@ -158,10 +159,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("cli_leaks");
 	TCase *tc = tcase_create("sanitized");
-	SRunner *sr;
-	int failed;
 
 	sft_sandbox_enter();
 	tcase_set_timeout(tc, 60);
@@ -170,10 +168,5 @@ int main(void)
 	tcase_add_test(tc, commands_without_a_daemon);
 	tcase_add_test(tc, commands_with_a_daemon);
 	tcase_add_test(tc, bad_configuration);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sft_run_tcase("cli_leaks", tc);
 }
