@@ -5,6 +5,55 @@
 #include "policy.bpf.h"
 
 #define SF_IPPROTO_TCP 6
+#define SF_SOCK_STREAM 1
+
+/* The walk looks at the cgroups of the task that connects. */
+static __always_inline __u64 sf_ancestor_cgroup_id(void *ctx, int level)
+{
+	return bpf_get_current_ancestor_cgroup_id(level);
+}
+
+/* Marks a socket whose connect was let through, with its destination: the
+ * cgroup_skb backstop passes its SYNs without judging them again. */
+static __always_inline void sf_mark_judged(struct bpf_sock_addr *ctx, const struct sf_flow_key *fk,
+					   __u32 verdict)
+{
+	struct sf_judged *j;
+
+	if (ctx->type != SF_SOCK_STREAM)
+		return;
+	j = bpf_sk_storage_get(&sf_judged, ctx->sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!j)
+		return; /* out of memory: the backstop judges its SYN instead */
+	j->family = fk->family;
+	j->dport = fk->dport;
+	j->verdict = verdict;
+	__builtin_memcpy(j->daddr, fk->daddr, sizeof(j->daddr));
+}
+
+/* Judges a connect to a watched port whose destination is in *fk.
+ * Returns the sock_addr program verdict: 1 lets it through, 0 rejects. */
+static __always_inline int sf_judge_connect(struct bpf_sock_addr *ctx, struct sf_flow_key *fk)
+{
+	__u32 zero = 0;
+	struct sf_settings *s = bpf_map_lookup_elem(&sf_settings, &zero);
+	__u64 uid_gid = bpf_get_current_uid_gid();
+	struct sf_identity who = {.cgroup_id = bpf_get_current_cgroup_id(),
+				  .uid = (__u32)uid_gid,
+				  .gid = uid_gid >> 32};
+	__u32 verdict;
+
+	if (!s)
+		return 1;
+	verdict = sf_judge_identity(fk, &who, s, ctx, SF_PATH_CONNECT);
+	if (sf_verdict_passes(verdict)) {
+		sf_mark_judged(ctx, fk, verdict);
+		return 1;
+	}
+	if (s->deny_errno && s->deny_errno != SF_EPERM)
+		bpf_set_retval(-(int)s->deny_errno);
+	return 0;
+}
 
 SEC("cgroup/connect4")
 int sf_connect4(struct bpf_sock_addr *ctx)
@@ -16,11 +65,11 @@ int sf_connect4(struct bpf_sock_addr *ctx)
 	if (ctx->protocol != SF_IPPROTO_TCP)
 		return 1;
 
-	struct sf_flow_key fk = { .family = SF_AF_INET, .dport = dport };
+	struct sf_flow_key fk = {.family = SF_AF_INET, .dport = dport};
 	__u32 ip4 = ctx->user_ip4;
 
 	__builtin_memcpy(fk.daddr, &ip4, 4);
-	return sf_judge_connect(&fk);
+	return sf_judge_connect(ctx, &fk);
 }
 
 SEC("cgroup/connect6")
@@ -33,7 +82,7 @@ int sf_connect6(struct bpf_sock_addr *ctx)
 	if (ctx->protocol != SF_IPPROTO_TCP)
 		return 1;
 
-	struct sf_flow_key fk = { .dport = dport };
+	struct sf_flow_key fk = {.dport = dport};
 	__u32 w0 = ctx->user_ip6[0], w1 = ctx->user_ip6[1];
 	__u32 w2 = ctx->user_ip6[2], w3 = ctx->user_ip6[3];
 
@@ -48,7 +97,7 @@ int sf_connect6(struct bpf_sock_addr *ctx)
 		__builtin_memcpy(fk.daddr + 8, &w2, 4);
 		__builtin_memcpy(fk.daddr + 12, &w3, 4);
 	}
-	return sf_judge_connect(&fk);
+	return sf_judge_connect(ctx, &fk);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -82,4 +82,33 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sf_events SEC(".maps");
 
+/* Sockets the connect hook judged (see struct sf_judged). */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sf_judged);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sf_judged SEC(".maps");
+
+/* Source prefixes of forwarded traffic (VMs, bridged containers) -> the
+ * id of their SF_KIND_SOURCE rule. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SF_MAX_SOURCES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sf_lpm4);
+	__type(value, struct sf_source);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sf_source4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SF_MAX_SOURCES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sf_lpm6);
+	__type(value, struct sf_source);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sf_source6 SEC(".maps");
+
 #endif /* SF_MAPS_BPF_H */

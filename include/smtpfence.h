@@ -7,8 +7,9 @@
 #include <linux/types.h>
 #include <linux/bpf.h>
 
-/* Bump when a map's key or value layout changes: the loader migrates. */
-#define SF_LAYOUT_VERSION 1
+/* Bump when a map's key or value layout changes: the loader migrates.
+ * 2: bypass counter, forwarded total, event flags and source address. */
+#define SF_LAYOUT_VERSION 3
 
 /* Default map sizes (issue: 100,000 rules and 1,000,000 flows). */
 #define SF_MAX_RULES 100000
@@ -16,6 +17,7 @@
 #define SF_MAX_EXEMPT 4096
 #define SF_RINGBUF_BYTES (1U << 22)
 #define SF_PORT_SLOTS 65536
+#define SF_MAX_SOURCES 65536
 
 /* Deepest cgroup level the ancestor walk looks at (bounded walk). */
 #define SF_MAX_CGROUP_LEVEL 31
@@ -30,10 +32,16 @@
 #define SF_MAP_FLOWS "sf_flows"
 #define SF_MAP_TOTALS "sf_totals"
 #define SF_MAP_EVENTS "sf_events"
+#define SF_MAP_JUDGED "sf_judged"
+#define SF_MAP_SOURCE4 "sf_source4"
+#define SF_MAP_SOURCE6 "sf_source6"
 
 /* Link pins, relative to the pin directory. */
 #define SF_LINK_CONNECT4 "link_connect4"
 #define SF_LINK_CONNECT6 "link_connect6"
+#define SF_LINK_EGRESS "link_egress"
+/* One tc egress link per interface: "link_tc_" followed by its name. */
+#define SF_LINK_TC_PREFIX "link_tc_"
 
 enum sf_action {
 	SF_ACT_NONE = 0, /* no rule: fall through */
@@ -50,6 +58,7 @@ enum sf_rule_kind {
 	SF_KIND_CGROUP = 2,
 	SF_KIND_UID = 3,
 	SF_KIND_GID = 4,
+	SF_KIND_SOURCE = 5, /* forwarded traffic, by source prefix (tc) */
 };
 
 enum sf_verdict {
@@ -86,11 +95,17 @@ struct sf_rule {
 	__u64 last_ns;
 };
 
+/* attempts = allowed + denied + limited, always. bypass is a separate
+ * tally, not a fourth outcome: of those attempts, how many came from a
+ * socket the connect hook never judged (a raw socket, say) and were
+ * judged by the cgroup_skb backstop instead. A bypass attempt is counted
+ * in attempts and in its verdict (denied, usually) like any other. */
 struct sf_counters {
 	__u64 attempts;
 	__u64 allowed;
 	__u64 denied;
 	__u64 limited;
+	__u64 bypass;
 };
 
 /* Bit in sf_settings.flags: a kind has at least one rule (skip lookups). */
@@ -110,7 +125,8 @@ struct sf_totals {
 	__u64 events;
 	__u64 events_lost; /* ring buffer full */
 	__u64 flows_lost; /* flow table update failed */
-	__u64 pad;
+	__u64 forwarded; /* of c.attempts: forwarded SYNs judged by tc */
+	__u64 malformed; /* TCP fragments that could rewrite a header: dropped */
 };
 
 struct sf_lpm4 {
@@ -123,6 +139,25 @@ struct sf_lpm6 {
 	__u8 addr[16];
 };
 
+/* Value of the source tries: the id of the SF_KIND_SOURCE rule in
+ * sf_rules. The id is made from the prefix (see sf_source_rule_id), so a
+ * rule keeps its id, bucket and counters across reloads. */
+struct sf_source {
+	__u64 rule_id;
+};
+
+/* Socket local storage: the connect hook judged this socket, for this
+ * destination (the cgroup_skb backstop lets its SYNs through). */
+struct sf_judged {
+	__u16 family;
+	__be16 dport;
+	__u32 verdict; /* enum sf_verdict */
+	__u8 daddr[16];
+};
+
+/* Flows of forwarded traffic have no local cgroup or user. */
+#define SF_UID_NONE 0xffffffffU
+
 /* An IPv4 destination (also one reached through ::ffff:a.b.c.d) is stored
  * with family AF_INET in the first four bytes of daddr, the rest zero. */
 struct sf_flow_key {
@@ -133,13 +168,22 @@ struct sf_flow_key {
 	__u8 daddr[16];
 };
 
+#define SF_COMM_LEN 16
+
 struct sf_flow {
 	struct sf_counters c;
 	__u64 first_ns; /* CLOCK_BOOTTIME */
 	__u64 last_ns;
+	/* The process of the latest attempt made through connect (0 and ""
+	 * for forwarded traffic): top names it even for allowed tenants. */
+	__u32 last_pid;
+	__u32 pad;
+	char last_comm[SF_COMM_LEN];
 };
 
-#define SF_COMM_LEN 16
+/* sf_event.flags */
+#define SF_EVENT_BYPASS (1U << 0) /* socket never judged at connect */
+#define SF_EVENT_FORWARDED (1U << 1) /* forwarded, judged by source; no process */
 
 struct sf_event {
 	__u64 ts_ns; /* CLOCK_BOOTTIME */
@@ -153,9 +197,10 @@ struct sf_event {
 	__u32 verdict; /* enum sf_verdict */
 	__u16 family;
 	__be16 dport;
-	__u32 pad;
+	__u32 flags; /* SF_EVENT_* */
 	__u8 daddr[16];
 	char comm[SF_COMM_LEN];
+	__u8 saddr[16]; /* SF_EVENT_FORWARDED: the source, as daddr is stored */
 };
 
 #endif /* SMTPFENCE_H */

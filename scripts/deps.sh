@@ -6,7 +6,8 @@ set -eu
 
 PACKAGES="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 check libinih-dev libjson-c-dev libsystemd-dev libncurses-dev libmicrohttpd-dev \
-iproute2 tmux \
+iproute2 tmux libcap-dev python3-prometheus-client \
+systemd man-db util-linux \
 postfix swaks libio-socket-inet6-perl libclang-rt-14-dev"
 
 missing=""

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <fts.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -54,6 +55,38 @@ int sf_cgroup_id_of(const char *abs_path, __u64 *id)
 	if (h.fh.handle_bytes != sizeof(uint64_t))
 		return -EINVAL;
 	*id = h.id;
+	return 0;
+}
+
+int sf_cgroup_path_of(const char *mount, __u64 id, char *buf, size_t len)
+{
+	struct {
+		struct file_handle fh;
+		uint64_t id;
+	} h = { .fh = { .handle_bytes = sizeof(uint64_t), .handle_type = 0xfe }, .id = id };
+	char link[64], target[PATH_MAX];
+	size_t mlen = strlen(mount);
+	int mfd, fd;
+	ssize_t n;
+
+	/* 0xfe is FILEID_KERNFS: the handle that name_to_handle_at gave. */
+	mfd = open(mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mfd < 0)
+		return -errno;
+	fd = open_by_handle_at(mfd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(mfd);
+	if (fd < 0)
+		return -errno;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	if (strncmp(target, mount, mlen) || (target[mlen] && target[mlen] != '/'))
+		return -ENOENT; /* not below our view of the mount */
+	if (snprintf(buf, len, "%s", target[mlen] ? target + mlen : "/") >= (int)len)
+		return -ENAMETOOLONG;
 	return 0;
 }
 

@@ -11,6 +11,9 @@
 int sf_cgroup2_mount(char *buf, size_t len);
 /* Kernel cgroup id of a directory (as bpf_get_current_cgroup_id sees it). */
 int sf_cgroup_id_of(const char *abs_path, __u64 *id);
+/* Relative path of a live cgroup, found from its id alone (by file
+ * handle: needs CAP_DAC_READ_SEARCH). -ESTALE or -ENOENT when it is gone. */
+int sf_cgroup_path_of(const char *mount, __u64 id, char *buf, size_t len);
 /* Level below the mount of a canonical "/a/b" path: "/" is 0. */
 unsigned int sf_cgroup_level(const char *rel_path);
 /* Joins the mount and a path relative to it. */

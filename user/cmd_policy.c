@@ -141,7 +141,9 @@ done:
 	for (int i = 0; i < ch->n_files; i++)
 		sf_file_backup_free(&ch->files[i]);
 	sf_session_end(&s);
-	sf_session_poke_daemon(ctx);
+	/* Only path rules concern the daemon: it follows their cgroups. */
+	if (ch->rule.kind == SF_TARGET_CGROUP || ch->rule.kind == SF_TARGET_UNIT)
+		sf_session_poke_daemon(ctx);
 	return code;
 undo:
 	restore_files(ch);

@@ -40,8 +40,6 @@ static int commit_runtime(const struct sf_ctx *ctx, struct sf_session *s)
 	}
 	sf_file_backup_free(&backup);
 	sf_maps_close(&maps);
-	if (code == SF_EXIT_OK)
-		sf_session_poke_daemon(ctx);
 	return code;
 }
 

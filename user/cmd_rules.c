@@ -51,11 +51,11 @@ static void emit(const struct sf_ctx *ctx, json_object *arr, const struct row *r
 	if (!ctx->json) {
 		printf("%-34s %-26s %-9s", r->target, r->action, r->state);
 		if (r->has_counters)
-			printf(" %9llu %9llu %9llu %9llu", (unsigned long long)r->c.attempts,
+			printf(" %9llu %9llu %9llu %9llu %9llu", (unsigned long long)r->c.attempts,
 			       (unsigned long long)r->c.allowed, (unsigned long long)r->c.denied,
-			       (unsigned long long)r->c.limited);
+			       (unsigned long long)r->c.limited, (unsigned long long)r->c.bypass);
 		else
-			printf(" %9s %9s %9s %9s", "-", "-", "-", "-");
+			printf(" %9s %9s %9s %9s %9s", "-", "-", "-", "-", "-");
 		printf("  %s\n", r->origin);
 		return;
 	}
@@ -70,6 +70,7 @@ static void emit(const struct sf_ctx *ctx, json_object *arr, const struct row *r
 		json_object_object_add(o, "allowed", json_object_new_uint64(r->c.allowed));
 		json_object_object_add(o, "denied", json_object_new_uint64(r->c.denied));
 		json_object_object_add(o, "limited", json_object_new_uint64(r->c.limited));
+		json_object_object_add(o, "bypass", json_object_new_uint64(r->c.bypass));
 	}
 	json_object_array_add(arr, o);
 }
@@ -165,8 +166,8 @@ int sf_cmd_rules(const struct sf_ctx *ctx, int argc, char **argv)
 	if (ctx->json)
 		arr = json_object_new_array();
 	else
-		printf("%-34s %-26s %-9s %9s %9s %9s %9s  %s\n", "TARGET", "ACTION", "STATE",
-		       "ATTEMPTS", "ALLOWED", "DENIED", "LIMITED", "ORIGIN");
+		printf("%-34s %-26s %-9s %9s %9s %9s %9s %9s  %s\n", "TARGET", "ACTION", "STATE",
+		       "ATTEMPTS", "ALLOWED", "DENIED", "LIMITED", "BYPASS", "ORIGIN");
 	list(ctx, &s, &m, loaded, arr);
 	if (ctx->json) {
 		sf_json_print(arr);

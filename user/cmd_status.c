@@ -8,6 +8,7 @@
 #include "session.h"
 #include "smtpfence.h"
 #include "sync.h"
+#include "tclink.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -77,9 +78,55 @@ static long count_entries(int fd, __u32 *max)
 	return total;
 }
 
+static void add_backstop_json(json_object *o, const struct link_state *eg,
+			      const struct sf_tclink_info *tc, int n_tc, const struct sf_totals *t)
+{
+	json_object *arr = json_object_new_array();
+
+	json_object_object_add(o, "egress_attached", json_object_new_boolean(eg->pinned));
+	for (int i = 0; i < n_tc; i++) {
+		json_object *d = json_object_new_object();
+
+		json_object_object_add(d, "interface", json_object_new_string(tc[i].ifname));
+		json_object_object_add(d, "ifindex", json_object_new_int64(tc[i].ifindex));
+		json_object_object_add(d, "prog_id", json_object_new_int64(tc[i].prog_id));
+		json_object_array_add(arr, d);
+	}
+	json_object_object_add(o, "tc", arr);
+	json_object_object_add(o, "bypass", json_object_new_uint64(t->c.bypass));
+	json_object_object_add(o, "forwarded", json_object_new_uint64(t->forwarded));
+	json_object_object_add(o, "malformed", json_object_new_uint64(t->malformed));
+}
+
+static void print_backstop(const struct link_state *eg, const struct sf_tclink_info *tc, int n_tc,
+			   const struct sf_totals *t)
+{
+	if (eg->pinned)
+		printf("backstop:    cgroup_skb egress prog %u\n", eg->prog_id);
+	else
+		printf("backstop:    not attached (raw-socket SYNs are not judged)\n");
+	for (int i = 0; i < n_tc; i++) {
+		if (tc[i].ifindex)
+			printf("tc egress:   %s (ifindex %u), prog %u\n", tc[i].ifname, tc[i].ifindex,
+			       tc[i].prog_id);
+		else
+			printf("tc egress:   %s is gone (link dead until 'run' attaches again)\n",
+			       tc[i].ifname);
+	}
+	printf("bypass:      %llu of the attempts came from sockets never judged at connect\n",
+	       (unsigned long long)t->c.bypass);
+	printf("forwarded:   %llu of the attempts were forwarded SYNs judged by tc\n",
+	       (unsigned long long)t->forwarded);
+	if (t->malformed)
+		printf("malformed:   %llu overlapping TCP fragments dropped\n",
+		       (unsigned long long)t->malformed);
+}
+
 int sf_cmd_status(const struct sf_ctx *ctx, int argc, char **argv)
 {
-	struct link_state l4, l6;
+	struct sf_tclink_info tc[64];
+	struct link_state l4, l6, eg;
+	int n_tc;
 	struct sf_maps m;
 	struct sf_totals t;
 	char mount[PATH_MAX] = "";
@@ -99,6 +146,10 @@ int sf_cmd_status(const struct sf_ctx *ctx, int argc, char **argv)
 		return sf_exit_for(err, ctx->pin_dir);
 	read_link(ctx->pin_dir, SF_LINK_CONNECT4, &l4);
 	read_link(ctx->pin_dir, SF_LINK_CONNECT6, &l6);
+	read_link(ctx->pin_dir, SF_LINK_EGRESS, &eg);
+	n_tc = sf_tclink_list(ctx->pin_dir, tc, sizeof(tc) / sizeof(tc[0]));
+	if (n_tc < 0)
+		n_tc = 0;
 	if (l4.pinned && !sf_cgroup2_mount(mount, sizeof(mount))) {
 		names = sf_cgroup_names_load(mount);
 		attach = sf_cgroup_names_get(names, l4.cgroup_id);
@@ -126,6 +177,7 @@ int sf_cmd_status(const struct sf_ctx *ctx, int argc, char **argv)
 		json_object_object_add(o, "events", json_object_new_uint64(t.events));
 		json_object_object_add(o, "events_lost", json_object_new_uint64(t.events_lost));
 		json_object_object_add(o, "flows_lost", json_object_new_uint64(t.flows_lost));
+		add_backstop_json(o, &eg, tc, n_tc, &t);
 		sf_json_print(o);
 	} else {
 		printf("pinned at:   %s\n", ctx->pin_dir);
@@ -149,6 +201,7 @@ int sf_cmd_status(const struct sf_ctx *ctx, int argc, char **argv)
 		if (t.flows_lost)
 			printf("flows lost:  %llu (flow table update failed)\n",
 			       (unsigned long long)t.flows_lost);
+		print_backstop(&eg, tc, n_tc, &t);
 	}
 	sf_cgroup_names_free(names);
 	sf_maps_close(&m);

@@ -14,6 +14,10 @@ int sf_cmd_default(const struct sf_ctx *ctx, int argc, char **argv);
 int sf_cmd_unload(const struct sf_ctx *ctx, int argc, char **argv);
 int sf_cmd_check_config(const struct sf_ctx *ctx, int argc, char **argv);
 int sf_cmd_explain(const struct sf_ctx *ctx, int argc, char **argv);
+int sf_cmd_flows(const struct sf_ctx *ctx, int argc, char **argv);
+int sf_cmd_events(const struct sf_ctx *ctx, int argc, char **argv);
+int sf_cmd_top(const struct sf_ctx *ctx, int argc, char **argv);
+int sf_cmd_metrics(const struct sf_ctx *ctx, int argc, char **argv);
 int sf_cmd_reload(const struct sf_ctx *ctx, int argc, char **argv);
 
 #endif /* SF_COMMANDS_H */

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <netinet/in.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,7 @@ void sf_rule_value(struct sf_rule *v, int action, const struct sf_rate *rate, in
 	v->last_ns = boot_ns();
 }
 
-static int resolve_id(const char *value, int is_user, __u64 *id)
+int sf_resolve_id(const char *value, bool is_user, __u64 *id)
 {
 	uint64_t num;
 
@@ -108,7 +109,7 @@ static int compile_rule(struct compile_ctx *x, size_t i)
 	switch (r->kind) {
 	case SF_TARGET_DEST:
 		key->kind = SF_KIND_EXEMPT;
-		if (r->cidr.family == 2 /* AF_INET */) {
+		if (r->cidr.family == AF_INET) {
 			struct sf_lpm4 *e = &c->exempt4[c->n_exempt4++];
 
 			e->prefixlen = r->cidr.prefixlen;
@@ -120,10 +121,23 @@ static int compile_rule(struct compile_ctx *x, size_t i)
 			memcpy(e->addr, r->cidr.addr, 16);
 		}
 		return 0;
+	case SF_TARGET_SOURCE:
+		key->kind = SF_KIND_SOURCE;
+		key->id = sf_source_rule_id(&r->cidr);
+		if (r->cidr.family == AF_INET) {
+			c->source4[c->n_source4].prefixlen = r->cidr.prefixlen;
+			memcpy(c->source4[c->n_source4].addr, r->cidr.addr, 4);
+			c->source4_val[c->n_source4++].rule_id = key->id;
+		} else {
+			c->source6[c->n_source6].prefixlen = r->cidr.prefixlen;
+			memcpy(c->source6[c->n_source6].addr, r->cidr.addr, 16);
+			c->source6_val[c->n_source6++].rule_id = key->id;
+		}
+		break;
 	case SF_TARGET_USER:
 	case SF_TARGET_GROUP:
 		key->kind = r->kind == SF_TARGET_USER ? SF_KIND_UID : SF_KIND_GID;
-		if (resolve_id(r->value, r->kind == SF_TARGET_USER, &key->id)) {
+		if (sf_resolve_id(r->value, r->kind == SF_TARGET_USER, &key->id)) {
 			sf_diag_add(x->d, r->file, r->line, "unknown %s '%s'",
 				    sf_target_kind_name(r->kind), r->value);
 			return -ENOENT;
@@ -180,6 +194,13 @@ static void check_same_key(struct compile_ctx *x)
 			continue;
 		const struct sf_rule_spec *ra = &x->p->rules[a->spec], *rb = &x->p->rules[b->spec];
 
+		if (rb->kind == SF_TARGET_SOURCE) {
+			sf_diag_add(x->d, rb->file, rb->line,
+				    "source:%s and source:%s at %s:%d map to one rule id; split one "
+				    "of the two prefixes",
+				    rb->value, ra->value, ra->file, ra->line);
+			continue;
+		}
 		sf_diag_add(x->d, rb->file, rb->line, "%s:%s is the same %s as %s:%s at %s:%d",
 			    sf_target_kind_name(rb->kind), rb->value,
 			    rb->kind == SF_TARGET_USER	 ? "user" :
@@ -202,7 +223,12 @@ int sf_compile(const struct sf_policy *p, const char *cgroup_mount, struct sf_co
 	c->exempt6 = calloc(n + 1, sizeof(*c->exempt6));
 	c->spec_keys = calloc(n + 1, sizeof(*c->spec_keys));
 	c->spec_state = calloc(n + 1, sizeof(*c->spec_state));
-	if (!c->rules || !c->exempt4 || !c->exempt6 || !c->spec_keys || !c->spec_state) {
+	c->source4 = calloc(n + 1, sizeof(*c->source4));
+	c->source4_val = calloc(n + 1, sizeof(*c->source4_val));
+	c->source6 = calloc(n + 1, sizeof(*c->source6));
+	c->source6_val = calloc(n + 1, sizeof(*c->source6_val));
+	if (!c->rules || !c->exempt4 || !c->exempt6 || !c->spec_keys || !c->spec_state ||
+	    !c->source4 || !c->source4_val || !c->source6 || !c->source6_val) {
 		sf_compiled_free(c);
 		return -ENOMEM;
 	}
@@ -232,5 +258,9 @@ void sf_compiled_free(struct sf_compiled *c)
 	free(c->exempt6);
 	free(c->spec_keys);
 	free(c->spec_state);
+	free(c->source4);
+	free(c->source4_val);
+	free(c->source6);
+	free(c->source6_val);
 	memset(c, 0, sizeof(*c));
 }

@@ -8,6 +8,7 @@
 #include "policy.h"
 #include "smtpfence.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,13 @@ struct sf_compiled {
 	size_t n_exempt4;
 	struct sf_lpm6 *exempt6;
 	size_t n_exempt6;
+	/* Source prefixes of forwarded traffic, each with its rule's id. */
+	struct sf_lpm4 *source4;
+	struct sf_source *source4_val;
+	size_t n_source4;
+	struct sf_lpm6 *source6;
+	struct sf_source *source6_val;
+	size_t n_source6;
 	struct sf_settings settings;
 	uint8_t ports[65536 / 8];
 	/* Per policy rule: resolved key and state, for listings. */
@@ -45,6 +53,8 @@ struct sf_compiled {
 int sf_compile(const struct sf_policy *p, const char *cgroup_mount, struct sf_compiled *c,
 	       struct sf_diag *d);
 void sf_compiled_free(struct sf_compiled *c);
+/* A user or group name, or a number, to its id; -ENOENT for no such name. */
+int sf_resolve_id(const char *value, bool is_user, __u64 *id);
 int sf_rule_key_cmp(const struct sf_rule_key *a, const struct sf_rule_key *b);
 /* Fills the kernel value of a rule: action, rate and a full bucket. */
 void sf_rule_value(struct sf_rule *v, int action, const struct sf_rate *rate, int origin);

@@ -30,7 +30,8 @@ struct parse_ctx {
 
 /* libinih is built without line numbers in the handler: reading one line
  * per call lets us count them. Leading blanks are dropped so that an
- * indented line is never taken as a continuation of the previous value. */
+ * indented line is never taken as a continuation of the previous value,
+ * and " # ..." comments are cut off. */
 static char *read_line(char *str, int num, void *stream)
 {
 	struct parse_ctx *c = stream;
@@ -49,6 +50,13 @@ static char *read_line(char *str, int num, void *stream)
 		s = "\n";
 	}
 	strcpy(str, s);
+	/* libinih knows only ';' for inline comments; admins write '#'. */
+	for (char *p = str; (p = strchr(p, '#')); p++) {
+		if (p > str && (p[-1] == ' ' || p[-1] == '\t')) {
+			strcpy(p, "\n");
+			break;
+		}
+	}
 	return str;
 }
 
@@ -94,6 +102,22 @@ static int port_to_add(struct parse_ctx *c, const char *w)
 static int port_to_del(struct parse_ctx *c, const char *w)
 {
 	return add_port(c, w, c->rt->ports_del);
+}
+
+static int interface_word(struct parse_ctx *c, const char *w)
+{
+	char err[SF_ERR_LEN];
+
+	if (sf_parse_ifname(w, err, sizeof(err))) {
+		sf_diag_add(c->d, c->file, c->line, "%s", err);
+		return -EINVAL;
+	}
+	if (sf_policy_add_interface(c->p, w)) {
+		sf_diag_add(c->d, c->file, c->line, "too many interfaces (at most %d)",
+			    SF_MAX_INTERFACES);
+		return -E2BIG;
+	}
+	return 0;
 }
 
 static int add_rule(struct parse_ctx *c, const struct sf_rule_spec *r)
@@ -168,6 +192,42 @@ static int set_u32(struct parse_ctx *c, const char *name, const char *value, uin
 	return 0;
 }
 
+/* Keys of the observation side: metrics endpoint, event log, alerts. */
+static int observe_key(struct parse_ctx *c, const char *name, const char *value)
+{
+	struct sf_policy *p = c->p;
+	char err[SF_ERR_LEN];
+
+	if (!strcmp(name, "metrics_address")) {
+		if (sf_parse_listen(value, NULL, err, sizeof(err))) {
+			sf_diag_add(c->d, c->file, c->line, "%s", err);
+			return -EINVAL;
+		}
+		snprintf(p->metrics_address, sizeof(p->metrics_address), "%s",
+			 strcmp(value, "off") ? value : "");
+		return 0;
+	}
+	if (!strcmp(name, "metrics_top_tenants"))
+		return set_u32(c, name, value, 1, 10000, &p->metrics_top_tenants);
+	if (!strcmp(name, "log_condense_seconds"))
+		return set_u32(c, name, value, 0, 3600, &p->log_condense_seconds);
+	if (!strcmp(name, "alert_denied_per_min"))
+		return set_u32(c, name, value, 0, 100000000, &p->alert_denied_per_min);
+	if (!strcmp(name, "alert_limited_per_min"))
+		return set_u32(c, name, value, 0, 100000000, &p->alert_limited_per_min);
+	if (!strcmp(name, "alert_command")) {
+		if (strlen(value) >= sizeof(p->alert_command)) {
+			sf_diag_add(c->d, c->file, c->line, "alert_command too long (at most %zu)",
+				    sizeof(p->alert_command) - 1);
+			return -EINVAL;
+		}
+		strcpy(p->alert_command, value);
+		return 0;
+	}
+	sf_diag_add(c->d, c->file, c->line, "unknown key '%s'", name);
+	return -EINVAL;
+}
+
 static int global_key(struct parse_ctx *c, const char *name, const char *value)
 {
 	struct sf_policy *p = c->p;
@@ -199,6 +259,10 @@ static int global_key(struct parse_ctx *c, const char *name, const char *value)
 	}
 	if (!strcmp(name, "exempt"))
 		return for_each_word(value, exempt_word, c);
+	if (!strcmp(name, "interfaces")) {
+		p->n_interfaces = 0;
+		return for_each_word(value, interface_word, c);
+	}
 	if (!strcmp(name, "rules_dir")) {
 		if (value[0] != '/' || strlen(value) >= sizeof(p->rules_dir)) {
 			sf_diag_add(c->d, c->file, c->line,
@@ -212,8 +276,7 @@ static int global_key(struct parse_ctx *c, const char *name, const char *value)
 		return set_u32(c, name, value, 16, 10000000, &p->max_rules);
 	if (!strcmp(name, "max_flows"))
 		return set_u32(c, name, value, 1024, 100000000, &p->max_flows);
-	sf_diag_add(c->d, c->file, c->line, "unknown key '%s'", name);
-	return -EINVAL;
+	return observe_key(c, name, value);
 }
 
 int sf_rule_from_words(const char *action, const char *rest, struct sf_rule_spec *r, char *err,

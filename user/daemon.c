@@ -4,9 +4,10 @@
  * leaves enforcement pinned and active. */
 #include "commands.h"
 #include "cgroupfs.h"
-#include "events.h"
 #include "loader.h"
 #include "log.h"
+#include "notify.h"
+#include "observe.h"
 #include "session.h"
 #include "sync.h"
 
@@ -23,7 +24,6 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #define RESCAN_MS 250
@@ -42,24 +42,22 @@ struct daemon {
 	char cgroup_mount[PATH_MAX];
 	struct sf_maps maps;
 	struct ring_buffer *rb;
-	struct sf_namer *namer;
+	struct sf_observe *obs; /* event log, history, alerts, metrics */
 	struct watched_path *paths;
 	size_t n_paths;
 	size_t n_rules;
 	char tree_stat[256]; /* last cgroup.stat of the root */
 	int inotify_fd; /* parents of resolved path rules: mkdir/rmdir there */
 	unsigned int quiet_ticks; /* ticks since path rules were last checked */
+	bool reload_refused; /* the policy in force is older than the files */
+	struct sf_notify notify;
 };
 
 static int on_event(void *arg, void *data, size_t size)
 {
 	struct daemon *d = arg;
-	char line[1024];
 
-	if (size < sizeof(struct sf_event))
-		return 0;
-	sf_format_event(d->namer, data, line, sizeof(line));
-	fprintf(stderr, "smtpfence: %s\n", line);
+	sf_observe_event(d->obs, data, size);
 	return 0;
 }
 
@@ -229,6 +227,7 @@ static int apply_policy(struct daemon *d, const char *why)
 		if (!err) {
 			remember_paths(d, &s);
 			d->n_rules = s.compiled.n_rules;
+			sf_observe_configure(d->obs, &s.effective, &d->maps, d->cgroup_mount);
 		}
 	}
 	sf_session_end(&s);
@@ -280,17 +279,39 @@ static int resolve_attach_cgroup(const char *mount, const char *arg, char *abs, 
 	return 0;
 }
 
-static void notify_status(const struct daemon *d, const char *state)
+/* What `systemctl status` shows: rules in force and what they stopped. */
+static const char *status_line(const struct daemon *d, char *buf, size_t len)
 {
 	struct sf_totals t = {};
 
 	sf_totals_read(d->maps.totals, &t);
-	sd_notifyf(0, "%sSTATUS=enforcing: %zu rules, %llu denied, %llu limited", state, d->n_rules,
-		   (unsigned long long)t.c.denied, (unsigned long long)t.c.limited);
+	snprintf(buf, len, "enforcing: %zu rules, %llu denied, %llu limited%s", d->n_rules,
+		 (unsigned long long)t.c.denied, (unsigned long long)t.c.limited,
+		 d->reload_refused ? "; last reload refused, see the log" : "");
+	return buf;
+}
+
+/* The interfaces named by `interfaces =` and by --tc-dev, each once. */
+static size_t tc_devices(const struct sf_ctx *ctx, const struct sf_policy *p, const char **out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_interfaces; i++)
+		out[n++] = p->interfaces[i];
+	for (int i = 0; i < ctx->n_tc_devs; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = !strcmp(out[j], ctx->tc_devs[i]);
+		if (!seen)
+			out[n++] = ctx->tc_devs[i];
+	}
+	return n;
 }
 
 static int setup(struct daemon *d, char *attach, size_t len)
 {
+	const char *tc_devs[SF_MAX_INTERFACES + SF_CTX_MAX_TC_DEVS];
 	struct sf_session s;
 	struct sf_load_opts lo;
 	struct sf_loader *loader = NULL;
@@ -312,13 +333,17 @@ static int setup(struct daemon *d, char *attach, size_t len)
 	lo = (struct sf_load_opts){ .pin_dir = d->ctx->pin_dir,
 				    .cgroup = attach,
 				    .max_rules = s.effective.max_rules,
-				    .max_flows = s.effective.max_flows };
+				    .max_flows = s.effective.max_flows,
+				    .tc_devs = tc_devs,
+				    .n_tc_devs = tc_devices(d->ctx, &s.effective, tc_devs) };
 	err = sf_loader_load(&lo, &loader, &reused);
 	if (err)
 		goto out;
-	err = sf_maps_open(d->ctx->pin_dir, &d->maps);
+	/* The maps these programs use: the pinned ones, or new ones when the
+	 * pinned layout is another build's. */
+	err = sf_loader_maps(loader, &d->maps);
 	if (err) {
-		sf_err("failed to open the pinned maps: %s", strerror(-err));
+		sf_err("failed to open the maps: %s", strerror(-err));
 		goto out;
 	}
 	/* Fill the maps before attaching: the first connect judged sees the
@@ -331,35 +356,47 @@ static int setup(struct daemon *d, char *attach, size_t len)
 		goto out;
 	remember_paths(d, &s);
 	d->n_rules = s.compiled.n_rules;
+	sf_observe_configure(d->obs, &s.effective, &d->maps, d->cgroup_mount);
 	sf_info("%s %s, %zu rules (%zu pending), pinned at %s",
 		adopted ? "re-adopted enforcement on" : "enforcing on", attach, s.compiled.n_rules,
 		s.compiled.n_pending, d->ctx->pin_dir);
+	for (size_t i = 0; i < lo.n_tc_devs; i++)
+		sf_info("judging forwarded SYNs leaving %s", lo.tc_devs[i]);
 out:
 	sf_loader_close(loader);
 	sf_session_end(&s);
 	return err;
 }
 
-static int event_loop(struct daemon *d)
+/* SIGHUP: re-read everything; a refused reload keeps the policy in force. */
+static void reload(struct daemon *d)
+{
+	char status[SF_STATUS_LEN];
+
+	sf_notify_reloading();
+	d->reload_refused = apply_policy(d, "reload") != 0;
+	if (!d->reload_refused)
+		sf_info("reloaded: %zu rules", d->n_rules);
+	sf_notify_ready(&d->notify, status_line(d, status, sizeof(status)));
+}
+
+static int event_loop(struct daemon *d, int sfd)
 {
 	struct itimerspec its = { .it_interval = { 0, RESCAN_MS * 1000000L },
 				  .it_value = { 0, RESCAN_MS * 1000000L } };
+	char status[SF_STATUS_LEN];
 	struct signalfd_siginfo si;
-	sigset_t mask;
-	struct pollfd fds[4];
+	struct pollfd fds[5];
+	int tfd, err = 0;
+	uint64_t ticks;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	int sfd, tfd, err = 0;
-	uint64_t watchdog_usec = 0, ticks;
-	bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
-
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	if (sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &its, NULL))
-		return -errno;
+	if (tfd < 0 || timerfd_settime(tfd, 0, &its, NULL)) {
+		err = -errno;
+		if (tfd >= 0)
+			close(tfd);
+		return err;
+	}
 	fds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	fds[1] = (struct pollfd){ .fd = tfd, .events = POLLIN };
 	fds[2] = (struct pollfd){ .fd = ring_buffer__epoll_fd(d->rb), .events = POLLIN };
@@ -367,7 +404,8 @@ static int event_loop(struct daemon *d)
 		bool check_paths = false;
 
 		fds[3] = (struct pollfd){ .fd = d->inotify_fd, .events = POLLIN };
-		if (poll(fds, 4, -1) < 0) {
+		fds[4] = (struct pollfd){ .fd = sf_observe_fd(d->obs), .events = POLLIN };
+		if (poll(fds, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
@@ -375,6 +413,8 @@ static int event_loop(struct daemon *d)
 		}
 		if (fds[2].revents & POLLIN)
 			ring_buffer__consume(d->rb);
+		if (fds[4].revents & POLLIN)
+			sf_observe_io(d->obs);
 		if (fds[3].revents & POLLIN) {
 			char buf[4096];
 
@@ -382,10 +422,15 @@ static int event_loop(struct daemon *d)
 				check_paths = true;
 		}
 		if ((fds[1].revents & POLLIN) && read(tfd, &ticks, sizeof(ticks)) > 0) {
+			if (!sf_pins_exist(d->ctx->pin_dir)) {
+				/* `smtpfence unload` removed enforcement: nothing to keep. */
+				sf_info("pinned state at %s was removed; stopping", d->ctx->pin_dir);
+				break;
+			}
 			if (d->n_paths && (tree_changed(d) || ++d->quiet_ticks >= FULL_RESCAN_TICKS))
 				check_paths = true;
-			if (watchdog)
-				sd_notify(0, "WATCHDOG=1");
+			sf_observe_tick(d->obs);
+			sf_notify_tick(&d->notify, status_line(d, status, sizeof(status)));
 		}
 		if (check_paths) {
 			d->quiet_ticks = 0;
@@ -397,10 +442,7 @@ static int event_loop(struct daemon *d)
 		if (!(fds[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {
-			sd_notify(0, "RELOADING=1");
-			if (!apply_policy(d, "reload"))
-				sf_info("reloaded: %zu rules", d->n_rules);
-			notify_status(d, "READY=1\n");
+			reload(d);
 			continue;
 		}
 		sf_info("stopping on signal %u; enforcement stays pinned at %s", si.ssi_signo,
@@ -408,53 +450,76 @@ static int event_loop(struct daemon *d)
 		break;
 	}
 	ring_buffer__consume(d->rb);
-	close(sfd);
 	close(tfd);
 	return err;
+}
+
+/* Blocked from the start: a SIGHUP from `systemctl reload` right after
+ * READY=1, or a SIGTERM during setup, is handled by the loop, never by the
+ * default action (which would kill the daemon half-way). */
+static int signals_to_fd(void)
+{
+	sigset_t mask;
+	int fd;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		return -errno;
+	fd = signalfd(-1, &mask, SFD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 int sf_cmd_run(const struct sf_ctx *ctx, int argc, char **argv)
 {
 	struct daemon d = { .ctx = ctx, .inotify_fd = -1 };
-	char attach[PATH_MAX];
-	int err;
+	char attach[PATH_MAX], status[SF_STATUS_LEN];
+	int sfd, err;
 
 	(void)argv;
 	if (argc) {
 		sf_err("usage: smtpfence run [--cgroup PATH] [--pin-dir DIR] [--config FILE]");
 		return SF_EXIT_USAGE;
 	}
-	sigset_t mask;
-
-	/* Blocked from the start: a signal during setup waits for the loop. */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sf_notify_init(&d.notify, RESCAN_MS * 1000ULL);
 	memset(&d.maps, -1, sizeof(d.maps));
-	err = setup(&d, attach, sizeof(attach));
+	sfd = signals_to_fd();
+	if (sfd < 0) {
+		sf_err("failed to set up signal handling: %s", strerror(-sfd));
+		sf_notify_failed(sfd, "signal handling");
+		return SF_EXIT_FAIL;
+	}
+	d.obs = sf_observe_new(ctx);
+	err = d.obs ? setup(&d, attach, sizeof(attach)) : -ENOMEM;
 	if (err) {
+		/* The reason is in the log; systemd shows this line with it. */
+		sf_notify_failed(err, err == -EINVAL ? "bad configuration" : strerror(-err));
+		close(sfd);
+		sf_observe_free(d.obs);
 		sf_maps_close(&d.maps);
 		return err == -EINVAL ? SF_EXIT_USAGE : SF_EXIT_FAIL;
 	}
-	d.namer = sf_namer_new(d.cgroup_mount);
 	d.rb = ring_buffer__new(d.maps.events, on_event, &d, NULL);
-	if (!d.rb || !d.namer) {
-		sf_err("failed to open the event ring buffer: %s", strerror(errno));
-		err = -ENOMEM;
+	if (!d.rb) {
+		err = errno ? -errno : -ENOMEM;
+		sf_err("failed to open the event ring buffer: %s", strerror(-err));
+		sf_notify_failed(err, "event ring buffer");
 		goto out;
 	}
 	err = write_pid_file(ctx);
 	if (err)
 		sf_warn("failed to write the pid file in %s: %s", ctx->run_dir, strerror(-err));
-	notify_status(&d, "READY=1\n");
-	err = event_loop(&d);
-	sd_notify(0, "STOPPING=1");
+	/* Programs attached, whole policy in the maps: enforcement is on. */
+	sf_notify_ready(&d.notify, status_line(&d, status, sizeof(status)));
+	err = event_loop(&d, sfd);
+	sf_notify_stopping();
 	remove_pid_file(ctx);
 out:
+	close(sfd);
 	ring_buffer__free(d.rb);
-	sf_namer_free(d.namer);
+	sf_observe_free(d.obs);
 	free(d.paths);
 	if (d.inotify_fd >= 0)
 		close(d.inotify_fd);

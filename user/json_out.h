@@ -6,6 +6,8 @@
 
 #include <json-c/json.h>
 
+/* The same one-line text, owned by o. */
+const char *sf_json_string(json_object *o);
 /* Prints o and a newline on stdout, then releases o. */
 void sf_json_print(json_object *o);
 

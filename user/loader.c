@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "loader.h"
+#include "backstop.h"
 #include "cgroupfs.h"
+#include "migrate.h"
 #include "log.h"
 #include "pins.h"
 #include "smtpfence.h"
@@ -8,6 +10,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,42 +19,36 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A pinned map made by another build or size: keep its size (the rules and
- * counters in it are worth more than a new size), refuse another layout. */
-static int match_pinned_map(const char *pin_dir, struct bpf_map *map, bool *reused)
+int sf_loader_prepare_maps(struct bpf_object *obj, const struct sf_load_opts *o, bool *reused)
 {
-	char path[PATH_MAX];
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	int fd, err = 0;
+	struct bpf_map *map;
+	int err;
 
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, bpf_map__name(map));
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	*reused = true;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		err = -errno;
-	} else if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
-		   info.value_size != bpf_map__value_size(map)) {
-		sf_err("pinned map %s has another layout than this build; run 'smtpfence unload' "
-		       "first",
-		       path);
-		err = -EEXIST;
-	} else if (info.max_entries != bpf_map__max_entries(map)) {
-		sf_warn("keeping the size of pinned map %s (%u entries, not %u): resizing needs "
-			"'smtpfence unload'",
-			path, info.max_entries, bpf_map__max_entries(map));
-		err = bpf_map__set_max_entries(map, info.max_entries);
+	bpf_object__for_each_map(map, obj) {
+		const char *name = bpf_map__name(map);
+
+		/* One more than max_rules: the default rule has its own entry. */
+		if (!strcmp(name, SF_MAP_RULES))
+			bpf_map__set_max_entries(map, o->max_rules + 1);
+		else if (!strcmp(name, SF_MAP_RULE_STATS))
+			bpf_map__set_max_entries(map, o->max_rules + 2);
+		else if (!strcmp(name, SF_MAP_FLOWS))
+			bpf_map__set_max_entries(map, o->max_flows);
+		err = sf_migrate_prepare_map(o->pin_dir, map, bpf_object__btf(obj), !o->follow,
+					     reused);
+		if (err) {
+			sf_err("failed to inspect pinned map %s/%s: %s", o->pin_dir, name,
+			       strerror(-err));
+			return err;
+		}
 	}
-	close(fd);
-	return err;
+	return 0;
 }
 
 /* Attaches prog at the cgroup and pins the link, or takes over the pinned
  * link with an atomic program swap so that no connect goes unjudged. */
-static int attach_or_adopt(struct bpf_program *prog, const char *link_path, int cgfd,
-			   uint64_t cgid, bool *adopted)
+int sf_attach_cgroup_link(struct bpf_program *prog, const char *link_path, int cgfd,
+			  uint64_t cgid, bool *adopted)
 {
 	struct bpf_link *old = bpf_link__open(link_path);
 	struct bpf_link *link;
@@ -96,6 +93,7 @@ fail:
 
 struct sf_loader {
 	struct connect_bpf *skel;
+	struct sf_backstop *backstop; /* cgroup_skb and tc programs */
 	const char *pin_dir;
 	const char *cgroup;
 	int cgfd;
@@ -107,6 +105,7 @@ void sf_loader_close(struct sf_loader *l)
 	if (!l)
 		return;
 	connect_bpf__destroy(l->skel);
+	sf_backstop_close(l->backstop);
 	if (l->cgfd >= 0)
 		close(l->cgfd);
 	free(l);
@@ -116,7 +115,6 @@ int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *m
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = o->pin_dir);
 	struct sf_loader *l = calloc(1, sizeof(*l));
-	struct bpf_map *map;
 	int err;
 
 	*maps_reused = false;
@@ -142,27 +140,33 @@ int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *m
 		sf_err("failed to read the id of cgroup %s: %s", o->cgroup, strerror(-err));
 		goto fail;
 	}
+	err = sf_migrate_drop_staged(o->pin_dir);
+	if (err) {
+		sf_err("failed to remove staged maps in %s: %s", o->pin_dir, strerror(-err));
+		goto fail;
+	}
 	l->skel = connect_bpf__open_opts(&open_opts);
 	if (!l->skel) {
 		err = -errno;
 		sf_err("failed to open BPF object: %s", strerror(-err));
 		goto fail;
 	}
-	/* One more than max_rules: the default rule has its own entry. */
-	bpf_map__set_max_entries(l->skel->maps.sf_rules, o->max_rules + 1);
-	bpf_map__set_max_entries(l->skel->maps.sf_rule_stats, o->max_rules + 2);
-	bpf_map__set_max_entries(l->skel->maps.sf_flows, o->max_flows);
-	bpf_object__for_each_map(map, l->skel->obj) {
-		err = match_pinned_map(o->pin_dir, map, maps_reused);
-		if (err)
-			goto fail;
-	}
+	err = sf_loader_prepare_maps(l->skel->obj, o, maps_reused);
+	if (err)
+		goto fail;
 	err = connect_bpf__load(l->skel);
 	if (err) {
 		sf_err("failed to load BPF programs: %s%s", strerror(-err),
 		       sf_verbose ? "" : " (run with -v for the verifier's log)");
 		goto fail;
 	}
+	/* After connect_bpf: its load created (or staged) the maps these share. */
+	struct sf_load_opts later = *o;
+
+	later.follow = true;
+	err = sf_backstop_load(&later, &l->backstop);
+	if (err)
+		goto fail;
 	err = sf_pins_restrict(o->pin_dir);
 	if (err) {
 		sf_err("failed to restrict pins in %s to root: %s", o->pin_dir, strerror(-err));
@@ -175,6 +179,21 @@ fail:
 	return err;
 }
 
+static int dup_map_fd(const char *name, int *fd, void *obj)
+{
+	int own = bpf_object__find_map_fd_by_name(obj, name);
+
+	if (own < 0)
+		return -ENOENT;
+	*fd = fcntl(own, F_DUPFD_CLOEXEC, 3);
+	return *fd < 0 ? -errno : 0;
+}
+
+int sf_loader_maps(const struct sf_loader *l, struct sf_maps *m)
+{
+	return sf_maps_each(m, dup_map_fd, l->skel->obj);
+}
+
 int sf_loader_attach(struct sf_loader *l, bool *adopted)
 {
 	char link_path[PATH_MAX];
@@ -182,32 +201,69 @@ int sf_loader_attach(struct sf_loader *l, bool *adopted)
 	int err;
 
 	snprintf(link_path, sizeof(link_path), "%s/%s", l->pin_dir, SF_LINK_CONNECT4);
-	err = attach_or_adopt(l->skel->progs.sf_connect4, link_path, l->cgfd, l->cgroup_id,
-			      &adopted4);
+	err = sf_attach_cgroup_link(l->skel->progs.sf_connect4, link_path, l->cgfd, l->cgroup_id,
+				    &adopted4);
 	if (!err) {
 		snprintf(link_path, sizeof(link_path), "%s/%s", l->pin_dir, SF_LINK_CONNECT6);
-		err = attach_or_adopt(l->skel->progs.sf_connect6, link_path, l->cgfd,
-				      l->cgroup_id, &adopted6);
+		err = sf_attach_cgroup_link(l->skel->progs.sf_connect6, link_path, l->cgfd,
+					    l->cgroup_id, &adopted6);
 	}
 	if (err) {
 		sf_err("failed to attach to cgroup %s: %s", l->cgroup, strerror(-err));
 		return err;
 	}
 	*adopted = adopted4 && adopted6;
+	err = sf_backstop_attach(l->backstop, l->cgfd, l->cgroup_id, adopted);
+	if (!err)
+		err = sf_migrate_promote(l->pin_dir, bpf_map__fd(l->skel->maps.sf_settings));
+	if (err)
+		return err;
 	err = sf_pins_restrict(l->pin_dir);
 	if (err)
 		sf_err("failed to restrict pins in %s to root: %s", l->pin_dir, strerror(-err));
 	return err;
 }
 
+/* Detaches every pinned link now. Removing the pin alone leaves the kernel
+ * to free the link later, from a work queue, and a connect made right
+ * after `unload` returned could still be judged. */
+static int detach_links(const char *pin_dir)
+{
+	DIR *d = opendir(pin_dir);
+	struct dirent *e;
+	int err = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d))) {
+		char path[PATH_MAX];
+		int fd;
+
+		if (strncmp(e->d_name, "link_", 5))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, e->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0 || bpf_link_detach(fd)) {
+			if (!err)
+				err = -errno;
+			sf_err("failed to detach %s: %s", path, strerror(errno));
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	closedir(d);
+	return err;
+}
+
 int sf_unload(const char *pin_dir)
 {
-	int err;
+	int err, rm;
 
 	if (!sf_pins_exist(pin_dir) && access(pin_dir, F_OK))
 		return -ENOENT;
-	err = sf_pins_remove(pin_dir);
-	if (err)
-		sf_err("failed to remove pins in %s: %s", pin_dir, strerror(-err));
-	return err;
+	err = detach_links(pin_dir);
+	rm = sf_pins_remove(pin_dir);
+	if (rm)
+		sf_err("failed to remove pins in %s: %s", pin_dir, strerror(-rm));
+	return err ? err : rm;
 }

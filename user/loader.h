@@ -5,14 +5,20 @@
 #define SF_LOADER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
+
+struct sf_maps;
 
 struct sf_load_opts {
 	const char *pin_dir;
 	const char *cgroup; /* absolute path of the attach cgroup */
 	uint32_t max_rules;
 	uint32_t max_flows;
+	const char *const *tc_devs; /* interfaces for the tc program */
+	size_t n_tc_devs;
+	bool follow; /* a later object: shares the maps the first one pinned */
 };
 
 struct sf_loader;
@@ -21,12 +27,26 @@ struct sf_loader;
  * and loads the programs; nothing is attached yet, so the caller can fill
  * the maps before the first connect is judged. */
 int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *maps_reused);
+/* Duplicates the fds of the maps the loaded programs use (pinned ones, or
+ * fresh ones for a migration), to fill them before attaching. */
+int sf_loader_maps(const struct sf_loader *l, struct sf_maps *m);
 /* Attaches at the cgroup and pins the links, or swaps this build's
- * programs into the pinned links atomically (re-adoption, upgrade). */
+ * programs into the pinned links atomically (re-adoption, upgrade), then
+ * pins the maps of a migration in place of the old ones. */
 int sf_loader_attach(struct sf_loader *l, bool *adopted);
 /* Frees the userspace side; what is pinned keeps enforcing. */
 void sf_loader_close(struct sf_loader *l);
 /* Detaches (by removing the link pins) and removes every pin. */
 int sf_unload(const char *pin_dir);
+
+/* Shared with backstop.c, which loads and attaches the other programs. */
+struct bpf_object;
+struct bpf_program;
+/* Sizes the object's maps as asked, or as the pinned ones are. */
+int sf_loader_prepare_maps(struct bpf_object *obj, const struct sf_load_opts *o, bool *reused);
+/* Attaches at the cgroup with a pinned link, or swaps the program into the
+ * link pinned there already; *adopted tells which. */
+int sf_attach_cgroup_link(struct bpf_program *prog, const char *link_path, int cgfd,
+			  uint64_t cgid, bool *adopted);
 
 #endif /* SF_LOADER_H */

@@ -19,7 +19,15 @@ enum opt_bit {
 	OPT_CGROUP = 1 << 1,
 	OPT_RUNTIME = 1 << 2,
 	OPT_SUBJECT = 1 << 3, /* --pid, --uid, --gid */
-	OPT_LAST = OPT_SUBJECT,
+	OPT_TC_DEV = 1 << 4,
+	OPT_SORT = 1 << 5,
+	OPT_TARGET = 1 << 6,
+	OPT_LIMIT = 1 << 7,
+	OPT_FOLLOW = 1 << 8,
+	OPT_BATCH = 1 << 9,
+	OPT_ITERATIONS = 1 << 10,
+	OPT_DELAY = 1 << 11,
+	OPT_LAST = OPT_DELAY,
 };
 
 struct command {
@@ -37,8 +45,8 @@ static int run_rule(const struct sf_ctx *ctx, int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "run", sf_cmd_run, OPT_CGROUP, true,
-	  "run [--cgroup PATH]            daemon: load or re-adopt, enforce, log events" },
+	{ "run", sf_cmd_run, OPT_CGROUP | OPT_TC_DEV, true,
+	  "run [--cgroup PATH] [--tc-dev DEV]...  daemon: load or re-adopt, enforce, log events" },
 	{ "allow", run_rule, OPT_RUNTIME, true,
 	  "allow TARGET [--runtime]       allow SMTP for a target (dest:CIDR exempts)" },
 	{ "deny", run_rule, OPT_RUNTIME, true, "deny TARGET [--runtime]        deny SMTP" },
@@ -57,6 +65,14 @@ static const struct command commands[] = {
 	  "default allow|deny|log|limit R set the default action (live)" },
 	{ "explain", sf_cmd_explain, OPT_JSON | OPT_CGROUP | OPT_SUBJECT, true,
 	  "explain (--pid N | --uid U [--gid G] [--cgroup PATH]) HOST:PORT  which rule decides" },
+	{ "flows", sf_cmd_flows, OPT_JSON | OPT_SORT | OPT_TARGET | OPT_LIMIT, true,
+	  "flows [-j] [--sort attempts|denied|limited|last] [--target TARGET] [--limit N]" },
+	{ "events", sf_cmd_events, OPT_JSON | OPT_FOLLOW, true,
+	  "events [-f] [-j]               recent denied/logged/limited attempts; -f follows" },
+	{ "top", sf_cmd_top, OPT_SORT | OPT_BATCH | OPT_ITERATIONS | OPT_DELAY, true,
+	  "top [--sort COL] [--batch [-n N]] [-d SECONDS]  live per-tenant view" },
+	{ "metrics", sf_cmd_metrics, 0, true,
+	  "metrics                        Prometheus text, once (node_exporter textfile)" },
 	{ "check-config", sf_cmd_check_config, 0, false,
 	  "check-config                   validate the configuration, apply nothing" },
 	{ "reload", sf_cmd_reload, 0, true,
@@ -71,7 +87,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: smtpfence [OPTIONS] COMMAND [ARGS]\n\n"
 		   "Targets: cgroup:PATH unit:NAME.service|.slice|.scope user:NAME|UID\n"
-		   "         group:NAME|GID dest:CIDR\n\nCommands:\n");
+		   "         group:NAME|GID dest:CIDR source:CIDR\n\nCommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %s\n", commands[i].usage);
 	fprintf(f, "\nOptions:\n"
@@ -95,6 +111,11 @@ enum long_only {
 	LO_PID,
 	LO_UID,
 	LO_GID,
+	LO_TC_DEV,
+	LO_SORT,
+	LO_TARGET,
+	LO_LIMIT,
+	LO_BATCH,
 };
 
 static const struct option long_opts[] = {
@@ -106,6 +127,14 @@ static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, LO_PID },
 	{ "uid", required_argument, NULL, LO_UID },
 	{ "gid", required_argument, NULL, LO_GID },
+	{ "tc-dev", required_argument, NULL, LO_TC_DEV },
+	{ "sort", required_argument, NULL, LO_SORT },
+	{ "target", required_argument, NULL, LO_TARGET },
+	{ "limit", required_argument, NULL, LO_LIMIT },
+	{ "batch", no_argument, NULL, LO_BATCH },
+	{ "follow", no_argument, NULL, 'f' },
+	{ "iterations", required_argument, NULL, 'n' },
+	{ "delay", required_argument, NULL, 'd' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -122,8 +151,24 @@ static const char *opt_name(unsigned int bit)
 		return "--cgroup";
 	case OPT_RUNTIME:
 		return "--runtime";
-	default:
+	case OPT_TC_DEV:
+		return "--tc-dev";
+	case OPT_SUBJECT:
 		return "--pid/--uid/--gid";
+	case OPT_SORT:
+		return "--sort";
+	case OPT_TARGET:
+		return "--target";
+	case OPT_LIMIT:
+		return "--limit";
+	case OPT_FOLLOW:
+		return "-f";
+	case OPT_BATCH:
+		return "--batch";
+	case OPT_ITERATIONS:
+		return "-n";
+	default:
+		return "-d";
 	}
 }
 
@@ -141,7 +186,7 @@ static int parse_and_run(int argc, char **argv, char **words)
 	/* "-" keeps words in order and reports them as option 1, so that
 	 * options may follow the command while its words stay in place. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "-jvh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "-jvhfn:d:", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 1:
 			words[n_words++] = optarg;
@@ -188,6 +233,50 @@ static int parse_and_run(int argc, char **argv, char **words)
 		case LO_GID:
 			ctx.explain_gid = optarg;
 			given |= OPT_SUBJECT;
+			break;
+		case LO_TC_DEV: {
+			char err[SF_ERR_LEN];
+
+			if (sf_parse_ifname(optarg, err, sizeof(err))) {
+				fprintf(stderr, "smtpfence: --tc-dev: %s\n", err);
+				return SF_EXIT_USAGE;
+			}
+			if (ctx.n_tc_devs == SF_CTX_MAX_TC_DEVS) {
+				fprintf(stderr, "smtpfence: --tc-dev: at most %d interfaces\n",
+					SF_CTX_MAX_TC_DEVS);
+				return SF_EXIT_USAGE;
+			}
+			ctx.tc_devs[ctx.n_tc_devs++] = optarg;
+			given |= OPT_TC_DEV;
+			break;
+		}
+		case LO_SORT:
+			ctx.sort = optarg;
+			given |= OPT_SORT;
+			break;
+		case LO_TARGET:
+			ctx.target = optarg;
+			given |= OPT_TARGET;
+			break;
+		case LO_LIMIT:
+			ctx.limit = optarg;
+			given |= OPT_LIMIT;
+			break;
+		case LO_BATCH:
+			ctx.batch = true;
+			given |= OPT_BATCH;
+			break;
+		case 'f':
+			ctx.follow = true;
+			given |= OPT_FOLLOW;
+			break;
+		case 'n':
+			ctx.iterations = optarg;
+			given |= OPT_ITERATIONS;
+			break;
+		case 'd':
+			ctx.delay = optarg;
+			given |= OPT_DELAY;
 			break;
 		case ':':
 			fprintf(stderr, "smtpfence: option '%s' needs a value\n", argv[optind - 1]);

@@ -231,8 +231,8 @@ int sf_parse_errno(const char *s, int *errnum, char *err, size_t errlen)
 }
 
 static const char *const kind_names[] = {
-	[SF_TARGET_CGROUP] = "cgroup", [SF_TARGET_UNIT] = "unit", [SF_TARGET_USER] = "user",
-	[SF_TARGET_GROUP] = "group",   [SF_TARGET_DEST] = "dest",
+	[SF_TARGET_CGROUP] = "cgroup", [SF_TARGET_UNIT] = "unit",     [SF_TARGET_USER] = "user",
+	[SF_TARGET_GROUP] = "group",   [SF_TARGET_DEST] = "dest",     [SF_TARGET_SOURCE] = "source",
 };
 
 const char *sf_target_kind_name(enum sf_target_kind kind)
@@ -296,19 +296,19 @@ int sf_parse_target(const char *s, struct sf_target_spec *out, char *err, size_t
 	if (!colon) {
 		snprintf(err, errlen,
 			 "invalid target '%s': expected cgroup:PATH, unit:NAME, user:NAME|UID, "
-			 "group:NAME|GID or dest:CIDR",
+			 "group:NAME|GID, dest:CIDR or source:CIDR",
 			 s ? s : "");
 		return -EINVAL;
 	}
 	klen = (size_t)(colon - s);
 	value = colon + 1;
-	for (int k = SF_TARGET_CGROUP; k <= SF_TARGET_DEST; k++)
+	for (int k = SF_TARGET_CGROUP; k <= SF_TARGET_SOURCE; k++)
 		if (strlen(kind_names[k]) == klen && !strncmp(s, kind_names[k], klen))
 			kind = k;
 	if (kind < 0) {
 		snprintf(err, errlen,
-			 "unknown target kind '%.*s' in '%s': expected cgroup, unit, user, group or "
-			 "dest",
+			 "unknown target kind '%.*s' in '%s': expected cgroup, unit, user, group, "
+			 "dest or source",
 			 (int)klen, s, s);
 		return -EINVAL;
 	}
@@ -346,6 +346,7 @@ int sf_parse_target(const char *s, struct sf_target_spec *out, char *err, size_t
 		}
 		break;
 	case SF_TARGET_DEST:
+	case SF_TARGET_SOURCE:
 		if (sf_parse_cidr(value, &out->cidr, err, errlen))
 			return -EINVAL;
 		sf_cidr_format(&out->cidr, out->value, sizeof(out->value));
@@ -353,6 +354,49 @@ int sf_parse_target(const char *s, struct sf_target_spec *out, char *err, size_t
 	}
 	strcpy(out->value, value);
 	return 0;
+}
+
+int sf_parse_ifname(const char *s, char *err, size_t errlen)
+{
+	size_t n = s ? strlen(s) : 0;
+	bool ok = n > 0 && n < 16 && strcmp(s, ".") && strcmp(s, "..");
+
+	for (size_t i = 0; ok && i < n; i++)
+		ok = !isspace((unsigned char)s[i]) && s[i] != '/' && s[i] != ':';
+	if (ok)
+		return 0;
+	snprintf(err, errlen, "invalid interface name '%s': expected 1 to 15 characters, no '/', "
+		 "':' or blanks", s ? s : "");
+	return -EINVAL;
+}
+
+#define SF_SOURCE_LOW_BITS 48
+
+uint64_t sf_source_rule_id(const struct sf_cidr *c)
+{
+	uint64_t low = 0;
+
+	if (c->family == AF_INET) {
+		low = (uint64_t)c->addr[0] << 24 | (uint64_t)c->addr[1] << 16 |
+		      (uint64_t)c->addr[2] << 8 | c->addr[3];
+	} else {
+		/* FNV-1a; compile reports the (unlikely) clash of two prefixes. */
+		low = 0xcbf29ce484222325ULL;
+		for (int i = 0; i < 16; i++)
+			low = (low ^ c->addr[i]) * 0x100000001b3ULL;
+		low &= (1ULL << SF_SOURCE_LOW_BITS) - 1;
+	}
+	return (uint64_t)(c->family == AF_INET ? 4 : 6) << 56 | (uint64_t)c->prefixlen << 48 | low;
+}
+
+int sf_source_rule_family(uint64_t id)
+{
+	return id >> 56 == 4 ? AF_INET : AF_INET6;
+}
+
+unsigned int sf_source_rule_prefixlen(uint64_t id)
+{
+	return (id >> 48) & 0xff;
 }
 
 void sf_cidr_format(const struct sf_cidr *c, char *buf, size_t len)

@@ -28,6 +28,7 @@ enum sf_target_kind {
 	SF_TARGET_USER,
 	SF_TARGET_GROUP,
 	SF_TARGET_DEST,
+	SF_TARGET_SOURCE, /* forwarded traffic by source prefix (tc) */
 };
 
 #define SF_TARGET_LEN 512
@@ -37,7 +38,7 @@ enum sf_target_kind {
 struct sf_target_spec {
 	enum sf_target_kind kind;
 	char value[SF_TARGET_LEN];
-	struct sf_cidr cidr; /* SF_TARGET_DEST */
+	struct sf_cidr cidr; /* SF_TARGET_DEST, SF_TARGET_SOURCE */
 };
 
 /* Each returns 0, or -EINVAL with a message naming the offending word. */
@@ -48,6 +49,16 @@ int sf_parse_rate(const char *s, struct sf_rate *out, char *err, size_t errlen);
 int sf_parse_errno(const char *s, int *errnum, char *err, size_t errlen);
 int sf_parse_target(const char *s, struct sf_target_spec *out, char *err, size_t errlen);
 int sf_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* An interface name as the kernel accepts it (IFNAMSIZ, no '/' or blank). */
+int sf_parse_ifname(const char *s, char *err, size_t errlen);
+
+/* The rule id of a source:CIDR rule, made from the prefix so that it stays
+ * the same across reloads: family (4 or 6) in the top byte, the prefix
+ * length in the next, the IPv4 address or a hash of the IPv6 prefix below. */
+uint64_t sf_source_rule_id(const struct sf_cidr *c);
+/* The family (AF_INET/AF_INET6) and prefix length an id was made from. */
+int sf_source_rule_family(uint64_t id);
+unsigned int sf_source_rule_prefixlen(uint64_t id);
 
 const char *sf_action_name(int action);
 const char *sf_target_kind_name(enum sf_target_kind kind);

@@ -49,16 +49,8 @@ int sf_pin_dir_prepare(const char *pin_dir)
 	return 0;
 }
 
-static int open_pin(const char *dir, const char *name, int *fd)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	*fd = bpf_obj_get(path);
-	return *fd < 0 ? -errno : 0;
-}
-
-int sf_maps_open(const char *pin_dir, struct sf_maps *m)
+int sf_maps_each(struct sf_maps *m, int (*open_one)(const char *name, int *fd, void *arg),
+		 void *arg)
 {
 	const struct {
 		const char *name;
@@ -68,17 +60,32 @@ int sf_maps_open(const char *pin_dir, struct sf_maps *m)
 		{ SF_MAP_RULES, &m->rules },	     { SF_MAP_RULE_STATS, &m->rule_stats },
 		{ SF_MAP_EXEMPT4, &m->exempt4 },     { SF_MAP_EXEMPT6, &m->exempt6 },
 		{ SF_MAP_FLOWS, &m->flows },	     { SF_MAP_TOTALS, &m->totals },
-		{ SF_MAP_EVENTS, &m->events },
+		{ SF_MAP_EVENTS, &m->events },	     { SF_MAP_SOURCE4, &m->source4 },
+		{ SF_MAP_SOURCE6, &m->source6 },
 	};
 	int err = 0;
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		*all[i].fd = -1;
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]) && !err; i++)
-		err = open_pin(pin_dir, all[i].name, all[i].fd);
+		err = open_one(all[i].name, all[i].fd, arg);
 	if (err)
 		sf_maps_close(m);
 	return err;
+}
+
+static int open_pin(const char *name, int *fd, void *pin_dir)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", (const char *)pin_dir, name);
+	*fd = bpf_obj_get(path);
+	return *fd < 0 ? -errno : 0;
+}
+
+int sf_maps_open(const char *pin_dir, struct sf_maps *m)
+{
+	return sf_maps_each(m, open_pin, (void *)pin_dir);
 }
 
 void sf_maps_close(struct sf_maps *m)

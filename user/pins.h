@@ -18,11 +18,17 @@ struct sf_maps {
 	int flows;
 	int totals;
 	int events;
+	int source4;
+	int source6;
 };
 
 /* Makes sure the pin directory's parent is a bpffs (mounting the default
  * one when absent) and the directory exists, mode 0700. */
 int sf_pin_dir_prepare(const char *pin_dir);
+/* Fills every field of *m with open_one(name, &field, arg), the one list
+ * of maps and their names; on an error closes what was opened. */
+int sf_maps_each(struct sf_maps *m, int (*open_one)(const char *name, int *fd, void *arg),
+		 void *arg);
 /* Opens every pinned map; -ENOENT when smtpfence is not loaded there. */
 int sf_maps_open(const char *pin_dir, struct sf_maps *m);
 void sf_maps_close(struct sf_maps *m);

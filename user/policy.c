@@ -3,6 +3,7 @@
 #include "smtpfence.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,9 @@ void sf_policy_init(struct sf_policy *p)
 	p->max_rules = SF_MAX_RULES;
 	p->max_flows = SF_MAX_FLOWS;
 	strcpy(p->rules_dir, SF_DEFAULT_RULES_DIR);
+	strcpy(p->metrics_address, SF_DEFAULT_METRICS_ADDRESS);
+	p->metrics_top_tenants = SF_DEFAULT_METRICS_TOP_TENANTS;
+	p->log_condense_seconds = SF_DEFAULT_LOG_CONDENSE_SECONDS;
 }
 
 void sf_policy_free(struct sf_policy *p)
@@ -84,6 +88,17 @@ void sf_policy_remove(struct sf_policy *p, size_t idx)
 	free(p->rules[idx].value);
 	memmove(&p->rules[idx], &p->rules[idx + 1], (p->n_rules - idx - 1) * sizeof(*p->rules));
 	p->n_rules--;
+}
+
+int sf_policy_add_interface(struct sf_policy *p, const char *name)
+{
+	for (size_t i = 0; i < p->n_interfaces; i++)
+		if (!strcmp(p->interfaces[i], name))
+			return 0;
+	if (p->n_interfaces == SF_MAX_INTERFACES)
+		return -E2BIG;
+	snprintf(p->interfaces[p->n_interfaces++], SF_IFNAME_LEN, "%s", name);
+	return 0;
 }
 
 int sf_policy_overlay(struct sf_policy *p, const struct sf_runtime *rt)

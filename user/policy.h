@@ -5,6 +5,7 @@
 #ifndef SF_POLICY_H
 #define SF_POLICY_H
 
+#include "listen.h"
 #include "parse.h"
 
 #include <limits.h>
@@ -17,6 +18,9 @@
 #define SF_RUNTIME_FILE "runtime.conf"
 /* The "file" of rules that come from the embedded default. */
 #define SF_EMBEDDED_FILE "(embedded default)"
+/* Interfaces whose forwarded traffic is judged (tc), at most. */
+#define SF_MAX_INTERFACES 64
+#define SF_IFNAME_LEN 16 /* IFNAMSIZ */
 
 struct sf_rule_spec {
 	enum sf_target_kind kind;
@@ -38,6 +42,16 @@ struct sf_policy {
 	uint32_t max_flows;
 	char rules_dir[PATH_MAX];
 	bool embedded; /* no main file: the built-in default stands in */
+	char interfaces[SF_MAX_INTERFACES][SF_IFNAME_LEN]; /* `interfaces =` */
+	size_t n_interfaces;
+
+	/* Observation (metrics, event log, alerts); 0 / "" means off. */
+	char metrics_address[SF_LISTEN_LEN]; /* "127.0.0.1:9465", "" = off */
+	uint32_t metrics_top_tenants; /* tenants with their own labels */
+	uint32_t log_condense_seconds; /* identical events per flow folded */
+	uint32_t alert_denied_per_min;
+	uint32_t alert_limited_per_min;
+	char alert_command[1024];
 
 	struct sf_rule_spec *rules;
 	size_t n_rules, cap_rules;
@@ -75,6 +89,8 @@ int sf_policy_add_rule(struct sf_policy *p, const struct sf_rule_spec *r);
 /* Index of the rule on the same target, or -1. */
 long sf_policy_find(const struct sf_policy *p, enum sf_target_kind kind, const char *value);
 void sf_policy_remove(struct sf_policy *p, size_t idx);
+/* Adds an interface to judge forwarded traffic on, once. -E2BIG: full. */
+int sf_policy_add_interface(struct sf_policy *p, const char *name);
 /* Overlays the runtime layer: its rules replace same-target rules. */
 int sf_policy_overlay(struct sf_policy *p, const struct sf_runtime *rt);
 

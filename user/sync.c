@@ -174,17 +174,22 @@ static int lpm_contains(const void *want, size_t n, size_t size, const void *key
 	return 0;
 }
 
-/* Exempt prefixes are few: a plain comparison is enough. */
-static int sync_lpm(int fd, const void *want, size_t n, size_t size)
+/* Writes n prefixes (with their values; NULL vals: the value 1) and removes
+ * every other. Prefix lists are short: a plain comparison is enough. */
+static int sync_lpm(int fd, const void *want, size_t n, size_t size, const void *vals,
+		    size_t val_size)
 {
 	unsigned char key[sizeof(struct sf_lpm6)], next[sizeof(struct sf_lpm6)];
 	__u32 one = 1;
 	void *prev = NULL;
 	int err = 0;
 
-	for (size_t i = 0; i < n; i++)
-		if (bpf_map_update_elem(fd, (const char *)want + i * size, &one, BPF_ANY))
+	for (size_t i = 0; i < n; i++) {
+		const void *v = vals ? (const char *)vals + i * val_size : (const void *)&one;
+
+		if (bpf_map_update_elem(fd, (const char *)want + i * size, v, BPF_ANY))
 			return -errno;
+	}
 	while (!bpf_map_get_next_key(fd, prev, next)) {
 		memcpy(key, next, size);
 		prev = key;
@@ -253,9 +258,15 @@ int sf_sync(const struct sf_maps *m, const struct sf_compiled *c, struct sf_sync
 		write_settings(m->settings, &old);
 		goto out;
 	}
-	err = sync_lpm(m->exempt4, c->exempt4, c->n_exempt4, sizeof(struct sf_lpm4));
+	err = sync_lpm(m->exempt4, c->exempt4, c->n_exempt4, sizeof(struct sf_lpm4), NULL, 0);
 	if (!err)
-		err = sync_lpm(m->exempt6, c->exempt6, c->n_exempt6, sizeof(struct sf_lpm6));
+		err = sync_lpm(m->exempt6, c->exempt6, c->n_exempt6, sizeof(struct sf_lpm6), NULL, 0);
+	if (!err)
+		err = sync_lpm(m->source4, c->source4, c->n_source4, sizeof(struct sf_lpm4),
+			       c->source4_val, sizeof(struct sf_source));
+	if (!err)
+		err = sync_lpm(m->source6, c->source6, c->n_source6, sizeof(struct sf_lpm6),
+			       c->source6_val, sizeof(struct sf_source));
 	if (!err)
 		err = sync_ports(m->ports, c->ports);
 	if (!err)
@@ -294,6 +305,9 @@ int sf_totals_read(int fd, struct sf_totals *t)
 		t->c.allowed += per[i].c.allowed;
 		t->c.denied += per[i].c.denied;
 		t->c.limited += per[i].c.limited;
+		t->c.bypass += per[i].c.bypass;
+		t->forwarded += per[i].forwarded;
+		t->malformed += per[i].malformed;
 		t->events += per[i].events;
 		t->events_lost += per[i].events_lost;
 		t->flows_lost += per[i].flows_lost;

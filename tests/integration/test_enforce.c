@@ -248,7 +248,25 @@ START_TEST(daemon_killed_and_restarted)
 	/* changes without a daemon go straight to the pinned maps */
 	cli_ok("allow user:10003");
 	expect(env.cgroup, 10003, OTHER_GID, "192.0.2.1", 25, SFT_BLOCKING, 0, l);
+	ck_assert_int_eq(sft_cli(&env, "status"), 0);
+	char before[512];
+
+	snprintf(before, sizeof(before), "%s", strstr(env.out, "connect4 prog"));
 	ck_assert_int_eq(sft_daemon_start(&env), 0);
+	/* the pinned links now run the new daemon's programs: swapped, not re-attached */
+	ck_assert_int_eq(sft_cli(&env, "status"), 0);
+	ck_assert_msg(strstr(env.out, "connect4 prog") && strcmp(strstr(env.out, "connect4 prog"),
+								 before),
+		      "programs not swapped: %s", env.out);
+	char log[PATH_MAX + 16], text[4096] = "";
+
+	snprintf(log, sizeof(log), "%s/daemon.log", env.dir);
+	FILE *f = fopen(log, "r");
+
+	ck_assert_ptr_nonnull(f);
+	text[fread(text, 1, sizeof(text) - 1, f)] = '\0';
+	fclose(f);
+	ck_assert_msg(strstr(text, "re-adopted enforcement on"), "%s", text);
 	expect(env.cgroup, OTHER, OTHER_GID, "192.0.2.1", 25, SFT_BLOCKING, EPERM, l);
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 25, SFT_BLOCKING, 0, l);
 	expect(env.cgroup, 10003, OTHER_GID, "192.0.2.1", 25, SFT_BLOCKING, 0, l);

@@ -122,6 +122,28 @@ static void write_file(const char *path, const char *text)
 		die(path);
 }
 
+/* A test binary that was killed could not clean up: its cgroup tree is
+ * removed by the next run once its owner is gone. */
+static void remove_stale_cgroups(void)
+{
+	DIR *d = opendir(cg_mount);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char path[PATH_MAX];
+		int pid;
+
+		if (sscanf(e->d_name, "smtpfence-test.%d", &pid) != 1 || pid <= 1 ||
+		    kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", cg_mount, e->d_name);
+		rmdir_cgroups(path);
+	}
+	closedir(d);
+}
+
 void sft_sandbox_enter(void)
 {
 	if (geteuid() != 0)
@@ -130,6 +152,7 @@ void sft_sandbox_enter(void)
 		skip("this kernel cannot load cgroup/connect BPF programs");
 	if (find_cgroup2())
 		skip("no cgroup v2 hierarchy is mounted");
+	remove_stale_cgroups();
 	if (unshare(CLONE_NEWNS | CLONE_NEWNET))
 		die("unshare mount and network namespaces");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
@@ -143,6 +166,9 @@ void sft_sandbox_enter(void)
 	atexit(sandbox_cleanup);
 	signal(SIGINT, on_fatal_signal);
 	signal(SIGTERM, on_fatal_signal);
+	signal(SIGSEGV, on_fatal_signal);
+	signal(SIGABRT, on_fatal_signal);
+	signal(SIGBUS, on_fatal_signal);
 	if (mkdir(bpffs, 0700) || mount("bpf", bpffs, "bpf", 0, "mode=0700"))
 		die("mount a private bpffs");
 	if (mkdir(cg_root, 0755))

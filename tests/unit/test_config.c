@@ -68,7 +68,7 @@ START_TEST(good_file)
 
 	snprintf(text, sizeof(text),
 		 "# comment\n[global]\nports = 25, 587 2525\ndefault = limit 10/min burst 20\n"
-		 "deny_errno = ECONNREFUSED\nexempt = 192.0.2.0/24 2001:db8::/32\n"
+		 "deny_errno = ECONNREFUSED\nexempt = 192.0.2.0/24 2001:db8::/32  # relays\n"
 		 "rules_dir = %s/rules.d\nmax_rules = 5000\n[rules]\nallow = user:root\n",
 		 dir);
 	write_file("main.conf", text);

@@ -138,7 +138,7 @@ START_TEST(targets)
 
 	ck_assert_int_eq(sf_parse_target("host:foo", &t, err, sizeof(err)), -EINVAL);
 	ck_assert_str_eq(err, "unknown target kind 'host' in 'host:foo': expected cgroup, unit, user, "
-			      "group or dest");
+			      "group, dest or source");
 	ck_assert_int_eq(sf_parse_target("postfix", &t, err, sizeof(err)), -EINVAL);
 	ck_assert_int_eq(sf_parse_target("user:", &t, err, sizeof(err)), -EINVAL);
 	ck_assert_int_eq(sf_parse_target("cgroup:relative/path", &t, err, sizeof(err)), -EINVAL);

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* tc egress (tcx link, or clsact): forwarded traffic from VMs and bridged
+ * containers has no local socket and no process. A forwarded SYN to a
+ * watched port is judged by its source address (source:CIDR rules, then
+ * the default) and dropped when denied. Anything else goes on to the next
+ * program or filter untouched. */
+#include "packet.bpf.h"
+
+#define SF_TC_NEXT (-1) /* TC_ACT_UNSPEC, TCX_NEXT: let the others run */
+#define SF_TC_SHOT 2	/* TC_ACT_SHOT */
+
+static __always_inline struct sf_rule *sf_find_source_rule(const struct sf_pkt *p,
+							   struct sf_rule_key *key)
+{
+	struct sf_source *src;
+	struct sf_rule *r;
+
+	if (p->fk.family == SF_AF_INET) {
+		struct sf_lpm4 k4 = {.prefixlen = 32};
+
+		__builtin_memcpy(k4.addr, p->saddr, 4);
+		src = bpf_map_lookup_elem(&sf_source4, &k4);
+	} else {
+		struct sf_lpm6 k6 = {.prefixlen = 128};
+
+		__builtin_memcpy(k6.addr, p->saddr, 16);
+		src = bpf_map_lookup_elem(&sf_source6, &k6);
+	}
+	if (src) {
+		key->kind = SF_KIND_SOURCE;
+		key->id = src->rule_id;
+		r = bpf_map_lookup_elem(&sf_rules, key);
+		if (r)
+			return r;
+	}
+	/* No source rule (or one being replaced right now): the default. */
+	key->kind = SF_KIND_DEFAULT;
+	key->id = 0;
+	return bpf_map_lookup_elem(&sf_rules, key);
+}
+
+SEC("tc")
+int sf_tc_egress(struct __sk_buff *skb)
+{
+	/* Generated on this host: the cgroup programs judged it already. */
+	if (!skb->ingress_ifindex)
+		return SF_TC_NEXT;
+
+	struct sf_pkt p = {};
+	int kind = sf_parse_syn(skb, &p);
+
+	if (kind == SF_PKT_OTHER)
+		return SF_TC_NEXT;
+	if (kind == SF_PKT_MALFORMED) {
+		sf_count_malformed();
+		return SF_TC_SHOT;
+	}
+	if (!sf_port_watched(bpf_ntohs(p.fk.dport)))
+		return SF_TC_NEXT;
+
+	__u32 zero = 0;
+	struct sf_totals *t = bpf_map_lookup_elem(&sf_totals, &zero);
+	struct sf_identity nobody = {.uid = SF_UID_NONE, .gid = SF_UID_NONE};
+	struct sf_rule_key key = {};
+	struct sf_rule *r = NULL;
+	__u32 verdict;
+
+	p.fk.uid = SF_UID_NONE;
+	if (sf_exempt(&p.fk))
+		key.kind = SF_KIND_EXEMPT;
+	else
+		r = sf_find_source_rule(&p, &key);
+	verdict = sf_judge(&p.fk, &key, r, &nobody, SF_PATH_FORWARDED, p.saddr, t);
+	return sf_verdict_passes(verdict) ? SF_TC_NEXT : SF_TC_SHOT;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

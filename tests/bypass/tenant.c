@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "tenant.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int join_cgroup(const char *cg_abs)
+{
+	char procs[PATH_MAX];
+	int fd, ok;
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg_abs);
+	fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, "0\n", 2) == 2;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* Drops to uid/gid and keeps CAP_NET_RAW alone, effective. */
+static int become_tenant(uid_t uid, gid_t gid)
+{
+	cap_t caps;
+	int err;
+
+	if (prctl(PR_SET_KEEPCAPS, 1) || setgroups(0, NULL) || setgid(gid) || setuid(uid))
+		return -1;
+	caps = cap_from_text("cap_net_raw=ep");
+	if (!caps)
+		return -1;
+	err = cap_set_proc(caps);
+	cap_free(caps);
+	return err;
+}
+
+static int send_child(const struct sft_pkt *p)
+{
+	uint8_t buf[1024];
+	size_t len = sft_pkt_build(p, buf, sizeof(buf));
+	struct sockaddr_in to = {.sin_family = AF_INET};
+	int one = 1, fd = socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
+
+	if (fd < 0)
+		return errno;
+	if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)))
+		return errno;
+	inet_pton(AF_INET, p->dst, &to.sin_addr);
+	if (sendto(fd, buf + SFT_ETH_HLEN, len - SFT_ETH_HLEN, 0, (struct sockaddr *)&to,
+		   sizeof(to)) < 0)
+		return errno;
+	return 0;
+}
+
+int sft_raw_send(const char *cg_abs, uid_t uid, gid_t gid, const struct sft_pkt *p)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (join_cgroup(cg_abs))
+			_exit(253);
+		if (become_tenant(uid, gid))
+			_exit(252);
+		_exit(send_child(p));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	status = WEXITSTATUS(status);
+	return status >= 252 ? -1 : status;
+}
+
+static int connect_child(const char *host, int port, int protocol, int timeout_ms)
+{
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, protocol), err = 0;
+	socklen_t len = sizeof(err);
+	struct pollfd p;
+
+	if (fd < 0)
+		return errno;
+	inet_pton(AF_INET, host, &to.sin_addr);
+	if (!connect(fd, (struct sockaddr *)&to, sizeof(to)))
+		return 0;
+	if (errno != EINPROGRESS)
+		return errno;
+	p = (struct pollfd){.fd = fd, .events = POLLOUT};
+	if (poll(&p, 1, timeout_ms) != 1)
+		return ETIMEDOUT;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
+		return errno;
+	return err;
+}
+
+int sft_stream_connect(const char *cg_abs, uid_t uid, gid_t gid, const char *host, int port,
+		       int protocol, int timeout_ms)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (join_cgroup(cg_abs))
+			_exit(253);
+		if (setgroups(0, NULL) || setgid(gid) || setuid(uid))
+			_exit(252);
+		_exit(connect_child(host, port, protocol, timeout_ms));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	status = WEXITSTATUS(status);
+	return status >= 252 ? -1 : status;
+}
+
+int sft_accept_wait(int lfd, int timeout_ms)
+{
+	struct pollfd p = {.fd = lfd, .events = POLLIN};
+
+	if (poll(&p, 1, timeout_ms) != 1)
+		return -1;
+	return accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Who a flow belongs to. A tenant is the nearest cgroup ancestor that
+ * carries a rule (so every service of tenants.slice/acme.slice adds up to
+ * acme.slice, as the policy sees it); a flow no cgroup rule covers belongs
+ * to its own cgroup. Grouping by user instead gives "user:NAME". */
+#ifndef SF_TENANTS_H
+#define SF_TENANTS_H
+
+#include "smtpfence.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The tenant of forwarded traffic (judged by tc, by source address). */
+#define SF_TENANT_FORWARDED "(forwarded)"
+/* Kinds of rule keys (enum sf_rule_kind), for counts per kind. */
+#define SF_RULE_KINDS (SF_KIND_SOURCE + 1)
+
+enum sf_group_by {
+	SF_BY_TENANT,
+	SF_BY_USER,
+};
+
+struct sf_tenants;
+struct sf_ctx;
+struct sf_maps;
+
+struct sf_tenants *sf_tenants_new(const char *cgroup_mount);
+/* For the reading commands: finds the cgroup mount, opens the pinned maps
+ * and a name cache. Says why on failure; returns an exit code (0: ok). */
+int sf_tenants_open(const struct sf_ctx *ctx, struct sf_maps *m, struct sf_tenants **t);
+const char *sf_tenants_mount(const struct sf_tenants *t);
+void sf_tenants_free(struct sf_tenants *t);
+/* Reads which cgroups carry rules from the pinned rules map, and counts
+ * the rules per kind (n_per_kind indexed by enum sf_rule_kind, may be NULL).
+ * Forgets every name handed out so far. 0 or -errno. */
+int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, size_t n_per_kind[SF_RULE_KINDS]);
+/* Relative path of a cgroup, or "(removed cgroup ID)". */
+const char *sf_tenants_cgroup(struct sf_tenants *t, __u64 cgroup_id);
+/* The tenant of a cgroup (see above). */
+const char *sf_tenants_of_cgroup(struct sf_tenants *t, __u64 cgroup_id);
+/* "user:NAME", or "user:UID" for a uid with no name. */
+const char *sf_tenants_of_uid(struct sf_tenants *t, __u32 uid);
+/* The user name alone, or the number as text. */
+const char *sf_tenants_user(struct sf_tenants *t, __u32 uid);
+const char *sf_tenants_of(struct sf_tenants *t, enum sf_group_by by, __u64 cgroup_id, __u32 uid);
+
+#endif /* SF_TENANTS_H */
