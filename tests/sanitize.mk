@@ -1,14 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The controller and the check tests built with AddressSanitizer (and its
 # LeakSanitizer) and UndefinedBehaviorSanitizer into $(ASAN_BUILD), then
-# the unit and integration groups run against that binary, and every CLI
-# command is run once more looking for leaks (test_cli_leaks).
+# the unit, integration, notify and observation tests run against that
+# binary, and every CLI command is run once more looking for leaks
+# (test_cli_leaks).
 
 ASAN_BUILD := build/asan
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
 ASAN_BINS := smtpfence $(addprefix tests/bin/,test_parse test_config test_enforce test_policy \
-	test_privilege \
-	cli_leaks)
+	test_privilege test_notify $(OBSERVE_TESTS) cli_leaks)
 ASAN_ENV := SMTPFENCE_BIN=$(ASAN_BUILD)/smtpfence ASAN_OPTIONS=detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 

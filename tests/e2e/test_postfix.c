@@ -22,6 +22,8 @@
  * loopback) is exempt, the MTA's user may relay, everyone else is denied. */
 static const char node_conf[] = "[global]\nports = 25 587\ndefault = deny\n"
 				"exempt = 127.0.0.0/8 ::1/128\n"
+				/* one log line per attempt: counted below */
+				"log_condense_seconds = 0\n"
 				"[rules]\nallow = user:postfix\n";
 
 struct family {

@@ -7,6 +7,7 @@
 #include "suite.h"
 
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -38,14 +39,32 @@ static void no_report(const char *args, const char *text)
 		ck_assert_msg(!strstr(text, words[i]), "smtpfence %s:\n%s", args, text);
 }
 
+static void daemon_log(char *text, size_t len)
+{
+	char path[PATH_MAX + 16];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/daemon.log", env.dir);
+	fd = open(path, O_RDONLY);
+	n = fd >= 0 ? read(fd, text, len - 1) : 0;
+	text[n > 0 ? n : 0] = '\0';
+	if (fd >= 0)
+		close(fd);
+}
+
 /* Runs one command line; its exit code must be `want`. */
 static void run(int want, const char *args)
 {
+	static char log[SFT_OUT_LEN];
 	int rc = sft_cli(&env, "%s", args);
 
 	sft_notify_drain(&env);
 	no_report(args, env.err);
-	ck_assert_msg(rc == want, "smtpfence %s: exit %d, want %d: %s", args, rc, want, env.err);
+	if (rc != want)
+		daemon_log(log, sizeof(log));
+	ck_assert_msg(rc == want, "smtpfence %s: exit %d, want %d: %s\ndaemon log:\n%s", args, rc,
+		      want, env.err, log);
 }
 
 START_TEST(binary_is_sanitized)
@@ -119,6 +138,21 @@ START_TEST(commands_with_a_daemon)
 	ck_assert_int_eq(sft_cli(&env, "explain -j --pid %d 192.0.2.1:25", (int)getpid()), 0);
 	no_report("explain --pid", env.err);
 	run(2, "explain --uid 10002 nowhere");
+	/* something to show: a denied and an allowed connect */
+	int l = sft_listen("192.0.2.1", 25);
+
+	ck_assert_int_ge(l, 0);
+	ck_assert_int_eq(sft_connect(env.cgroup, 10005, 10005, "192.0.2.1", 25, SFT_BLOCKING),
+			 EPERM);
+	ck_assert_int_eq(sft_connect(cg, 10002, 10002, "192.0.2.1", 25, SFT_BLOCKING), EPERM);
+	run(0, "flows");
+	run(0, "flows -j --sort denied --limit 5");
+	run(0, "flows --target user:10005");
+	run(2, "flows --sort sideways");
+	run(0, "events");
+	run(0, "events -j");
+	run(0, "top --batch -n 2 -d 0.2");
+	run(0, "metrics");
 	run(0, "unset user:10002");
 	run(0, "unset group:20002 --runtime");
 	run(2, "unset user:10002");
@@ -131,16 +165,10 @@ START_TEST(commands_with_a_daemon)
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "daemon exit status %#x",
 		      status);
 	{
-		char log[PATH_MAX + 16], text[SFT_OUT_LEN] = "";
-		int fd;
-		ssize_t n;
+		static char text[SFT_OUT_LEN];
 
-		snprintf(log, sizeof(log), "%s/daemon.log", env.dir);
-		fd = open(log, O_RDONLY);
-		ck_assert_int_ge(fd, 0);
-		n = read(fd, text, sizeof(text) - 1);
-		text[n > 0 ? n : 0] = '\0';
-		close(fd);
+		daemon_log(text, sizeof(text));
+		ck_assert_msg(strstr(text, "stopping on signal 15"), "daemon log: %s", text);
 		no_report("run", text);
 	}
 	run(0, "unload");
