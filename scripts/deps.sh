@@ -8,7 +8,8 @@ set -eu
 PACKAGES="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config \
 check libinih-dev libjson-c-dev libsystemd-dev libncurses-dev libmicrohttpd-dev \
 iproute2 tmux libcap-dev python3-prometheus-client \
-systemd man-db util-linux"
+systemd man-db util-linux \
+postfix swaks libio-socket-inet6-perl libclang-rt-14-dev"
 # Extra packages from the command line (make bench-deps).
 PACKAGES="$PACKAGES $*"
 
@@ -26,6 +27,16 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+# Postfix is installed for the end-to-end tests, which run their own
+# instance: the host's mail system stays unconfigured and stopped.
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+guard=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	guard=/usr/sbin/policy-rc.d
+	printf '#!/bin/sh\nexit 101\n' >"$guard"
+	chmod 755 "$guard"
+	trap 'rm -f "$guard"' EXIT
+fi
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing

@@ -25,7 +25,7 @@ $(BUILD)/tests/bin/test_%: $(BUILD)/tests/integration/test_%.o $(HARNESS_OBJ) $(
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
-.PHONY: test-unit test-enforce test-policy
+.PHONY: test-unit test-enforce test-policy test-privilege
 test-unit: $(BUILD)/tests/bin/test_parse $(BUILD)/tests/bin/test_config
 	$(Q)$(BUILD)/tests/bin/test_parse && $(BUILD)/tests/bin/test_config
 
@@ -35,4 +35,7 @@ test-enforce: $(BUILD)/tests/bin/test_enforce $(BUILD)/smtpfence
 test-policy: $(BUILD)/tests/bin/test_policy $(BUILD)/smtpfence
 	$(Q)$(BUILD)/tests/bin/test_policy
 
-TEST_TARGETS += test-unit test-enforce test-policy
+test-privilege: $(BUILD)/tests/bin/test_privilege $(BUILD)/smtpfence
+	$(Q)$(BUILD)/tests/bin/test_privilege
+
+TEST_TARGETS += test-unit test-enforce test-policy test-privilege

@@ -193,7 +193,10 @@ struct sf_unit_index *sf_unit_index_load(const char *mount)
 		sf_unit_index_free(u);
 		return NULL;
 	}
-	qsort(u->v, u->n, sizeof(*u->v), cmp_unit);
+	/* No unit at all (a host without systemd): v is NULL, and qsort's
+	 * base must not be. */
+	if (u->n)
+		qsort(u->v, u->n, sizeof(*u->v), cmp_unit);
 	return u;
 }
 
@@ -204,8 +207,11 @@ static int cmp_unit_name(const void *key, const void *elem)
 
 const char *sf_unit_index_find(const struct sf_unit_index *u, const char *unit)
 {
-	const struct sf_unit_entry *hit = bsearch(unit, u->v, u->n, sizeof(*u->v), cmp_unit_name);
+	const struct sf_unit_entry *hit;
 
+	if (!u->n)
+		return NULL;
+	hit = bsearch(unit, u->v, u->n, sizeof(*u->v), cmp_unit_name);
 	if (!hit)
 		return NULL;
 	while (hit > u->v && !strcmp(hit[-1].name, unit))

@@ -59,10 +59,13 @@ static int queue(struct client *c, const char *data, size_t len)
 		size_t cap = c->out_cap ? c->out_cap : 65536;
 		char *out;
 
-		/* Compact before growing. */
-		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
-		c->out_len -= c->out_off;
-		c->out_off = 0;
+		/* Compact before growing (nothing to move before the first line:
+		 * out is still NULL then, which memmove must not be given). */
+		if (c->out_off) {
+			memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+			c->out_len -= c->out_off;
+			c->out_off = 0;
+		}
 		while (cap < c->out_len + len)
 			cap *= 2;
 		if (cap != c->out_cap) {

@@ -120,5 +120,6 @@ void sf_http_metrics_stop(struct sf_http_metrics *h)
 	if (!h)
 		return;
 	MHD_stop_daemon(h->mhd); /* closes the listening socket too */
+	sf_tenants_free(h->m.tenants); /* the server's own, since it started */
 	free(h);
 }

@@ -172,7 +172,8 @@ static const char *opt_name(unsigned int bit)
 	}
 }
 
-int main(int argc, char **argv)
+/* words has room for every argument: the non-option ones land there. */
+static int parse_and_run(int argc, char **argv, char **words)
 {
 	struct sf_ctx ctx = { .pin_dir = SF_DEFAULT_PIN_DIR,
 			      .config = SF_DEFAULT_CONFIG,
@@ -180,15 +181,10 @@ int main(int argc, char **argv)
 	const struct command *cmd = NULL;
 	unsigned int given = 0;
 	bool verbose = false;
-	int c;
+	int c, n_words = 0;
 
 	/* "-" keeps words in order and reports them as option 1, so that
 	 * options may follow the command while its words stay in place. */
-	char **words = calloc((size_t)argc + 1, sizeof(*words));
-	int n_words = 0;
-
-	if (!words)
-		return SF_EXIT_FAIL;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "-jvhfn:d:", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -312,7 +308,17 @@ int main(int argc, char **argv)
 	}
 	if (cmd->needs_root && sf_require_root())
 		return SF_EXIT_FAIL;
-	c = cmd->run(&ctx, n_words - 1, words + 1);
+	return cmd->run(&ctx, n_words - 1, words + 1);
+}
+
+int main(int argc, char **argv)
+{
+	char **words = calloc((size_t)argc + 1, sizeof(*words));
+	int rc;
+
+	if (!words)
+		return SF_EXIT_FAIL;
+	rc = parse_and_run(argc, argv, words);
 	free(words);
-	return c;
+	return rc;
 }

@@ -187,6 +187,13 @@ int sf_parse_rate(const char *s, struct sf_rate *out, char *err, size_t errlen)
 		if (strtok_r(NULL, " \t", &save))
 			goto bad;
 	}
+	/* The kernel's bucket holds burst * period_ns in a __u64. */
+	if (out->burst > UINT64_MAX / out->period_ns) {
+		snprintf(err, errlen, "invalid burst %llu in '%s': at most %llu per %s",
+			 (unsigned long long)out->burst, s,
+			 (unsigned long long)(UINT64_MAX / out->period_ns), period);
+		return -EINVAL;
+	}
 	return 0;
 bad:
 	snprintf(err, errlen, "malformed rate '%s': expected N/sec|N/min|N/hour [burst B]",

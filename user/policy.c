@@ -11,6 +11,8 @@
 void sf_policy_init(struct sf_policy *p)
 {
 	memset(p, 0, sizeof(*p));
+	/* A configuration without a ports line still watches SMTP. */
+	sf_port_set(p->ports, 25, true);
 	p->default_action = SF_ACT_ALLOW;
 	p->deny_errno = 1; /* EPERM */
 	p->max_rules = SF_MAX_RULES;

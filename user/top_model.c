@@ -298,6 +298,7 @@ int sf_top_model_sample(struct sf_top_model *m)
 	dt = (double)(m->cur_at.tv_sec - m->prev_at.tv_sec) +
 	     (double)(m->cur_at.tv_nsec - m->prev_at.tv_nsec) / 1e9;
 	free(m->rows);
+	free(m->view);
 	m->rows = calloc(m->cur.n + 1, sizeof(*m->rows));
 	m->view = calloc(m->cur.n + 1, sizeof(*m->view));
 	m->n_rows = m->n_view = 0;

@@ -329,6 +329,20 @@ bool sft_notify_wait_n(struct sft_env *e, const char *want, int count, int timeo
 	}
 }
 
+void sft_notify_drain(struct sft_env *e)
+{
+	char msg[1024];
+	ssize_t n;
+
+	while (e->notify_fd >= 0 &&
+	       (n = recv(e->notify_fd, msg, sizeof(msg) - 1, MSG_DONTWAIT)) > 0) {
+		size_t used = strlen(e->notify_log);
+
+		msg[n] = '\0';
+		snprintf(e->notify_log + used, sizeof(e->notify_log) - used, "%s|", msg);
+	}
+}
+
 int sft_daemon_start(struct sft_env *e)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };

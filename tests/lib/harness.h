@@ -58,6 +58,11 @@ int sft_daemon_stop(struct sft_env *e, int sig);
 bool sft_notify_wait(struct sft_env *e, const char *want, int timeout_ms);
 /* The same, until `want` has been seen n times since the daemon started. */
 bool sft_notify_wait_n(struct sft_env *e, const char *want, int n, int timeout_ms);
+/* Reads every message queued on the notify socket into notify_log. The
+ * daemon blocks in sd_notify() once 10 messages wait unread (each CLI
+ * change makes it reload: RELOADING=1, READY=1): a test that changes much
+ * without waiting for notifications calls this now and then. */
+void sft_notify_drain(struct sft_env *e);
 
 /* mkdir -p of env cgroup + "/" + sub; writes the absolute path. */
 int sft_cgroup_make(struct sft_env *e, const char *sub, char *abs, size_t len);

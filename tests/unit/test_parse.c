@@ -91,6 +91,11 @@ START_TEST(rates)
 	ck_assert_int_eq(sf_parse_rate("5/min burst 0", &r, err, sizeof(err)), -EINVAL);
 	ck_assert_int_eq(sf_parse_rate("5/min bust 3", &r, err, sizeof(err)), -EINVAL);
 	ck_assert_int_eq(sf_parse_rate("5/min burst 3 extra", &r, err, sizeof(err)), -EINVAL);
+	/* found by fuzz_rate: the kernel's bucket (burst x period) must fit 64 bits */
+	ck_assert_int_eq(sf_parse_rate("336666/day", &r, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "invalid burst 336666 in '336666/day': at most 213503 per day");
+	ck_assert_int_eq(sf_parse_rate("1/day burst 213503", &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(sf_parse_rate("1000000/hour", &r, err, sizeof(err)), 0);
 }
 END_TEST
 

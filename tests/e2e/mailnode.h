@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* A hosting node's mail software for end-to-end tests: Postfix's smtp-sink
+ * playing the internet, a real Postfix instance (its own configuration
+ * and queue directories) playing the node's MTA, and tenant commands run
+ * as a given uid inside a given cgroup. Everything runs inside the
+ * harness's network namespace; nothing is left behind. */
+#ifndef SFT_MAILNODE_H
+#define SFT_MAILNODE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Relayed by the node's Postfix: *@v4.test to [192.0.2.2]:25, *@v6.test
+ * to [2001:db8::2]:25, where the sinks listen. */
+#define SFT_SINK4 "192.0.2.2"
+#define SFT_SINK6 "2001:db8::2"
+#define SFT_NODE_HELO "node.test"
+
+struct sft_mailnode {
+	char dir[PATH_MAX]; /* everything: etc/, spool/, data/, sink/, logs */
+	char conf_dir[PATH_MAX];
+	char sink_dir[PATH_MAX];
+	char mta_cgroup[PATH_MAX]; /* Postfix's processes live here */
+	char internet_cgroup[PATH_MAX]; /* and the sinks' here */
+	pid_t sink[2];
+	bool postfix_up;
+};
+
+/* Reports why when the mail software is missing (the caller skips). */
+const char *sft_mailnode_missing(void);
+/* Creates `dir` (it must not exist) for everything, starts both sinks
+ * (inside internet_cgroup) and Postfix (inside mta_cgroup). 0 or -1 with
+ * the reason on stderr. */
+int sft_mailnode_start(struct sft_mailnode *m, const char *dir, const char *mta_cgroup,
+		       const char *internet_cgroup);
+/* Stops Postfix and the sinks (by pid) and removes the directory. */
+void sft_mailnode_stop(struct sft_mailnode *m);
+/* Kills whatever still runs in cgroup `abs` (a test that failed or timed
+ * out), then reaps any child that has exited. */
+void sft_mailnode_reap_cgroup(const char *abs);
+
+/* Messages in the sink whose Subject is `subject` and whose sender said
+ * HELO/EHLO `helo`; waits up to timeout_ms for `want` of them (0: just
+ * counts). */
+int sft_sink_count(const struct sft_mailnode *m, const char *subject, const char *helo, int want,
+		   int timeout_ms);
+
+/* Runs argv from a child that joined cgroup `cg_abs` as uid/gid, its
+ * stdout and stderr into `out` (len bytes). Returns the exit status, or
+ * -1. */
+int sft_run_as(const char *cg_abs, uid_t uid, gid_t gid, char *const argv[], char *out, size_t len);
+
+#endif /* SFT_MAILNODE_H */

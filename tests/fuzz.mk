@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# libFuzzer harnesses for the configuration parser and the target, CIDR,
+# port and rate parsers, built with clang under ASan and UBSan into
+# $(BUILD)/fuzz/. `make fuzz` runs each for FUZZ_SECONDS (default 600);
+# the test group runs each for FUZZ_SHORT seconds after its regressions.
+
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZERS := config target cidr port rate
+FUZZ_SECONDS ?= 600
+FUZZ_SHORT ?= 8
+FUZZ_SAN := address,undefined
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all -Wall -Wextra -Werror \
+	-std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -Itests/fuzz $(shell pkg-config --cflags inih 2>/dev/null)
+FUZZ_LIB_OBJS := $(patsubst %,$(FUZZ_DIR)/obj/%.o,parse config policy diag listen)
+
+# The code under test carries coverage instrumentation; only the harness
+# links libFuzzer's main.
+$(FUZZ_DIR)/obj/%.o: user/%.c
+	$(call msg,FUZZCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB_OBJS)
+	$(call msg,FUZZLD,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< $(FUZZ_LIB_OBJS) \
+		$(shell pkg-config --libs inih 2>/dev/null)
+
+.PHONY: fuzz test-fuzz fuzz-build
+fuzz-build: $(FUZZERS:%=$(FUZZ_DIR)/fuzz_%)
+
+fuzz: fuzz-build
+	$(Q)tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS) $(FUZZERS)
+
+test-fuzz: fuzz-build
+	$(Q)tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SHORT) $(FUZZERS)
+
+TEST_TARGETS += test-fuzz

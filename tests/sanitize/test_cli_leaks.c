@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Every CLI command, in its working and its failing forms, run from a
+ * binary built with AddressSanitizer, LeakSanitizer and UBSan
+ * (SMTPFENCE_BIN): the exit code is the documented one and no sanitizer
+ * said a word. */
+#include "harness.h"
+#include "suite.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char conf[] = "[global]\nports = 25 587\ndefault = deny\n"
+			   "exempt = 198.51.100.0/24\n[rules]\nallow = user:10001\n";
+
+static struct sft_env env;
+static bool env_up;
+
+static void teardown(void)
+{
+	if (env_up)
+		sft_env_teardown(&env);
+	env_up = false;
+}
+
+static void no_report(const char *args, const char *text)
+{
+	static const char *const words[] = { "LeakSanitizer", "AddressSanitizer",
+					     "runtime error:", "SUMMARY:" };
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		ck_assert_msg(!strstr(text, words[i]), "smtpfence %s:\n%s", args, text);
+}
+
+static void daemon_log(char *text, size_t len)
+{
+	char path[PATH_MAX + 16];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/daemon.log", env.dir);
+	fd = open(path, O_RDONLY);
+	n = fd >= 0 ? read(fd, text, len - 1) : 0;
+	text[n > 0 ? n : 0] = '\0';
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Runs one command line; its exit code must be `want`. */
+static void run(int want, const char *args)
+{
+	static char log[SFT_OUT_LEN];
+	int rc = sft_cli(&env, "%s", args);
+
+	sft_notify_drain(&env);
+	no_report(args, env.err);
+	if (rc != want)
+		daemon_log(log, sizeof(log));
+	ck_assert_msg(rc == want, "smtpfence %s: exit %d, want %d: %s\ndaemon log:\n%s", args, rc,
+		      want, env.err, log);
+}
+
+START_TEST(binary_is_sanitized)
+{
+	const char *bin = getenv("SMTPFENCE_BIN");
+	char cmd[PATH_MAX + 64];
+
+	ck_assert_msg(bin, "SMTPFENCE_BIN names no sanitized binary");
+	snprintf(cmd, sizeof(cmd), "grep -q __asan_init '%s' && grep -q __ubsan_handle '%s'", bin,
+		 bin);
+	ck_assert_msg(system(cmd) == 0, "%s was built without ASan and UBSan", bin);
+}
+END_TEST
+
+START_TEST(commands_without_a_daemon)
+{
+	sft_env_setup(&env, "nodaemon", conf);
+	env_up = true;
+	run(0, "--help");
+	run(0, "--version");
+	run(2, "");
+	run(2, "frobnicate");
+	run(2, "status --bogus");
+	run(2, "rules --runtime");
+	run(2, "--pin-dir");
+	run(0, "check-config");
+	run(1, "status"); /* nothing loaded yet */
+	run(0, "allow user:10002"); /* persisted for the daemon to apply */
+	run(0, "rules");
+	run(0, "rules -j");
+	run(2, "allow user:no-such-user-xyz");
+	run(2, "limit user:10001 5/fortnight");
+	run(0, "unset user:10002");
+	run(0, "unload");
+}
+END_TEST
+
+START_TEST(commands_with_a_daemon)
+{
+	char cg[PATH_MAX];
+	int status;
+
+	sft_env_setup(&env, "daemon", conf);
+	env_up = true;
+	ck_assert_int_eq(sft_daemon_start(&env), 0);
+	ck_assert_int_eq(sft_cgroup_make(&env, "tenants/acme", cg, sizeof(cg)), 0);
+	run(0, "allow user:10002");
+	run(0, "deny group:20002 --runtime");
+	run(0, "log user:10003");
+	run(0, "limit user:10004 5/min burst 2");
+	ck_assert_int_eq(sft_cli(&env, "deny cgroup:%s/tenants/acme", env.cgroup_rel), 0);
+	no_report("deny cgroup", env.err);
+	run(0, "allow unit:nonexistent-xyz.slice");
+	run(0, "rules");
+	run(0, "rules -j");
+	run(0, "status");
+	run(0, "status -j");
+	run(0, "ports add 2525 465");
+	run(0, "ports list");
+	run(0, "ports list -j");
+	run(0, "ports del 2525");
+	run(2, "ports add 0");
+	run(0, "default log");
+	run(0, "default limit 10/min");
+	run(0, "default deny");
+	run(2, "default maybe");
+	ck_assert_int_eq(sft_cli(&env, "explain --uid 10002 --cgroup %s/tenants/acme 192.0.2.1:25",
+				 env.cgroup_rel),
+			 0);
+	no_report("explain --uid", env.err);
+	ck_assert_int_eq(sft_cli(&env, "explain -j --pid %d 192.0.2.1:25", (int)getpid()), 0);
+	no_report("explain --pid", env.err);
+	run(2, "explain --uid 10002 nowhere");
+	/* something to show: a denied and an allowed connect */
+	int l = sft_listen("192.0.2.1", 25);
+
+	ck_assert_int_ge(l, 0);
+	ck_assert_int_eq(sft_connect(env.cgroup, 10005, 10005, "192.0.2.1", 25, SFT_BLOCKING),
+			 EPERM);
+	ck_assert_int_eq(sft_connect(cg, 10002, 10002, "192.0.2.1", 25, SFT_BLOCKING), EPERM);
+	run(0, "flows");
+	run(0, "flows -j --sort denied --limit 5");
+	run(0, "flows --target user:10005");
+	run(2, "flows --sort sideways");
+	run(0, "events");
+	run(0, "events -j");
+	run(0, "top --batch -n 2 -d 0.2");
+	run(0, "metrics");
+	run(0, "unset user:10002");
+	run(0, "unset group:20002 --runtime");
+	run(2, "unset user:10002");
+	run(0, "check-config");
+	env.notify_log[0] = '\0';
+	run(0, "reload");
+	ck_assert(sft_notify_wait(&env, "READY=1", 10000));
+	/* the daemon's own exit: LeakSanitizer runs there too */
+	status = sft_daemon_stop(&env, SIGTERM);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "daemon exit status %#x",
+		      status);
+	{
+		static char text[SFT_OUT_LEN];
+
+		daemon_log(text, sizeof(text));
+		ck_assert_msg(strstr(text, "stopping on signal 15"), "daemon log: %s", text);
+		no_report("run", text);
+	}
+	run(0, "unload");
+}
+END_TEST
+
+START_TEST(bad_configuration)
+{
+	sft_env_setup(&env, "badconf", "[global]\nports = 25 smtp\n[rules]\nallow = nobody\n");
+	env_up = true;
+	run(2, "check-config");
+	run(2, "allow user:10002");
+	run(2, "reload");
+}
+END_TEST
+
+int main(void)
+{
+	TCase *tc = tcase_create("sanitized");
+
+	sft_sandbox_enter();
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, binary_is_sanitized);
+	tcase_add_test(tc, commands_without_a_daemon);
+	tcase_add_test(tc, commands_with_a_daemon);
+	tcase_add_test(tc, bad_configuration);
+	return sft_run_tcase("cli_leaks", tc);
+}
