@@ -2,6 +2,7 @@
 /* explain: which rule would decide a connect, and why. It walks the same
  * maps in the same order as the kernel program (bpf/policy.bpf.h). */
 #include "commands.h"
+#include "events.h"
 #include "json_out.h"
 #include "cgroupfs.h"
 #include "log.h"
@@ -245,12 +246,12 @@ static void walk(const struct sf_maps *m, const char *mount, const struct subjec
 			*slash = '\0';
 	}
 	if ((s.flags & SF_HAVE_UID_RULES) && lookup(m, SF_KIND_UID, who->uid, &r, v)) {
-		snprintf(v->rule, sizeof(v->rule), "user:%llu", (unsigned long long)who->uid);
+		sf_format_rule(NULL, SF_KIND_UID, who->uid, v->rule, sizeof(v->rule));
 		snprintf(v->why, sizeof(v->why), "no cgroup rule; rule on the uid");
 		return;
 	}
 	if ((s.flags & SF_HAVE_GID_RULES) && lookup(m, SF_KIND_GID, who->gid, &r, v)) {
-		snprintf(v->rule, sizeof(v->rule), "group:%llu", (unsigned long long)who->gid);
+		sf_format_rule(NULL, SF_KIND_GID, who->gid, v->rule, sizeof(v->rule));
 		snprintf(v->why, sizeof(v->why), "no cgroup or uid rule; rule on the gid");
 		return;
 	}
