@@ -12,34 +12,34 @@
 #define SF_LAYOUT_VERSION 3
 
 /* Default map sizes (issue: 100,000 rules and 1,000,000 flows). */
-#define SF_MAX_RULES 100000
-#define SF_MAX_FLOWS 1000000
-#define SF_MAX_EXEMPT 4096
+#define SF_MAX_RULES	 100000
+#define SF_MAX_FLOWS	 1000000
+#define SF_MAX_EXEMPT	 4096
 #define SF_RINGBUF_BYTES (1U << 22)
-#define SF_PORT_SLOTS 65536
-#define SF_MAX_SOURCES 65536
+#define SF_PORT_SLOTS	 65536
+#define SF_MAX_SOURCES	 65536
 
 /* Deepest cgroup level the ancestor walk looks at (bounded walk). */
 #define SF_MAX_CGROUP_LEVEL 31
 
 /* Map names, shared by the BPF objects (pinned by name) and the CLI. */
-#define SF_MAP_PORTS "sf_ports"
-#define SF_MAP_SETTINGS "sf_settings"
-#define SF_MAP_RULES "sf_rules"
+#define SF_MAP_PORTS	  "sf_ports"
+#define SF_MAP_SETTINGS	  "sf_settings"
+#define SF_MAP_RULES	  "sf_rules"
 #define SF_MAP_RULE_STATS "sf_rule_stats"
-#define SF_MAP_EXEMPT4 "sf_exempt4"
-#define SF_MAP_EXEMPT6 "sf_exempt6"
-#define SF_MAP_FLOWS "sf_flows"
-#define SF_MAP_TOTALS "sf_totals"
-#define SF_MAP_EVENTS "sf_events"
-#define SF_MAP_JUDGED "sf_judged"
-#define SF_MAP_SOURCE4 "sf_source4"
-#define SF_MAP_SOURCE6 "sf_source6"
+#define SF_MAP_EXEMPT4	  "sf_exempt4"
+#define SF_MAP_EXEMPT6	  "sf_exempt6"
+#define SF_MAP_FLOWS	  "sf_flows"
+#define SF_MAP_TOTALS	  "sf_totals"
+#define SF_MAP_EVENTS	  "sf_events"
+#define SF_MAP_JUDGED	  "sf_judged"
+#define SF_MAP_SOURCE4	  "sf_source4"
+#define SF_MAP_SOURCE6	  "sf_source6"
 
 /* Link pins, relative to the pin directory. */
 #define SF_LINK_CONNECT4 "link_connect4"
 #define SF_LINK_CONNECT6 "link_connect6"
-#define SF_LINK_EGRESS "link_egress"
+#define SF_LINK_EGRESS	 "link_egress"
 /* One tc egress link per interface: "link_tc_" followed by its name. */
 #define SF_LINK_TC_PREFIX "link_tc_"
 
@@ -47,7 +47,7 @@ enum sf_action {
 	SF_ACT_NONE = 0, /* no rule: fall through */
 	SF_ACT_ALLOW = 1,
 	SF_ACT_DENY = 2,
-	SF_ACT_LOG = 3, /* allow and emit an event: audit mode */
+	SF_ACT_LOG = 3,	  /* allow and emit an event: audit mode */
 	SF_ACT_LIMIT = 4, /* token bucket; over the limit behaves as deny */
 };
 
@@ -75,15 +75,15 @@ enum sf_origin {
 };
 
 struct sf_rule_key {
-	__u64 id; /* cgroup id, uid or gid; 0 for the default rule */
+	__u64 id;   /* cgroup id, uid or gid; 0 for the default rule */
 	__u32 kind; /* enum sf_rule_kind */
 	__u32 pad;
 };
 
 struct sf_rule {
 	struct bpf_spin_lock lock; /* guards the token bucket */
-	__u32 action; /* enum sf_action */
-	__u32 origin; /* enum sf_origin */
+	__u32 action;		   /* enum sf_action */
+	__u32 origin;		   /* enum sf_origin */
 	__u32 pad;
 	/* Token bucket, in units where one connect costs period_ns: refilled
 	 * at rate_count units per nanosecond up to burst * period_ns. */
@@ -124,9 +124,9 @@ struct sf_totals {
 	struct sf_counters c;
 	__u64 events;
 	__u64 events_lost; /* ring buffer full */
-	__u64 flows_lost; /* flow table update failed */
-	__u64 forwarded; /* of c.attempts: forwarded SYNs judged by tc */
-	__u64 malformed; /* TCP fragments that could rewrite a header: dropped */
+	__u64 flows_lost;  /* flow table update failed */
+	__u64 forwarded;   /* of c.attempts: forwarded SYNs judged by tc */
+	__u64 malformed;   /* TCP fragments that could rewrite a header: dropped */
 };
 
 struct sf_lpm4 {
@@ -182,7 +182,7 @@ struct sf_flow {
 };
 
 /* sf_event.flags */
-#define SF_EVENT_BYPASS (1U << 0) /* socket never judged at connect */
+#define SF_EVENT_BYPASS	   (1U << 0) /* socket never judged at connect */
 #define SF_EVENT_FORWARDED (1U << 1) /* forwarded, judged by source; no process */
 
 struct sf_event {
@@ -194,7 +194,7 @@ struct sf_event {
 	__u32 uid;
 	__u32 gid;
 	__u32 rule_kind; /* enum sf_rule_kind */
-	__u32 verdict; /* enum sf_verdict */
+	__u32 verdict;	 /* enum sf_verdict */
 	__u16 family;
 	__be16 dport;
 	__u32 flags; /* SF_EVENT_* */

@@ -46,7 +46,7 @@ int sf_cgroup_id_of(const char *abs_path, __u64 *id)
 	struct {
 		struct file_handle fh;
 		uint64_t id;
-	} h = { .fh.handle_bytes = sizeof(uint64_t) };
+	} h = {.fh.handle_bytes = sizeof(uint64_t)};
 	int mount_id;
 
 	/* The kernfs file handle of a cgroup directory is its cgroup id. */
@@ -63,7 +63,7 @@ int sf_cgroup_path_of(const char *mount, __u64 id, char *buf, size_t len)
 	struct {
 		struct file_handle fh;
 		uint64_t id;
-	} h = { .fh = { .handle_bytes = sizeof(uint64_t), .handle_type = 0xfe }, .id = id };
+	} h = {.fh = {.handle_bytes = sizeof(uint64_t), .handle_type = 0xfe}, .id = id};
 	char link[64], target[PATH_MAX];
 	size_t mlen = strlen(mount);
 	int mfd, fd;
@@ -109,7 +109,7 @@ int sf_cgroup_abs(const char *mount, const char *rel, char *buf, size_t len)
 
 static int visit_tree(const char *mount, int (*fn)(FTSENT *e, size_t mlen, void *arg), void *arg)
 {
-	char *roots[] = { (char *)mount, NULL };
+	char *roots[] = {(char *)mount, NULL};
 	FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR | FTS_XDEV, NULL);
 	FTSENT *e;
 	int err = 0;
@@ -126,7 +126,7 @@ static int visit_tree(const char *mount, int (*fn)(FTSENT *e, size_t mlen, void 
 
 struct sf_unit_entry {
 	const char *name; /* points into path */
-	char *path; /* relative to the mount */
+	char *path;	  /* relative to the mount */
 	short level;
 };
 
@@ -137,7 +137,7 @@ struct sf_unit_index {
 
 static bool is_unit_name(const char *name)
 {
-	static const char *const suffixes[] = { ".service", ".slice", ".scope" };
+	static const char *const suffixes[] = {".service", ".slice", ".scope"};
 	size_t n = strlen(name);
 
 	for (size_t i = 0; i < 3; i++) {
@@ -286,7 +286,7 @@ struct sf_cgroup_names *sf_cgroup_names_load(const char *mount)
 
 const char *sf_cgroup_names_get(const struct sf_cgroup_names *n, uint64_t id)
 {
-	struct sf_cgroup_name key = { .id = id }, *hit;
+	struct sf_cgroup_name key = {.id = id}, *hit;
 
 	if (!n)
 		return NULL;

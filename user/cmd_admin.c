@@ -43,8 +43,8 @@ int sf_cmd_check_config(const struct sf_ctx *ctx, int argc, char **argv)
 	sf_diag_print(&s.diag);
 	if (!err)
 		printf("%s: ok, %zu rules and the default (%zu pending), %zu exempt prefixes\n",
-		       ctx->config, s.compiled.n_rules - 1 + s.compiled.n_pending, s.compiled.n_pending,
-		       s.compiled.n_exempt4 + s.compiled.n_exempt6);
+		       ctx->config, s.compiled.n_rules - 1 + s.compiled.n_pending,
+		       s.compiled.n_pending, s.compiled.n_exempt4 + s.compiled.n_exempt6);
 	sf_session_end(&s);
 	return err == -EINVAL ? SF_EXIT_USAGE : err ? SF_EXIT_FAIL : SF_EXIT_OK;
 }

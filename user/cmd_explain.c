@@ -111,14 +111,14 @@ static int subject_from_pid(const char *pid_s, struct subject *who, char *err, s
 	if (f)
 		fclose(f);
 	if (!have_uid || !have_cg) {
-		snprintf(err, errlen, "cannot read the identity of pid %llu", (unsigned long long)pid);
+		snprintf(err, errlen, "cannot read the identity of pid %llu",
+			 (unsigned long long)pid);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static int subject_from_ids(const struct sf_ctx *ctx, struct subject *who, char *err,
-			    size_t errlen)
+static int subject_from_ids(const struct sf_ctx *ctx, struct subject *who, char *err, size_t errlen)
 {
 	struct sf_target_spec t;
 	struct passwd *pw;
@@ -176,7 +176,7 @@ static bool find_exempt(const struct sf_maps *m, const struct sf_flow_key *fk, c
 		}
 	}
 	if (found) {
-		struct sf_cidr c = { .family = v4 ? AF_INET : AF_INET6, .prefixlen = best.prefixlen };
+		struct sf_cidr c = {.family = v4 ? AF_INET : AF_INET6, .prefixlen = best.prefixlen};
 		char cidr[64];
 
 		memcpy(c.addr, best.addr, v4 ? 4 : 16);
@@ -194,7 +194,7 @@ static const char *action_verb(__u32 action)
 static int lookup(const struct sf_maps *m, __u32 kind, __u64 id, struct sf_rule *r,
 		  struct verdict *v)
 {
-	v->key = (struct sf_rule_key){ .kind = kind, .id = id };
+	v->key = (struct sf_rule_key){.kind = kind, .id = id};
 	if (bpf_map_lookup_elem(m->rules, &v->key, r))
 		return 0;
 	v->has_key = true;
@@ -277,8 +277,8 @@ int sf_cmd_explain(const struct sf_ctx *ctx, int argc, char **argv)
 		return SF_EXIT_USAGE;
 	}
 	if (parse_dest(argv[0], &fk, err, sizeof(err)) ||
-	    (ctx->explain_pid ? subject_from_pid(ctx->explain_pid, &who, err, sizeof(err)) :
-				subject_from_ids(ctx, &who, err, sizeof(err)))) {
+	    (ctx->explain_pid ? subject_from_pid(ctx->explain_pid, &who, err, sizeof(err))
+			      : subject_from_ids(ctx, &who, err, sizeof(err)))) {
 		sf_err("%s", err);
 		return SF_EXIT_USAGE;
 	}

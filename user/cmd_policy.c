@@ -62,7 +62,8 @@ static int write_layers(struct sf_session *s, struct change *ch)
 			return -EINVAL;
 		}
 		if (err) {
-			sf_err("failed to write %s: %s", ch->files[ch->n_files].path, strerror(-err));
+			sf_err("failed to write %s: %s", ch->files[ch->n_files].path,
+			       strerror(-err));
 			return err;
 		}
 		r->file = ch->files[ch->n_files++].path;
@@ -109,7 +110,8 @@ static int apply_change(const struct sf_ctx *ctx, struct change *ch)
 		sf_diag_print(&s.diag);
 		code = err == -EINVAL ? SF_EXIT_USAGE : SF_EXIT_FAIL;
 		if (err == -EINVAL)
-			sf_err("the configuration has errors: fix them first (nothing was changed)");
+			sf_err("the configuration has errors: fix them first (nothing was "
+			       "changed)");
 		goto out;
 	}
 	err = write_layers(&s, ch);

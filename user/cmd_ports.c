@@ -50,7 +50,8 @@ static int begin(const struct sf_ctx *ctx, struct sf_session *s)
 	if (err) {
 		sf_diag_print(&s->diag);
 		if (err == -EINVAL)
-			sf_err("the configuration has errors: fix them first (nothing was changed)");
+			sf_err("the configuration has errors: fix them first (nothing was "
+			       "changed)");
 		return err == -EINVAL ? SF_EXIT_USAGE : SF_EXIT_FAIL;
 	}
 	return SF_EXIT_OK;
@@ -133,9 +134,12 @@ int sf_cmd_default(const struct sf_ctx *ctx, int argc, char **argv)
 		return SF_EXIT_USAGE;
 	}
 	for (int i = 1; i < argc && o < sizeof(rest) - 1; i++)
-		o += (size_t)snprintf(rest + o, sizeof(rest) - o, "%s%s", i > 1 ? " " : "", argv[i]);
-	if (action == SF_ACT_LIMIT ? sf_parse_rate(rest, &rate, err, sizeof(err)) != 0 : argc != 1) {
-		sf_err("%s", action == SF_ACT_LIMIT ? err : "usage: smtpfence default allow|deny|log");
+		o += (size_t)snprintf(rest + o, sizeof(rest) - o, "%s%s", i > 1 ? " " : "",
+				      argv[i]);
+	if (action == SF_ACT_LIMIT ? sf_parse_rate(rest, &rate, err, sizeof(err)) != 0
+				   : argc != 1) {
+		sf_err("%s",
+		       action == SF_ACT_LIMIT ? err : "usage: smtpfence default allow|deny|log");
 		return SF_EXIT_USAGE;
 	}
 	code = begin(ctx, &s);

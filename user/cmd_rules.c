@@ -97,13 +97,15 @@ static void list(const struct sf_ctx *ctx, struct sf_session *s, const struct sf
 {
 	const struct sf_policy *p = &s->effective;
 	const struct sf_compiled *c = &s->compiled;
-	struct sf_rule_key def = { .kind = SF_KIND_DEFAULT };
+	struct sf_rule_key def = {.kind = SF_KIND_DEFAULT};
 	struct row r = {};
 
 	snprintf(r.target, sizeof(r.target), "default");
 	action_text(p->default_action, &p->default_rate, r.action, sizeof(r.action));
 	snprintf(r.origin, sizeof(r.origin), "%s",
-		 s->runtime.default_action ? "runtime" : p->embedded ? SF_EMBEDDED_FILE : "config");
+		 s->runtime.default_action ? "runtime"
+		 : p->embedded		   ? SF_EMBEDDED_FILE
+					   : "config");
 	r.state = kernel_state(m, loaded, &def, find_compiled(c, &def));
 	r.has_counters = loaded;
 	if (loaded)

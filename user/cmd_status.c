@@ -107,8 +107,8 @@ static void print_backstop(const struct link_state *eg, const struct sf_tclink_i
 		printf("backstop:    not attached (raw-socket SYNs are not judged)\n");
 	for (int i = 0; i < n_tc; i++) {
 		if (tc[i].ifindex)
-			printf("tc egress:   %s (ifindex %u), prog %u\n", tc[i].ifname, tc[i].ifindex,
-			       tc[i].prog_id);
+			printf("tc egress:   %s (ifindex %u), prog %u\n", tc[i].ifname,
+			       tc[i].ifindex, tc[i].prog_id);
 		else
 			printf("tc egress:   %s is gone (link dead until 'run' attaches again)\n",
 			       tc[i].ifname);
@@ -162,7 +162,8 @@ int sf_cmd_status(const struct sf_ctx *ctx, int argc, char **argv)
 		json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "pin_dir", json_object_new_string(ctx->pin_dir));
-		json_object_object_add(o, "attached", json_object_new_boolean(l4.pinned && l6.pinned));
+		json_object_object_add(o, "attached",
+				       json_object_new_boolean(l4.pinned && l6.pinned));
 		json_object_object_add(o, "cgroup", attach ? json_object_new_string(attach) : NULL);
 		json_object_object_add(o, "cgroup_id", json_object_new_uint64(l4.cgroup_id));
 		json_object_object_add(o, "daemon_pid", json_object_new_int(pid));
@@ -182,7 +183,8 @@ int sf_cmd_status(const struct sf_ctx *ctx, int argc, char **argv)
 	} else {
 		printf("pinned at:   %s\n", ctx->pin_dir);
 		if (l4.pinned && l6.pinned)
-			printf("attached:    %s (cgroup id %llu), connect4 prog %u, connect6 prog %u\n",
+			printf("attached:    %s (cgroup id %llu), connect4 prog %u, connect6 prog "
+			       "%u\n",
 			       attach ? attach : "?", (unsigned long long)l4.cgroup_id, l4.prog_id,
 			       l6.prog_id);
 		else

@@ -142,7 +142,8 @@ static int compile_rule(struct compile_ctx *x, size_t i)
 				    sf_target_kind_name(r->kind), r->value);
 			return -ENOENT;
 		}
-		c->settings.flags |= key->kind == SF_KIND_UID ? SF_HAVE_UID_RULES : SF_HAVE_GID_RULES;
+		c->settings.flags |=
+			key->kind == SF_KIND_UID ? SF_HAVE_UID_RULES : SF_HAVE_GID_RULES;
 		break;
 	case SF_TARGET_CGROUP:
 	case SF_TARGET_UNIT:
@@ -195,17 +196,18 @@ static void check_same_key(struct compile_ctx *x)
 		const struct sf_rule_spec *ra = &x->p->rules[a->spec], *rb = &x->p->rules[b->spec];
 
 		if (rb->kind == SF_TARGET_SOURCE) {
-			sf_diag_add(x->d, rb->file, rb->line,
-				    "source:%s and source:%s at %s:%d map to one rule id; split one "
-				    "of the two prefixes",
-				    rb->value, ra->value, ra->file, ra->line);
+			sf_diag_add(
+				x->d, rb->file, rb->line,
+				"source:%s and source:%s at %s:%d map to one rule id; split one "
+				"of the two prefixes",
+				rb->value, ra->value, ra->file, ra->line);
 			continue;
 		}
 		sf_diag_add(x->d, rb->file, rb->line, "%s:%s is the same %s as %s:%s at %s:%d",
 			    sf_target_kind_name(rb->kind), rb->value,
-			    rb->kind == SF_TARGET_USER	 ? "user" :
-			    rb->kind == SF_TARGET_GROUP ? "group" :
-							  "cgroup",
+			    rb->kind == SF_TARGET_USER	  ? "user"
+			    : rb->kind == SF_TARGET_GROUP ? "group"
+							  : "cgroup",
 			    sf_target_kind_name(ra->kind), ra->value, ra->file, ra->line);
 	}
 }
@@ -213,7 +215,7 @@ static void check_same_key(struct compile_ctx *x)
 int sf_compile(const struct sf_policy *p, const char *cgroup_mount, struct sf_compiled *c,
 	       struct sf_diag *d)
 {
-	struct compile_ctx x = { .p = p, .mount = cgroup_mount, .c = c, .d = d };
+	struct compile_ctx x = {.p = p, .mount = cgroup_mount, .c = c, .d = d};
 	size_t n = p->n_rules;
 	size_t before = d->n;
 

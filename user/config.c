@@ -21,7 +21,7 @@ struct parse_ctx {
 	FILE *stream;
 	int line;
 	enum file_role role;
-	struct sf_policy *p; /* where rules go */
+	struct sf_policy *p;   /* where rules go */
 	struct sf_runtime *rt; /* ROLE_RUNTIME only */
 	struct sf_diag *d;
 	char *linebuf;
@@ -136,7 +136,7 @@ static int add_rule(struct parse_ctx *c, const struct sf_rule_spec *r)
 
 static int exempt_word(struct parse_ctx *c, const char *w)
 {
-	struct sf_rule_spec r = { .kind = SF_TARGET_DEST, .action = SF_ACT_ALLOW };
+	struct sf_rule_spec r = {.kind = SF_TARGET_DEST, .action = SF_ACT_ALLOW};
 	char err[SF_ERR_LEN], canon[64];
 
 	if (sf_parse_cidr(w, &r.cidr, err, sizeof(err))) {
@@ -304,7 +304,8 @@ int sf_rule_from_words(const char *action, const char *rest, struct sf_rule_spec
 	if (sf_parse_target(target, &t, err, errlen))
 		return -EINVAL;
 	if (t.kind == SF_TARGET_DEST && r->action != SF_ACT_ALLOW) {
-		snprintf(err, errlen, "'%s': dest: targets can only be exempted with allow", target);
+		snprintf(err, errlen, "'%s': dest: targets can only be exempted with allow",
+			 target);
 		return -EINVAL;
 	}
 	if (r->action == SF_ACT_LIMIT) {
@@ -356,8 +357,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	else if (!strcmp(section, "global") && c->role != ROLE_DROPIN)
 		global_key(c, name, value);
 	else if (c->role == ROLE_DROPIN)
-		sf_diag_add(c->d, c->file, c->line, "a drop-in holds only a [rules] section, not [%s]",
-			    section);
+		sf_diag_add(c->d, c->file, c->line,
+			    "a drop-in holds only a [rules] section, not [%s]", section);
 	else
 		sf_diag_add(c->d, c->file, c->line, "unknown section [%s]", section);
 	return 1; /* keep going: report every problem */
@@ -366,7 +367,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 static int parse_file(const char *path, enum file_role role, struct sf_policy *p,
 		      struct sf_runtime *rt, struct sf_diag *d)
 {
-	struct parse_ctx c = { .role = role, .p = p, .rt = rt, .d = d };
+	struct parse_ctx c = {.role = role, .p = p, .rt = rt, .d = d};
 	int line;
 
 	c.file = sf_policy_intern_file(p, path);
@@ -415,9 +416,9 @@ static void load_dropins(struct sf_policy *p, struct sf_diag *d)
 
 void sf_config_embedded_default(struct sf_policy *p)
 {
-	static const char *const mta_users[] = { "postfix", "Debian-exim", "exim", "mail" };
-	static const char *const localhost[] = { "127.0.0.0/8", "::1/128" };
-	struct sf_rule_spec r = { .action = SF_ACT_ALLOW, .file = SF_EMBEDDED_FILE };
+	static const char *const mta_users[] = {"postfix", "Debian-exim", "exim", "mail"};
+	static const char *const localhost[] = {"127.0.0.0/8", "::1/128"};
+	struct sf_rule_spec r = {.action = SF_ACT_ALLOW, .file = SF_EMBEDDED_FILE};
 
 	p->embedded = true;
 	sf_port_set(p->ports, 25, true);

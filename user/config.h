@@ -22,8 +22,8 @@ int sf_runtime_load(const char *path, struct sf_runtime *rt, struct sf_diag *d);
 int sf_runtime_save(const char *path, const struct sf_runtime *rt);
 
 /* Parses one "ACTION = TARGET [RATE]" rule line, as written in [rules]. */
-int sf_rule_from_words(const char *action, const char *rest, struct sf_rule_spec *r,
-		       char *err, size_t errlen);
+int sf_rule_from_words(const char *action, const char *rest, struct sf_rule_spec *r, char *err,
+		       size_t errlen);
 /* Writes a rule back in the same syntax ("allow = user:bob"). */
 void sf_rule_format(const struct sf_rule_spec *r, char *buf, size_t len);
 

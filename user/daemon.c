@@ -26,13 +26,13 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#define RESCAN_MS 250
+#define RESCAN_MS	  250
 #define FULL_RESCAN_TICKS 20 /* check path rules at least every 5 s */
 
 /* A path-bound rule as last resolved, to notice a recreated cgroup. */
 struct watched_path {
 	char abs[PATH_MAX];
-	__u64 id; /* 0: pending */
+	__u64 id;  /* 0: pending */
 	bool unit; /* unit: rules are searched again when their path is gone */
 	char name[256];
 };
@@ -46,10 +46,10 @@ struct daemon {
 	struct watched_path *paths;
 	size_t n_paths;
 	size_t n_rules;
-	char tree_stat[256]; /* last cgroup.stat of the root */
-	int inotify_fd; /* parents of resolved path rules: mkdir/rmdir there */
+	char tree_stat[256];	  /* last cgroup.stat of the root */
+	int inotify_fd;		  /* parents of resolved path rules: mkdir/rmdir there */
 	unsigned int quiet_ticks; /* ticks since path rules were last checked */
-	bool reload_refused; /* the policy in force is older than the files */
+	bool reload_refused;	  /* the policy in force is older than the files */
 	struct sf_notify notify;
 };
 
@@ -330,12 +330,12 @@ static int setup(struct daemon *d, char *attach, size_t len)
 	err = resolve_attach_cgroup(s.cgroup_mount, d->ctx->cgroup, attach, len);
 	if (err)
 		goto out;
-	lo = (struct sf_load_opts){ .pin_dir = d->ctx->pin_dir,
-				    .cgroup = attach,
-				    .max_rules = s.effective.max_rules,
-				    .max_flows = s.effective.max_flows,
-				    .tc_devs = tc_devs,
-				    .n_tc_devs = tc_devices(d->ctx, &s.effective, tc_devs) };
+	lo = (struct sf_load_opts){.pin_dir = d->ctx->pin_dir,
+				   .cgroup = attach,
+				   .max_rules = s.effective.max_rules,
+				   .max_flows = s.effective.max_flows,
+				   .tc_devs = tc_devs,
+				   .n_tc_devs = tc_devices(d->ctx, &s.effective, tc_devs)};
 	err = sf_loader_load(&lo, &loader, &reused);
 	if (err)
 		goto out;
@@ -382,8 +382,8 @@ static void reload(struct daemon *d)
 
 static int event_loop(struct daemon *d, int sfd)
 {
-	struct itimerspec its = { .it_interval = { 0, RESCAN_MS * 1000000L },
-				  .it_value = { 0, RESCAN_MS * 1000000L } };
+	struct itimerspec its = {.it_interval = {0, RESCAN_MS * 1000000L},
+				 .it_value = {0, RESCAN_MS * 1000000L}};
 	char status[SF_STATUS_LEN];
 	struct signalfd_siginfo si;
 	struct pollfd fds[5];
@@ -397,14 +397,14 @@ static int event_loop(struct daemon *d, int sfd)
 			close(tfd);
 		return err;
 	}
-	fds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-	fds[1] = (struct pollfd){ .fd = tfd, .events = POLLIN };
-	fds[2] = (struct pollfd){ .fd = ring_buffer__epoll_fd(d->rb), .events = POLLIN };
+	fds[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
+	fds[1] = (struct pollfd){.fd = tfd, .events = POLLIN};
+	fds[2] = (struct pollfd){.fd = ring_buffer__epoll_fd(d->rb), .events = POLLIN};
 	for (;;) {
 		bool check_paths = false;
 
-		fds[3] = (struct pollfd){ .fd = d->inotify_fd, .events = POLLIN };
-		fds[4] = (struct pollfd){ .fd = sf_observe_fd(d->obs), .events = POLLIN };
+		fds[3] = (struct pollfd){.fd = d->inotify_fd, .events = POLLIN};
+		fds[4] = (struct pollfd){.fd = sf_observe_fd(d->obs), .events = POLLIN};
 		if (poll(fds, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -424,10 +424,12 @@ static int event_loop(struct daemon *d, int sfd)
 		if ((fds[1].revents & POLLIN) && read(tfd, &ticks, sizeof(ticks)) > 0) {
 			if (!sf_pins_exist(d->ctx->pin_dir)) {
 				/* `smtpfence unload` removed enforcement: nothing to keep. */
-				sf_info("pinned state at %s was removed; stopping", d->ctx->pin_dir);
+				sf_info("pinned state at %s was removed; stopping",
+					d->ctx->pin_dir);
 				break;
 			}
-			if (d->n_paths && (tree_changed(d) || ++d->quiet_ticks >= FULL_RESCAN_TICKS))
+			if (d->n_paths &&
+			    (tree_changed(d) || ++d->quiet_ticks >= FULL_RESCAN_TICKS))
 				check_paths = true;
 			sf_observe_tick(d->obs);
 			sf_notify_tick(&d->notify, status_line(d, status, sizeof(status)));
@@ -474,7 +476,7 @@ static int signals_to_fd(void)
 
 int sf_cmd_run(const struct sf_ctx *ctx, int argc, char **argv)
 {
-	struct daemon d = { .ctx = ctx, .inotify_fd = -1 };
+	struct daemon d = {.ctx = ctx, .inotify_fd = -1};
 	char attach[PATH_MAX], status[SF_STATUS_LEN];
 	int sfd, err;
 

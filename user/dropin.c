@@ -129,8 +129,9 @@ int sf_dropin_write(const char *rules_dir, const struct sf_rule_spec *where,
 	if (!f)
 		return -errno;
 	if (!backup->data)
-		fprintf(f, "# smtpfence drop-in, one tenant's rules (written by smtpfence %s)\n"
-			   "[rules]\n",
+		fprintf(f,
+			"# smtpfence drop-in, one tenant's rules (written by smtpfence %s)\n"
+			"[rules]\n",
 			rule ? sf_action_name(rule->action) : "unset");
 	rewrite(f, backup->data ? backup->data : "", backup->len, at, rule ? line : NULL);
 	if (fclose(f))

@@ -161,8 +161,8 @@ void sf_format_rule(struct sf_namer *n, __u32 kind, __u64 id, char *buf, size_t 
  * source address and the prefix length the rule id carries. */
 static void format_source_rule(const struct sf_event *e, char *buf, size_t len)
 {
-	struct sf_cidr c = { .family = e->family == 2 ? AF_INET : AF_INET6,
-			     .prefixlen = sf_source_rule_prefixlen(e->rule_id) };
+	struct sf_cidr c = {.family = e->family == 2 ? AF_INET : AF_INET6,
+			    .prefixlen = sf_source_rule_prefixlen(e->rule_id)};
 	unsigned int bytes = c.family == AF_INET ? 4 : 16;
 	char cidr[64];
 

@@ -119,7 +119,7 @@ void sf_http_metrics_stop(struct sf_http_metrics *h)
 {
 	if (!h)
 		return;
-	MHD_stop_daemon(h->mhd); /* closes the listening socket too */
+	MHD_stop_daemon(h->mhd);       /* closes the listening socket too */
 	sf_tenants_free(h->m.tenants); /* the server's own, since it started */
 	free(h);
 }

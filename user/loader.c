@@ -24,7 +24,8 @@ int sf_loader_prepare_maps(struct bpf_object *obj, const struct sf_load_opts *o,
 	struct bpf_map *map;
 	int err;
 
-	bpf_object__for_each_map(map, obj) {
+	bpf_object__for_each_map(map, obj)
+	{
 		const char *name = bpf_map__name(map);
 
 		/* One more than max_rules: the default rule has its own entry. */
@@ -47,8 +48,8 @@ int sf_loader_prepare_maps(struct bpf_object *obj, const struct sf_load_opts *o,
 
 /* Attaches prog at the cgroup and pins the link, or takes over the pinned
  * link with an atomic program swap so that no connect goes unjudged. */
-int sf_attach_cgroup_link(struct bpf_program *prog, const char *link_path, int cgfd,
-			  uint64_t cgid, bool *adopted)
+int sf_attach_cgroup_link(struct bpf_program *prog, const char *link_path, int cgfd, uint64_t cgid,
+			  bool *adopted)
 {
 	struct bpf_link *old = bpf_link__open(link_path);
 	struct bpf_link *link;

@@ -46,7 +46,7 @@ struct bpf_program;
 int sf_loader_prepare_maps(struct bpf_object *obj, const struct sf_load_opts *o, bool *reused);
 /* Attaches at the cgroup with a pinned link, or swaps the program into the
  * link pinned there already; *adopted tells which. */
-int sf_attach_cgroup_link(struct bpf_program *prog, const char *link_path, int cgfd,
-			  uint64_t cgid, bool *adopted);
+int sf_attach_cgroup_link(struct bpf_program *prog, const char *link_path, int cgfd, uint64_t cgid,
+			  bool *adopted);
 
 #endif /* SF_LOADER_H */

@@ -45,40 +45,40 @@ static int run_rule(const struct sf_ctx *ctx, int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "run", sf_cmd_run, OPT_CGROUP | OPT_TC_DEV, true,
-	  "run [--cgroup PATH] [--tc-dev DEV]...  daemon: load or re-adopt, enforce, log events" },
-	{ "allow", run_rule, OPT_RUNTIME, true,
-	  "allow TARGET [--runtime]       allow SMTP for a target (dest:CIDR exempts)" },
-	{ "deny", run_rule, OPT_RUNTIME, true, "deny TARGET [--runtime]        deny SMTP" },
-	{ "log", run_rule, OPT_RUNTIME, true,
-	  "log TARGET [--runtime]         allow and log every attempt (audit)" },
-	{ "limit", run_rule, OPT_RUNTIME, true,
-	  "limit TARGET N/sec|N/min|N/hour [burst B] [--runtime]" },
-	{ "unset", run_rule, OPT_RUNTIME, true,
-	  "unset TARGET [--runtime]       remove the rule on a target" },
-	{ "rules", sf_cmd_rules, OPT_JSON, true, "rules [-j]                     list the policy" },
-	{ "status", sf_cmd_status, OPT_JSON, true,
-	  "status [-j]                    what is loaded, attached, counted" },
-	{ "ports", sf_cmd_ports, OPT_JSON, true,
-	  "ports add|del PORT... | list   watched destination ports (live)" },
-	{ "default", sf_cmd_default, 0, true,
-	  "default allow|deny|log|limit R set the default action (live)" },
-	{ "explain", sf_cmd_explain, OPT_JSON | OPT_CGROUP | OPT_SUBJECT, true,
-	  "explain (--pid N | --uid U [--gid G] [--cgroup PATH]) HOST:PORT  which rule decides" },
-	{ "flows", sf_cmd_flows, OPT_JSON | OPT_SORT | OPT_TARGET | OPT_LIMIT, true,
-	  "flows [-j] [--sort attempts|denied|limited|last] [--target TARGET] [--limit N]" },
-	{ "events", sf_cmd_events, OPT_JSON | OPT_FOLLOW, true,
-	  "events [-f] [-j]               recent denied/logged/limited attempts; -f follows" },
-	{ "top", sf_cmd_top, OPT_SORT | OPT_BATCH | OPT_ITERATIONS | OPT_DELAY, true,
-	  "top [--sort COL] [--batch [-n N]] [-d SECONDS]  live per-tenant view" },
-	{ "metrics", sf_cmd_metrics, 0, true,
-	  "metrics                        Prometheus text, once (node_exporter textfile)" },
-	{ "check-config", sf_cmd_check_config, 0, false,
-	  "check-config                   validate the configuration, apply nothing" },
-	{ "reload", sf_cmd_reload, 0, true,
-	  "reload                         re-read and apply the configuration" },
-	{ "unload", sf_cmd_unload, 0, true,
-	  "unload                         detach and remove everything pinned" },
+	{"run", sf_cmd_run, OPT_CGROUP | OPT_TC_DEV, true,
+	 "run [--cgroup PATH] [--tc-dev DEV]...  daemon: load or re-adopt, enforce, log events"},
+	{"allow", run_rule, OPT_RUNTIME, true,
+	 "allow TARGET [--runtime]       allow SMTP for a target (dest:CIDR exempts)"},
+	{"deny", run_rule, OPT_RUNTIME, true, "deny TARGET [--runtime]        deny SMTP"},
+	{"log", run_rule, OPT_RUNTIME, true,
+	 "log TARGET [--runtime]         allow and log every attempt (audit)"},
+	{"limit", run_rule, OPT_RUNTIME, true,
+	 "limit TARGET N/sec|N/min|N/hour [burst B] [--runtime]"},
+	{"unset", run_rule, OPT_RUNTIME, true,
+	 "unset TARGET [--runtime]       remove the rule on a target"},
+	{"rules", sf_cmd_rules, OPT_JSON, true, "rules [-j]                     list the policy"},
+	{"status", sf_cmd_status, OPT_JSON, true,
+	 "status [-j]                    what is loaded, attached, counted"},
+	{"ports", sf_cmd_ports, OPT_JSON, true,
+	 "ports add|del PORT... | list   watched destination ports (live)"},
+	{"default", sf_cmd_default, 0, true,
+	 "default allow|deny|log|limit R set the default action (live)"},
+	{"explain", sf_cmd_explain, OPT_JSON | OPT_CGROUP | OPT_SUBJECT, true,
+	 "explain (--pid N | --uid U [--gid G] [--cgroup PATH]) HOST:PORT  which rule decides"},
+	{"flows", sf_cmd_flows, OPT_JSON | OPT_SORT | OPT_TARGET | OPT_LIMIT, true,
+	 "flows [-j] [--sort attempts|denied|limited|last] [--target TARGET] [--limit N]"},
+	{"events", sf_cmd_events, OPT_JSON | OPT_FOLLOW, true,
+	 "events [-f] [-j]               recent denied/logged/limited attempts; -f follows"},
+	{"top", sf_cmd_top, OPT_SORT | OPT_BATCH | OPT_ITERATIONS | OPT_DELAY, true,
+	 "top [--sort COL] [--batch [-n N]] [-d SECONDS]  live per-tenant view"},
+	{"metrics", sf_cmd_metrics, 0, true,
+	 "metrics                        Prometheus text, once (node_exporter textfile)"},
+	{"check-config", sf_cmd_check_config, 0, false,
+	 "check-config                   validate the configuration, apply nothing"},
+	{"reload", sf_cmd_reload, 0, true,
+	 "reload                         re-read and apply the configuration"},
+	{"unload", sf_cmd_unload, 0, true,
+	 "unload                         detach and remove everything pinned"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -90,14 +90,15 @@ static void usage(FILE *f)
 		   "         group:NAME|GID dest:CIDR source:CIDR\n\nCommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %s\n", commands[i].usage);
-	fprintf(f, "\nOptions:\n"
-		   "  --pin-dir DIR   pinned state (default %s)\n"
-		   "  --config FILE   main configuration (default %s)\n"
-		   "  --run-dir DIR   lock, pid file, runtime rules (default %s)\n"
-		   "  -j, --json      JSON output\n"
-		   "  -v, --verbose   show libbpf's messages\n"
-		   "  -h, --help      this text\n"
-		   "  --version       print the version\n",
+	fprintf(f,
+		"\nOptions:\n"
+		"  --pin-dir DIR   pinned state (default %s)\n"
+		"  --config FILE   main configuration (default %s)\n"
+		"  --run-dir DIR   lock, pid file, runtime rules (default %s)\n"
+		"  -j, --json      JSON output\n"
+		"  -v, --verbose   show libbpf's messages\n"
+		"  -h, --help      this text\n"
+		"  --version       print the version\n",
 		SF_DEFAULT_PIN_DIR, SF_DEFAULT_CONFIG, SF_DEFAULT_RUN_DIR);
 }
 
@@ -119,27 +120,27 @@ enum long_only {
 };
 
 static const struct option long_opts[] = {
-	{ "pin-dir", required_argument, NULL, LO_PIN_DIR },
-	{ "config", required_argument, NULL, LO_CONFIG },
-	{ "run-dir", required_argument, NULL, LO_RUN_DIR },
-	{ "cgroup", required_argument, NULL, LO_CGROUP },
-	{ "runtime", no_argument, NULL, LO_RUNTIME },
-	{ "pid", required_argument, NULL, LO_PID },
-	{ "uid", required_argument, NULL, LO_UID },
-	{ "gid", required_argument, NULL, LO_GID },
-	{ "tc-dev", required_argument, NULL, LO_TC_DEV },
-	{ "sort", required_argument, NULL, LO_SORT },
-	{ "target", required_argument, NULL, LO_TARGET },
-	{ "limit", required_argument, NULL, LO_LIMIT },
-	{ "batch", no_argument, NULL, LO_BATCH },
-	{ "follow", no_argument, NULL, 'f' },
-	{ "iterations", required_argument, NULL, 'n' },
-	{ "delay", required_argument, NULL, 'd' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, LO_VERSION },
-	{ NULL, 0, NULL, 0 },
+	{"pin-dir", required_argument, NULL, LO_PIN_DIR},
+	{"config", required_argument, NULL, LO_CONFIG},
+	{"run-dir", required_argument, NULL, LO_RUN_DIR},
+	{"cgroup", required_argument, NULL, LO_CGROUP},
+	{"runtime", no_argument, NULL, LO_RUNTIME},
+	{"pid", required_argument, NULL, LO_PID},
+	{"uid", required_argument, NULL, LO_UID},
+	{"gid", required_argument, NULL, LO_GID},
+	{"tc-dev", required_argument, NULL, LO_TC_DEV},
+	{"sort", required_argument, NULL, LO_SORT},
+	{"target", required_argument, NULL, LO_TARGET},
+	{"limit", required_argument, NULL, LO_LIMIT},
+	{"batch", no_argument, NULL, LO_BATCH},
+	{"follow", no_argument, NULL, 'f'},
+	{"iterations", required_argument, NULL, 'n'},
+	{"delay", required_argument, NULL, 'd'},
+	{"json", no_argument, NULL, 'j'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, LO_VERSION},
+	{NULL, 0, NULL, 0},
 };
 
 static const char *opt_name(unsigned int bit)
@@ -175,9 +176,9 @@ static const char *opt_name(unsigned int bit)
 /* words has room for every argument: the non-option ones land there. */
 static int parse_and_run(int argc, char **argv, char **words)
 {
-	struct sf_ctx ctx = { .pin_dir = SF_DEFAULT_PIN_DIR,
-			      .config = SF_DEFAULT_CONFIG,
-			      .run_dir = SF_DEFAULT_RUN_DIR };
+	struct sf_ctx ctx = {.pin_dir = SF_DEFAULT_PIN_DIR,
+			     .config = SF_DEFAULT_CONFIG,
+			     .run_dir = SF_DEFAULT_RUN_DIR};
 	const struct command *cmd = NULL;
 	unsigned int given = 0;
 	bool verbose = false;
@@ -296,13 +297,14 @@ static int parse_and_run(int argc, char **argv, char **words)
 		if (!strcmp(words[0], commands[i].name))
 			cmd = &commands[i];
 	if (!cmd) {
-		fprintf(stderr, "smtpfence: unknown command '%s' (see smtpfence --help)\n", words[0]);
+		fprintf(stderr, "smtpfence: unknown command '%s' (see smtpfence --help)\n",
+			words[0]);
 		return SF_EXIT_USAGE;
 	}
 	for (unsigned int bit = 1; bit <= OPT_LAST; bit <<= 1) {
 		if ((given & bit) && !(cmd->opts & bit)) {
-			fprintf(stderr, "smtpfence: option %s does not apply to '%s'\n", opt_name(bit),
-				cmd->name);
+			fprintf(stderr, "smtpfence: option %s does not apply to '%s'\n",
+				opt_name(bit), cmd->name);
 			return SF_EXIT_USAGE;
 		}
 	}

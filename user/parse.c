@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define NS_PER_SEC 1000000000ULL
+#define NS_PER_SEC  1000000000ULL
 #define SF_RATE_MAX 1000000ULL
 
 /* Strict decimal: no sign, no spaces, no trailing junk, within [min, max]. */
@@ -45,7 +45,9 @@ static void mask_host_bits(uint8_t *addr, unsigned int prefixlen, unsigned int b
 {
 	*had = false;
 	for (unsigned int i = 0; i < bytes; i++) {
-		unsigned int keep = prefixlen >= (i + 1) * 8 ? 8 : prefixlen > i * 8 ? prefixlen - i * 8 : 0;
+		unsigned int keep = prefixlen >= (i + 1) * 8 ? 8
+				    : prefixlen > i * 8	     ? prefixlen - i * 8
+							     : 0;
 		uint8_t mask = keep ? (uint8_t)(0xff << (8 - keep)) : 0;
 
 		if (addr[i] & ~mask)
@@ -54,7 +56,7 @@ static void mask_host_bits(uint8_t *addr, unsigned int prefixlen, unsigned int b
 	}
 }
 
-static const uint8_t v4_mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+static const uint8_t v4_mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 int sf_parse_cidr(const char *s, struct sf_cidr *out, char *err, size_t errlen)
 {
@@ -84,8 +86,8 @@ int sf_parse_cidr(const char *s, struct sf_cidr *out, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (slash && sf_parse_uint(slash, 0, max, &len)) {
-		snprintf(err, errlen, "invalid prefix length '/%s' in '%s': expected 0 to %u", slash,
-			 s, max);
+		snprintf(err, errlen, "invalid prefix length '/%s' in '%s': expected 0 to %u",
+			 slash, s, max);
 		return -EINVAL;
 	}
 	out->prefixlen = slash ? (unsigned int)len : max;
@@ -138,10 +140,10 @@ static const struct {
 	const char *name;
 	uint64_t ns;
 } periods[] = {
-	{ "s", NS_PER_SEC },	     { "sec", NS_PER_SEC },	    { "second", NS_PER_SEC },
-	{ "m", 60 * NS_PER_SEC },    { "min", 60 * NS_PER_SEC },    { "minute", 60 * NS_PER_SEC },
-	{ "h", 3600 * NS_PER_SEC },  { "hour", 3600 * NS_PER_SEC }, { "d", 86400 * NS_PER_SEC },
-	{ "day", 86400 * NS_PER_SEC },
+	{"s", NS_PER_SEC},	     {"sec", NS_PER_SEC},	  {"second", NS_PER_SEC},
+	{"m", 60 * NS_PER_SEC},	     {"min", 60 * NS_PER_SEC},	  {"minute", 60 * NS_PER_SEC},
+	{"h", 3600 * NS_PER_SEC},    {"hour", 3600 * NS_PER_SEC}, {"d", 86400 * NS_PER_SEC},
+	{"day", 86400 * NS_PER_SEC},
 };
 
 /* "N/PERIOD" or "N/PERIOD burst B" (the burst defaults to N). */
@@ -161,16 +163,17 @@ int sf_parse_rate(const char *s, struct sf_rate *out, char *err, size_t errlen)
 		goto bad;
 	*period++ = '\0';
 	if (sf_parse_uint(count, 1, SF_RATE_MAX, &out->count)) {
-		snprintf(err, errlen, "invalid rate count '%s' in '%s': expected 1 to %llu", count, s,
-			 SF_RATE_MAX);
+		snprintf(err, errlen, "invalid rate count '%s' in '%s': expected 1 to %llu", count,
+			 s, SF_RATE_MAX);
 		return -EINVAL;
 	}
 	for (i = 0; i < sizeof(periods) / sizeof(periods[0]); i++)
 		if (!strcmp(period, periods[i].name))
 			break;
 	if (i == sizeof(periods) / sizeof(periods[0])) {
-		snprintf(err, errlen, "invalid rate period '%s' in '%s': expected sec, min, hour or day",
-			 period, s);
+		snprintf(err, errlen,
+			 "invalid rate period '%s' in '%s': expected sec, min, hour or day", period,
+			 s);
 		return -EINVAL;
 	}
 	out->period_ns = periods[i].ns;
@@ -179,8 +182,8 @@ int sf_parse_rate(const char *s, struct sf_rate *out, char *err, size_t errlen)
 		if (strcmp(word, "burst") || !extra)
 			goto bad;
 		if (sf_parse_uint(extra, 1, SF_RATE_MAX, &v)) {
-			snprintf(err, errlen, "invalid burst '%s' in '%s': expected 1 to %llu", extra,
-				 s, SF_RATE_MAX);
+			snprintf(err, errlen, "invalid burst '%s' in '%s': expected 1 to %llu",
+				 extra, s, SF_RATE_MAX);
 			return -EINVAL;
 		}
 		out->burst = v;
@@ -205,8 +208,12 @@ static const struct {
 	const char *name;
 	int value;
 } errnos[] = {
-	{ "EPERM", EPERM },		{ "EACCES", EACCES },	      { "ECONNREFUSED", ECONNREFUSED },
-	{ "ENETUNREACH", ENETUNREACH }, { "EHOSTUNREACH", EHOSTUNREACH }, { "ETIMEDOUT", ETIMEDOUT },
+	{"EPERM", EPERM},
+	{"EACCES", EACCES},
+	{"ECONNREFUSED", ECONNREFUSED},
+	{"ENETUNREACH", ENETUNREACH},
+	{"EHOSTUNREACH", EHOSTUNREACH},
+	{"ETIMEDOUT", ETIMEDOUT},
 };
 
 int sf_parse_errno(const char *s, int *errnum, char *err, size_t errlen)
@@ -231,8 +238,8 @@ int sf_parse_errno(const char *s, int *errnum, char *err, size_t errlen)
 }
 
 static const char *const kind_names[] = {
-	[SF_TARGET_CGROUP] = "cgroup", [SF_TARGET_UNIT] = "unit",     [SF_TARGET_USER] = "user",
-	[SF_TARGET_GROUP] = "group",   [SF_TARGET_DEST] = "dest",     [SF_TARGET_SOURCE] = "source",
+	[SF_TARGET_CGROUP] = "cgroup", [SF_TARGET_UNIT] = "unit", [SF_TARGET_USER] = "user",
+	[SF_TARGET_GROUP] = "group",   [SF_TARGET_DEST] = "dest", [SF_TARGET_SOURCE] = "source",
 };
 
 const char *sf_target_kind_name(enum sf_target_kind kind)
@@ -242,7 +249,7 @@ const char *sf_target_kind_name(enum sf_target_kind kind)
 
 static bool unit_name_valid(const char *name)
 {
-	static const char *const suffixes[] = { ".service", ".slice", ".scope" };
+	static const char *const suffixes[] = {".service", ".slice", ".scope"};
 	size_t n = strlen(name);
 
 	for (const char *p = name; *p; p++)
@@ -340,7 +347,8 @@ int sf_parse_target(const char *s, struct sf_target_spec *out, char *err, size_t
 	case SF_TARGET_GROUP:
 		for (const char *p = value; *p; p++) {
 			if (isspace((unsigned char)*p) || *p == ':' || *p == '/') {
-				snprintf(err, errlen, "invalid %s name '%s'", kind_names[kind], value);
+				snprintf(err, errlen, "invalid %s name '%s'", kind_names[kind],
+					 value);
 				return -EINVAL;
 			}
 		}
@@ -365,8 +373,10 @@ int sf_parse_ifname(const char *s, char *err, size_t errlen)
 		ok = !isspace((unsigned char)s[i]) && s[i] != '/' && s[i] != ':';
 	if (ok)
 		return 0;
-	snprintf(err, errlen, "invalid interface name '%s': expected 1 to 15 characters, no '/', "
-		 "':' or blanks", s ? s : "");
+	snprintf(err, errlen,
+		 "invalid interface name '%s': expected 1 to 15 characters, no '/', "
+		 "':' or blanks",
+		 s ? s : "");
 	return -EINVAL;
 }
 

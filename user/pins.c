@@ -56,12 +56,12 @@ int sf_maps_each(struct sf_maps *m, int (*open_one)(const char *name, int *fd, v
 		const char *name;
 		int *fd;
 	} all[] = {
-		{ SF_MAP_PORTS, &m->ports },	     { SF_MAP_SETTINGS, &m->settings },
-		{ SF_MAP_RULES, &m->rules },	     { SF_MAP_RULE_STATS, &m->rule_stats },
-		{ SF_MAP_EXEMPT4, &m->exempt4 },     { SF_MAP_EXEMPT6, &m->exempt6 },
-		{ SF_MAP_FLOWS, &m->flows },	     { SF_MAP_TOTALS, &m->totals },
-		{ SF_MAP_EVENTS, &m->events },	     { SF_MAP_SOURCE4, &m->source4 },
-		{ SF_MAP_SOURCE6, &m->source6 },
+		{SF_MAP_PORTS, &m->ports},     {SF_MAP_SETTINGS, &m->settings},
+		{SF_MAP_RULES, &m->rules},     {SF_MAP_RULE_STATS, &m->rule_stats},
+		{SF_MAP_EXEMPT4, &m->exempt4}, {SF_MAP_EXEMPT6, &m->exempt6},
+		{SF_MAP_FLOWS, &m->flows},     {SF_MAP_TOTALS, &m->totals},
+		{SF_MAP_EVENTS, &m->events},   {SF_MAP_SOURCE4, &m->source4},
+		{SF_MAP_SOURCE6, &m->source6},
 	};
 	int err = 0;
 
@@ -121,8 +121,7 @@ static int for_each_pin(const char *pin_dir, int (*fn)(int dirfd, const char *na
 
 static int restrict_one(int dirfd, const char *name)
 {
-	if (fchownat(dirfd, name, 0, 0, AT_SYMLINK_NOFOLLOW) ||
-	    fchmodat(dirfd, name, 0600, 0))
+	if (fchownat(dirfd, name, 0, 0, AT_SYMLINK_NOFOLLOW) || fchmodat(dirfd, name, 0600, 0))
 		return -errno;
 	return 0;
 }

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#define SF_DEFAULT_BPFFS "/sys/fs/bpf"
+#define SF_DEFAULT_BPFFS   "/sys/fs/bpf"
 #define SF_DEFAULT_PIN_DIR SF_DEFAULT_BPFFS "/smtpfence"
 
 struct sf_maps {

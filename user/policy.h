@@ -12,24 +12,24 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SF_DEFAULT_CONFIG "/etc/smtpfence/smtpfence.conf"
+#define SF_DEFAULT_CONFIG    "/etc/smtpfence/smtpfence.conf"
 #define SF_DEFAULT_RULES_DIR "/etc/smtpfence/rules.d"
-#define SF_DEFAULT_RUN_DIR "/run/smtpfence"
-#define SF_RUNTIME_FILE "runtime.conf"
+#define SF_DEFAULT_RUN_DIR   "/run/smtpfence"
+#define SF_RUNTIME_FILE	     "runtime.conf"
 /* The "file" of rules that come from the embedded default. */
 #define SF_EMBEDDED_FILE "(embedded default)"
 /* Interfaces whose forwarded traffic is judged (tc), at most. */
 #define SF_MAX_INTERFACES 64
-#define SF_IFNAME_LEN 16 /* IFNAMSIZ */
+#define SF_IFNAME_LEN	  16 /* IFNAMSIZ */
 
 struct sf_rule_spec {
 	enum sf_target_kind kind;
-	int action; /* enum sf_action */
-	int origin; /* enum sf_origin */
-	char *value; /* canonical target text after "kind:" */
+	int action;	     /* enum sf_action */
+	int origin;	     /* enum sf_origin */
+	char *value;	     /* canonical target text after "kind:" */
 	struct sf_cidr cidr; /* SF_TARGET_DEST */
 	struct sf_rate rate; /* SF_ACT_LIMIT */
-	const char *file; /* where it was written (interned) */
+	const char *file;    /* where it was written (interned) */
 	int line;
 };
 
@@ -47,8 +47,8 @@ struct sf_policy {
 
 	/* Observation (metrics, event log, alerts); 0 / "" means off. */
 	char metrics_address[SF_LISTEN_LEN]; /* "127.0.0.1:9465", "" = off */
-	uint32_t metrics_top_tenants; /* tenants with their own labels */
-	uint32_t log_condense_seconds; /* identical events per flow folded */
+	uint32_t metrics_top_tenants;	     /* tenants with their own labels */
+	uint32_t log_condense_seconds;	     /* identical events per flow folded */
 	uint32_t alert_denied_per_min;
 	uint32_t alert_limited_per_min;
 	char alert_command[1024];
@@ -79,7 +79,7 @@ static inline void sf_port_set(uint8_t *bm, unsigned int port, bool on)
 	if (on)
 		bm[port / 8] |= (uint8_t)(1U << (port % 8));
 	else
-		bm[port / 8] &= (uint8_t)~(1U << (port % 8));
+		bm[port / 8] &= (uint8_t) ~(1U << (port % 8));
 }
 
 void sf_policy_init(struct sf_policy *p);

@@ -60,8 +60,7 @@ int sf_session_begin(struct sf_session *s, const struct sf_ctx *ctx, bool lock)
 		       strerror(-err));
 		return err;
 	}
-	snprintf(s->runtime_path, sizeof(s->runtime_path), "%s/%s", ctx->run_dir,
-		 SF_RUNTIME_FILE);
+	snprintf(s->runtime_path, sizeof(s->runtime_path), "%s/%s", ctx->run_dir, SF_RUNTIME_FILE);
 	sf_policy_free(&s->config);
 	sf_config_load(ctx->config, ctx->config_explicit, &s->config, &s->diag);
 	sf_runtime_free(&s->runtime);

@@ -77,9 +77,8 @@ out:
 
 static bool same_policy(const struct sf_rule *a, const struct sf_rule *b)
 {
-	return a->action == b->action && a->origin == b->origin &&
-	       a->rate_count == b->rate_count && a->period_ns == b->period_ns &&
-	       a->burst == b->burst;
+	return a->action == b->action && a->origin == b->origin && a->rate_count == b->rate_count &&
+	       a->period_ns == b->period_ns && a->burst == b->burst;
 }
 
 static int update_rules(int fd, struct sf_rule_key *keys, struct sf_rule *vals, size_t n)
@@ -260,7 +259,8 @@ int sf_sync(const struct sf_maps *m, const struct sf_compiled *c, struct sf_sync
 	}
 	err = sync_lpm(m->exempt4, c->exempt4, c->n_exempt4, sizeof(struct sf_lpm4), NULL, 0);
 	if (!err)
-		err = sync_lpm(m->exempt6, c->exempt6, c->n_exempt6, sizeof(struct sf_lpm6), NULL, 0);
+		err = sync_lpm(m->exempt6, c->exempt6, c->n_exempt6, sizeof(struct sf_lpm6), NULL,
+			       0);
 	if (!err)
 		err = sync_lpm(m->source4, c->source4, c->n_source4, sizeof(struct sf_lpm4),
 			       c->source4_val, sizeof(struct sf_source));

@@ -12,7 +12,7 @@ struct sf_tenant_sum {
 	struct sf_counters c;
 	__u64 first_ns, last_ns;
 	struct sf_flow_key last; /* the flow seen most recently */
-	__u32 last_pid; /* the latest process seen at connect (0: none) */
+	__u32 last_pid;		 /* the latest process seen at connect (0: none) */
 	char last_comm[SF_COMM_LEN + 1];
 	__u64 proc_ns; /* when that process was seen */
 	size_t n_flows;

@@ -41,8 +41,8 @@
 
 const char *sft_mailnode_missing(void)
 {
-	static const char *const tools[] = { "/usr/sbin/postfix", "/usr/sbin/smtp-sink",
-					     "/usr/bin/swaks" };
+	static const char *const tools[] = {"/usr/sbin/postfix", "/usr/sbin/smtp-sink",
+					    "/usr/bin/swaks"};
 
 	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
 		if (access(tools[i], X_OK))
@@ -114,7 +114,7 @@ int sft_run_as(const char *cg_abs, uid_t uid, gid_t gid, char *const argv[], cha
 
 static bool can_connect(int family, const char *host, int port)
 {
-	struct sockaddr_storage ss = { .ss_family = (sa_family_t)family };
+	struct sockaddr_storage ss = {.ss_family = (sa_family_t)family};
 	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
 	socklen_t len = family == AF_INET ? sizeof(*in4) : sizeof(*in6);
@@ -246,7 +246,7 @@ int sft_mailnode_start(struct sft_mailnode *m, const char *dir, const char *mta_
 		       const char *internet_cgroup)
 {
 	char out[4096], log[PATH_MAX + 16];
-	char *const start[] = { "postfix", "-c", m->conf_dir, "start", NULL };
+	char *const start[] = {"postfix", "-c", m->conf_dir, "start", NULL};
 
 	memset(m, 0, sizeof(*m));
 	snprintf(m->dir, sizeof(m->dir), "%s", dir);
@@ -311,7 +311,7 @@ void sft_mailnode_reap_cgroup(const char *abs)
 
 void sft_mailnode_stop(struct sft_mailnode *m)
 {
-	char *const stop[] = { "postfix", "-c", m->conf_dir, "stop", NULL };
+	char *const stop[] = {"postfix", "-c", m->conf_dir, "stop", NULL};
 	char cmd[PATH_MAX + 16];
 	pid_t pids[16];
 

@@ -13,15 +13,15 @@
 
 /* Relayed by the node's Postfix: *@v4.test to [192.0.2.2]:25, *@v6.test
  * to [2001:db8::2]:25, where the sinks listen. */
-#define SFT_SINK4 "192.0.2.2"
-#define SFT_SINK6 "2001:db8::2"
+#define SFT_SINK4     "192.0.2.2"
+#define SFT_SINK6     "2001:db8::2"
 #define SFT_NODE_HELO "node.test"
 
 struct sft_mailnode {
 	char dir[PATH_MAX]; /* everything: etc/, spool/, data/, sink/, logs */
 	char conf_dir[PATH_MAX];
 	char sink_dir[PATH_MAX];
-	char mta_cgroup[PATH_MAX]; /* Postfix's processes live here */
+	char mta_cgroup[PATH_MAX];	/* Postfix's processes live here */
 	char internet_cgroup[PATH_MAX]; /* and the sinks' here */
 	pid_t sink[2];
 	bool postfix_up;

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TENANT 10001
+#define TENANT	    10001
 #define TENANT_HELO "tenant.example"
 
 /* A node as an admin would set it up: local submission (port 587 on
@@ -27,14 +27,14 @@ static const char node_conf[] = "[global]\nports = 25 587\ndefault = deny\n"
 				"[rules]\nallow = user:postfix\n";
 
 struct family {
-	const char *name; /* "v4" or "v6": also the recipient domain's label */
-	const char *sink; /* the internet's mail server */
+	const char *name;   /* "v4" or "v6": also the recipient domain's label */
+	const char *sink;   /* the internet's mail server */
 	const char *submit; /* the node's Postfix, on loopback */
-	const char *dest; /* as events print the destination */
+	const char *dest;   /* as events print the destination */
 };
 
-static const struct family v4 = { "v4", SFT_SINK4, "127.0.0.1", SFT_SINK4 ":25" };
-static const struct family v6 = { "v6", SFT_SINK6, "::1", "[" SFT_SINK6 "]:25" };
+static const struct family v4 = {"v4", SFT_SINK4, "127.0.0.1", SFT_SINK4 ":25"};
+static const struct family v6 = {"v6", SFT_SINK6, "::1", "[" SFT_SINK6 "]:25"};
 
 static struct sft_env env;
 static struct sft_mailnode node;
@@ -96,12 +96,12 @@ static int swaks(const char *server, const char *port, const struct family *f, c
 		 char *out, size_t len)
 {
 	char to[64], subj[128];
-	char *const argv[] = { "swaks",	    "--server",	  (char *)server,
-			       "--port",    (char *)port, "--ehlo",
-			       TENANT_HELO, "--from",	  "script@" TENANT_HELO,
-			       "--to",	    to,		  "--header",
-			       subj,	    "--body",	  (char *)subject,
-			       "--timeout", "10",	  NULL };
+	char *const argv[] = {"swaks",	   "--server",	 (char *)server,
+			      "--port",	   (char *)port, "--ehlo",
+			      TENANT_HELO, "--from",	 "script@" TENANT_HELO,
+			      "--to",	   to,		 "--header",
+			      subj,	   "--body",	 (char *)subject,
+			      "--timeout", "10",	 NULL};
 
 	snprintf(to, sizeof(to), "rcpt@%s.test", f->name);
 	snprintf(subj, sizeof(subj), "Subject: %s", subject);
@@ -245,8 +245,8 @@ END_TEST
  * pid, and its mail directory removed. */
 static void reap_leftovers(void)
 {
-	static const char *const names[] = { "e2e_v4", "e2e_v6" };
-	static const char *const subs[] = { "mta", "internet" };
+	static const char *const names[] = {"e2e_v4", "e2e_v6"};
+	static const char *const subs[] = {"mta", "internet"};
 	char path[PATH_MAX + 16];
 
 	for (size_t i = 0; i < 2; i++) {

@@ -83,7 +83,7 @@ static void check_rules(const struct sf_policy *p)
 static void load(const char *path, const char *where)
 {
 	static struct sf_policy p; /* large: keep it off the stack */
-	struct sf_diag d = { 0 };
+	struct sf_diag d = {0};
 	int err = sf_config_load(path, true, &p, &d);
 
 	FUZZ_CHECK((err == 0) == (d.n == 0), "%s: returned %d with %zu messages", path, err, d.n);

@@ -16,10 +16,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define TENANT 10001
-#define OTHER 10002
+#define TENANT	   10001
+#define OTHER	   10002
 #define TENANT_GID 20001
-#define OTHER_GID 20002
+#define OTHER_GID  20002
 
 static const char base_conf[] = "[global]\nports = 25 587\ndefault = deny\n"
 				"exempt = 198.51.100.0/24 2001:db8::2/128\n";
@@ -38,8 +38,9 @@ static void expect(const char *cg, uid_t uid, gid_t gid, const char *host, int p
 {
 	int got = sft_connect(cg, uid, gid, host, port, mode);
 
-	ck_assert_msg(got == want, "connect %s:%d as %u:%u from %s (mode %d): got %d (%s), want %d (%s)",
-		      host, port, uid, gid, cg, mode, got, got > 0 ? strerror(got) : "ok", want,
+	ck_assert_msg(got == want,
+		      "connect %s:%d as %u:%u from %s (mode %d): got %d (%s), want %d (%s)", host,
+		      port, uid, gid, cg, mode, got, got > 0 ? strerror(got) : "ok", want,
 		      want ? strerror(want) : "ok");
 	if (lfd >= 0)
 		ck_assert_int_eq(sft_accept_all(lfd), (want ? 0 : 1));
@@ -55,7 +56,8 @@ START_TEST(default_deny_and_unwatched_port)
 	/* root is not special without a rule: this config has none for it */
 	expect(env.cgroup, 0, 0, "192.0.2.1", 25, SFT_BLOCKING, EPERM, l25);
 	/* outside the attach cgroup nothing is judged */
-	int got = sft_connect(sft_cgroup_mount(), TENANT, TENANT_GID, "192.0.2.1", 25, SFT_BLOCKING);
+	int got =
+		sft_connect(sft_cgroup_mount(), TENANT, TENANT_GID, "192.0.2.1", 25, SFT_BLOCKING);
 
 	ck_assert_int_eq(got, 0);
 	ck_assert_int_eq(sft_accept_all(l25), 1);
@@ -231,8 +233,8 @@ START_TEST(daemon_killed_and_restarted)
 	ck_assert_int_eq(sft_daemon_start(&env), 0);
 	/* the pinned links now run the new daemon's programs: swapped, not re-attached */
 	ck_assert_int_eq(sft_cli(&env, "status"), 0);
-	ck_assert_msg(strstr(env.out, "connect4 prog") && strcmp(strstr(env.out, "connect4 prog"),
-								 before),
+	ck_assert_msg(strstr(env.out, "connect4 prog") &&
+			      strcmp(strstr(env.out, "connect4 prog"), before),
 		      "programs not swapped: %s", env.out);
 	char log[PATH_MAX + 16], text[4096] = "";
 
@@ -289,8 +291,8 @@ static void sum_flows(const char *pin_dir, const struct sf_flow_key *want, struc
 		sum->allowed += v.c.allowed;
 		sum->denied += v.c.denied;
 		sum->flows++;
-		if (key.uid == want->uid && key.family == want->family && key.dport == want->dport &&
-		    !memcmp(key.daddr, want->daddr, 16)) {
+		if (key.uid == want->uid && key.family == want->family &&
+		    key.dport == want->dport && !memcmp(key.daddr, want->daddr, 16)) {
 			match->attempts += v.c.attempts;
 			match->allowed += v.c.allowed;
 			match->denied += v.c.denied;
@@ -303,7 +305,7 @@ static void sum_flows(const char *pin_dir, const struct sf_flow_key *want, struc
 
 START_TEST(counters_add_up)
 {
-	struct sf_flow_key want = { .uid = TENANT, .family = AF_INET, .dport = htons(25) };
+	struct sf_flow_key want = {.uid = TENANT, .family = AF_INET, .dport = htons(25)};
 	struct flow_sum all, mine;
 
 	sft_start("counters", base_conf);
@@ -327,8 +329,9 @@ START_TEST(counters_add_up)
 	ck_assert_uint_eq(all.attempts, all.allowed + all.denied);
 	/* the per-rule counters name who decided */
 	ck_assert_int_eq(sft_cli(&env, "rules -j"), 0);
-	ck_assert_msg(strstr(env.out, "{\"target\":\"default\",\"action\":\"deny\",\"state\":\"active\","
-				      "\"origin\":\"config\",\"attempts\":4,\"allowed\":0,\"denied\":4,"),
+	ck_assert_msg(strstr(env.out,
+			     "{\"target\":\"default\",\"action\":\"deny\",\"state\":\"active\","
+			     "\"origin\":\"config\",\"attempts\":4,\"allowed\":0,\"denied\":4,"),
 		      "%s", env.out);
 	ck_assert_msg(strstr(env.out, "\"target\":\"user:10001\",\"action\":\"allow\",\"state\":"
 				      "\"active\""),
@@ -344,28 +347,28 @@ START_TEST(bad_cli_input_changes_nothing)
 	static const struct {
 		const char *args, *msg;
 	} cases[] = {
-		{ "allow user:no-such-user-xyz", "unknown user 'no-such-user-xyz'" },
-		{ "deny group:no-such-group-xyz", "unknown group 'no-such-group-xyz'" },
-		{ "allow dest:10.0.0.0/33", "invalid prefix length '/33'" },
-		{ "allow dest:10.0.0.1/8", "has host bits set" },
-		{ "allow dest:300.0.0.0/8", "invalid address '300.0.0.0'" },
-		{ "deny dest:10.0.0.0/8", "dest: targets can only be exempted with allow" },
-		{ "allow host:foo", "unknown target kind 'host'" },
-		{ "allow postfix", "invalid target 'postfix'" },
-		{ "allow cgroup:../etc", "invalid cgroup path" },
-		{ "allow unit:acme", "invalid unit name 'acme'" },
-		{ "ports add 0", "invalid port '0'" },
-		{ "ports add 65536", "invalid port '65536'" },
-		{ "ports add smtp", "invalid port 'smtp'" },
-		{ "ports remove 25", "usage: smtpfence ports" },
-		{ "default maybe", "unknown action 'maybe'" },
-		{ "limit user:10001 5/fortnight", "invalid rate period 'fortnight'" },
-		{ "limit user:10001", "usage: smtpfence limit TARGET" },
-		{ "unset user:10001", "no rule on user:10001" },
-		{ "allow user:10001 extra", "usage: smtpfence allow TARGET" },
-		{ "frobnicate", "unknown command 'frobnicate'" },
-		{ "rules --runtime", "option --runtime does not apply to 'rules'" },
-		{ "status --bogus", "unknown option '--bogus'" },
+		{"allow user:no-such-user-xyz", "unknown user 'no-such-user-xyz'"},
+		{"deny group:no-such-group-xyz", "unknown group 'no-such-group-xyz'"},
+		{"allow dest:10.0.0.0/33", "invalid prefix length '/33'"},
+		{"allow dest:10.0.0.1/8", "has host bits set"},
+		{"allow dest:300.0.0.0/8", "invalid address '300.0.0.0'"},
+		{"deny dest:10.0.0.0/8", "dest: targets can only be exempted with allow"},
+		{"allow host:foo", "unknown target kind 'host'"},
+		{"allow postfix", "invalid target 'postfix'"},
+		{"allow cgroup:../etc", "invalid cgroup path"},
+		{"allow unit:acme", "invalid unit name 'acme'"},
+		{"ports add 0", "invalid port '0'"},
+		{"ports add 65536", "invalid port '65536'"},
+		{"ports add smtp", "invalid port 'smtp'"},
+		{"ports remove 25", "usage: smtpfence ports"},
+		{"default maybe", "unknown action 'maybe'"},
+		{"limit user:10001 5/fortnight", "invalid rate period 'fortnight'"},
+		{"limit user:10001", "usage: smtpfence limit TARGET"},
+		{"unset user:10001", "no rule on user:10001"},
+		{"allow user:10001 extra", "usage: smtpfence allow TARGET"},
+		{"frobnicate", "unknown command 'frobnicate'"},
+		{"rules --runtime", "option --runtime does not apply to 'rules'"},
+		{"status --bogus", "unknown option '--bogus'"},
 	};
 	char before[SFT_OUT_LEN], ports_before[256];
 

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #define TENANT 10001
-#define OTHER 10002
+#define OTHER  10002
 
 static const char base_conf[] = "[global]\nports = 25 587\ndefault = deny\n"
 				"exempt = 198.51.100.0/24\n";
@@ -107,19 +107,19 @@ START_TEST(explain_matches_kernel)
 		int port;
 		const char *rule; /* the rule explain must name */
 	} cases[] = {
-		{ "tenants/acme/web", OTHER, OTHER, "192.0.2.1", 25, "cgroup:" },
-		{ "tenants/acme/cron", TENANT, TENANT, "192.0.2.1", 25, "cgroup:" },
-		{ "tenants/beta", TENANT, TENANT, "192.0.2.1", 25, "user:10001" },
-		{ "tenants/beta", OTHER, 20002, "192.0.2.1", 587, "group:20002" },
-		{ "tenants/beta", OTHER, OTHER, "192.0.2.1", 25, "default" },
-		{ "tenants/beta", OTHER, OTHER, "198.51.100.1", 25, "dest:198.51.100.0/24" },
-		{ "tenants/beta", OTHER, OTHER, "192.0.2.1", 8080, "none" },
-		{ "tenants/acme", TENANT, TENANT, "2001:db8::1", 25, "cgroup:" },
-		{ "tenants/beta", TENANT, TENANT, "2001:db8::1", 25, "user:10001" },
+		{"tenants/acme/web", OTHER, OTHER, "192.0.2.1", 25, "cgroup:"},
+		{"tenants/acme/cron", TENANT, TENANT, "192.0.2.1", 25, "cgroup:"},
+		{"tenants/beta", TENANT, TENANT, "192.0.2.1", 25, "user:10001"},
+		{"tenants/beta", OTHER, 20002, "192.0.2.1", 587, "group:20002"},
+		{"tenants/beta", OTHER, OTHER, "192.0.2.1", 25, "default"},
+		{"tenants/beta", OTHER, OTHER, "198.51.100.1", 25, "dest:198.51.100.0/24"},
+		{"tenants/beta", OTHER, OTHER, "192.0.2.1", 8080, "none"},
+		{"tenants/acme", TENANT, TENANT, "2001:db8::1", 25, "cgroup:"},
+		{"tenants/beta", TENANT, TENANT, "2001:db8::1", 25, "user:10001"},
 	};
 	char abs[4096];
-	int ls[3] = { sft_listen("192.0.2.1", 25), sft_listen("192.0.2.1", 587),
-		      sft_listen("192.0.2.1", 8080) };
+	int ls[3] = {sft_listen("192.0.2.1", 25), sft_listen("192.0.2.1", 587),
+		     sft_listen("192.0.2.1", 8080)};
 
 	sft_start("explain", base_conf);
 	int l6 = sft_listen("2001:db8::1", 25), lx = sft_listen("198.51.100.1", 25);
@@ -242,9 +242,12 @@ START_TEST(big_reload_never_drops_unchanged_rules)
 		close(stop[1]);
 		fcntl(stop[0], F_SETFL, O_NONBLOCK);
 		while (read(stop[0], &c, 1) < 0) {
-			bad += sft_connect(env.cgroup, TENANT, TENANT, "192.0.2.1", 25, SFT_BLOCKING) != 0;
-			bad += sft_connect(env.cgroup, 370000, 1, "192.0.2.1", 25, SFT_BLOCKING) != 0;
-			bad += sft_connect(env.cgroup, OTHER, OTHER, "192.0.2.1", 25, SFT_BLOCKING) != EPERM;
+			bad += sft_connect(env.cgroup, TENANT, TENANT, "192.0.2.1", 25,
+					   SFT_BLOCKING) != 0;
+			bad += sft_connect(env.cgroup, 370000, 1, "192.0.2.1", 25, SFT_BLOCKING) !=
+			       0;
+			bad += sft_connect(env.cgroup, OTHER, OTHER, "192.0.2.1", 25,
+					   SFT_BLOCKING) != EPERM;
 			ok += 3;
 			sft_accept_all(l);
 		}
@@ -298,7 +301,8 @@ START_TEST(cli_changes_persist_runtime_ones_do_not)
 	f = fopen(path, "r");
 	text[fread(text, 1, sizeof(text) - 1, f)] = '\0';
 	fclose(f);
-	ck_assert_msg(strstr(text, "limit = user:10001 3/min burst 4\n") && !strstr(text, "allow ="),
+	ck_assert_msg(strstr(text, "limit = user:10001 3/min burst 4\n") &&
+			      !strstr(text, "allow ="),
 		      "%s", text);
 	/* a daemon restart keeps both; a reboot (unload, /run emptied) keeps only the file */
 	sft_daemon_stop(&env, SIGTERM);
@@ -357,7 +361,8 @@ START_TEST(unit_targets_pending_and_recreated)
 	/* made anew: a new cgroup id, the rule follows within a second */
 	ck_assert_int_eq(rmdir(abs), 0);
 	ck_assert_int_eq(mkdir(abs, 0755), 0);
-	ck_assert_msg(enforced_within(abs, 0, 1.0, &took), "recreated unit not enforced within 1 s");
+	ck_assert_msg(enforced_within(abs, 0, 1.0, &took),
+		      "recreated unit not enforced within 1 s");
 	printf("recreated unit enforced %.3f s after it was made anew\n", took);
 	/* a cgroup: path rule follows the same way */
 	char path_cg[4096];
@@ -397,8 +402,9 @@ START_TEST(concurrent_cli_changes_all_land)
 	for (int i = 0; i < 20; i++) {
 		char want[96];
 
-		snprintf(want, sizeof(want), "\"target\":\"user:%d\",\"action\":\"allow\",\"state\":"
-					     "\"active\"",
+		snprintf(want, sizeof(want),
+			 "\"target\":\"user:%d\",\"action\":\"allow\",\"state\":"
+			 "\"active\"",
 			 50000 + i);
 		ck_assert_msg(strstr(env.out, want), "missing %s in %s", want, env.out);
 	}

@@ -58,10 +58,10 @@ static void assert_root_only(const char *path, mode_t want)
  * maps and links were among them. */
 static int check_pins(void)
 {
-	static const char *const core[] = { SF_MAP_PORTS,      SF_MAP_SETTINGS, SF_MAP_RULES,
-					    SF_MAP_RULE_STATS, SF_MAP_EXEMPT4,	SF_MAP_EXEMPT6,
-					    SF_MAP_FLOWS,      SF_MAP_TOTALS,	SF_MAP_EVENTS,
-					    SF_LINK_CONNECT4,  SF_LINK_CONNECT6 };
+	static const char *const core[] = {SF_MAP_PORTS,      SF_MAP_SETTINGS, SF_MAP_RULES,
+					   SF_MAP_RULE_STATS, SF_MAP_EXEMPT4,  SF_MAP_EXEMPT6,
+					   SF_MAP_FLOWS,      SF_MAP_TOTALS,   SF_MAP_EVENTS,
+					   SF_LINK_CONNECT4,  SF_LINK_CONNECT6};
 	DIR *d = opendir(env.pin_dir);
 	struct dirent *e;
 	int n = 0;
@@ -235,8 +235,8 @@ static int probe(enum probe p, const char *path, __u32 map_id, bool userns_root)
 
 START_TEST(tenant_cannot_touch_the_maps)
 {
-	static const char *const maps[] = { SF_MAP_RULES, SF_MAP_FLOWS, SF_MAP_SETTINGS,
-					    SF_MAP_PORTS };
+	static const char *const maps[] = {SF_MAP_RULES, SF_MAP_FLOWS, SF_MAP_SETTINGS,
+					   SF_MAP_PORTS};
 	char path[PATH_MAX + 64];
 
 	start("tenant");

@@ -28,7 +28,7 @@ static char work_dir[PATH_MAX]; /* temp dir: bpffs mount + per-test dirs */
 static char bpffs[PATH_MAX];
 static char cg_mount[PATH_MAX];
 static char cg_root[PATH_MAX]; /* this binary's throwaway cgroup */
-static pid_t owner; /* check forks tests: only the parent cleans up */
+static pid_t owner;	       /* check forks tests: only the parent cleans up */
 
 static void skip(const char *why)
 {
@@ -301,7 +301,7 @@ bool sft_notify_wait_n(struct sft_env *e, const char *want, int count, int timeo
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		struct pollfd p = { .fd = e->notify_fd, .events = POLLIN };
+		struct pollfd p = {.fd = e->notify_fd, .events = POLLIN};
 		char msg[1024];
 		ssize_t n;
 		long left;
@@ -345,7 +345,7 @@ void sft_notify_drain(struct sft_env *e)
 
 int sft_daemon_start(struct sft_env *e)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char log[PATH_MAX + 16];
 
 	if (e->notify_fd < 0) {
@@ -474,7 +474,7 @@ static int connect_child(const char *host, int port, enum sft_connect_mode mode)
 	}
 	if (errno != EINPROGRESS)
 		return errno;
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
 	int soerr = 0;
 	socklen_t sl = sizeof(soerr);
 

@@ -29,7 +29,7 @@ struct sft_env {
 	char config[PATH_MAX];
 	char rules_dir[PATH_MAX];
 	char run_dir[PATH_MAX];
-	char cgroup[PATH_MAX]; /* absolute attach cgroup of this test */
+	char cgroup[PATH_MAX];	   /* absolute attach cgroup of this test */
 	char cgroup_rel[PATH_MAX]; /* the same, relative to the cgroup2 mount */
 	pid_t daemon;
 	int notify_fd;
@@ -70,9 +70,9 @@ int sft_cgroup_make(struct sft_env *e, const char *sub, char *abs, size_t len);
 enum sft_connect_mode {
 	SFT_BLOCKING,
 	SFT_NONBLOCK,
-	SFT_FASTOPEN_SENDTO, /* sendto(MSG_FASTOPEN) */
+	SFT_FASTOPEN_SENDTO,  /* sendto(MSG_FASTOPEN) */
 	SFT_FASTOPEN_CONNECT, /* TCP_FASTOPEN_CONNECT, then connect() */
-	SFT_V4_MAPPED, /* AF_INET6 socket to ::ffff:HOST (HOST is IPv4) */
+	SFT_V4_MAPPED,	      /* AF_INET6 socket to ::ffff:HOST (HOST is IPv4) */
 };
 
 /* Connects from a child process placed in cgroup `cg_abs`, running as

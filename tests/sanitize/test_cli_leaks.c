@@ -32,8 +32,8 @@ static void teardown(void)
 
 static void no_report(const char *args, const char *text)
 {
-	static const char *const words[] = { "LeakSanitizer", "AddressSanitizer",
-					     "runtime error:", "SUMMARY:" };
+	static const char *const words[] = {"LeakSanitizer", "AddressSanitizer",
+					    "runtime error:", "SUMMARY:"};
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		ck_assert_msg(!strstr(text, words[i]), "smtpfence %s:\n%s", args, text);
@@ -91,7 +91,7 @@ START_TEST(commands_without_a_daemon)
 	run(2, "rules --runtime");
 	run(2, "--pin-dir");
 	run(0, "check-config");
-	run(1, "status"); /* nothing loaded yet */
+	run(1, "status");	    /* nothing loaded yet */
 	run(0, "allow user:10002"); /* persisted for the daemon to apply */
 	run(0, "rules");
 	run(0, "rules -j");

@@ -37,7 +37,7 @@ static int load_int(const int *p)
  * churner's seqlock for this tenant. */
 static void attempt(struct soak_tenant *t, const struct sockaddr_in *sa)
 {
-	static const struct linger abort_on_close = { .l_onoff = 1, .l_linger = 0 };
+	static const struct linger abort_on_close = {.l_onoff = 1, .l_linger = 0};
 	uint64_t seq0 = load_u64(&t->seq);
 	int denied0 = load_int(&t->denied);
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), r, err;
@@ -67,7 +67,7 @@ static void attempt(struct soak_tenant *t, const struct sockaddr_in *sa)
 pid_t soak_tenant_start(struct soak_shared *sh, int i, const char *cg_abs, uid_t uid,
 			const char *host, int port, unsigned int pace_us)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	char procs[PATH_MAX + 16];
 	pid_t pid;
 	int fd;
@@ -105,7 +105,7 @@ static void *accept_loop(void *p)
 	struct acceptor_arg *a = p;
 
 	while (!load_int(a->stop)) {
-		struct pollfd pfd = { .fd = a->lfd, .events = POLLIN };
+		struct pollfd pfd = {.fd = a->lfd, .events = POLLIN};
 		int c;
 
 		if (poll(&pfd, 1, 100) <= 0)

@@ -17,13 +17,13 @@
 struct soak_tenant {
 	/* written by the churner */
 	uint64_t seq; /* bumped before each change of this tenant's rule */
-	int denied; /* a deny rule is in force (set after the CLI returned) */
+	int denied;   /* a deny rule is in force (set after the CLI returned) */
 	/* written by the tenant */
-	uint64_t attempts; /* connect() calls made (each one judged) */
-	uint64_t connected; /* returned 0 */
-	uint64_t refused; /* returned EPERM: denied or limited */
-	uint64_t other; /* any other error: allowed by the hook, failed later */
-	uint64_t covered; /* attempts made wholly inside a deny window */
+	uint64_t attempts;   /* connect() calls made (each one judged) */
+	uint64_t connected;  /* returned 0 */
+	uint64_t refused;    /* returned EPERM: denied or limited */
+	uint64_t other;	     /* any other error: allowed by the hook, failed later */
+	uint64_t covered;    /* attempts made wholly inside a deny window */
 	uint64_t violations; /* of those, ones that connected */
 };
 

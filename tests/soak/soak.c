@@ -28,11 +28,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SINK "192.0.2.1"
+#define SINK	 "192.0.2.1"
 #define UID_BASE 10100
 
 enum op { OP_UNSET, OP_ALLOW, OP_DENY, OP_LIMIT, OP_LOG, N_OPS };
-static const char *const op_cmd[] = { "unset", "allow", "deny", "limit", "log" };
+static const char *const op_cmd[] = {"unset", "allow", "deny", "limit", "log"};
 
 struct opts {
 	int seconds, tenants, restarts;
@@ -66,7 +66,7 @@ static double now_s(void)
 
 static struct usage daemon_usage_once(pid_t pid)
 {
-	struct usage u = { 0, -1 };
+	struct usage u = {0, -1};
 	char path[64], line[256];
 	struct dirent *e;
 	DIR *d;
@@ -191,7 +191,7 @@ static void restart(struct figures *fg, int tenants)
 /* The kernel's counters of tenant i's flows. */
 static struct sf_counters kernel_counts(int map_fd, __u64 id)
 {
-	struct sf_counters sum = { 0 };
+	struct sf_counters sum = {0};
 	struct sf_flow_key key, next;
 	struct sf_flow v;
 	void *prev = NULL;
@@ -212,7 +212,7 @@ static struct sf_counters kernel_counts(int map_fd, __u64 id)
 /* Host-wide totals, summed over CPUs. */
 static struct sf_totals kernel_totals(void)
 {
-	struct sf_totals sum = { 0 }, *v;
+	struct sf_totals sum = {0}, *v;
 	char path[PATH_MAX + 16];
 	int ncpu = libbpf_num_possible_cpus(), fd;
 	__u32 zero = 0;
@@ -270,16 +270,16 @@ static int check_counts(const struct opts *o, uint64_t *attempts)
 static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{ "seconds", required_argument, NULL, 's' },
-		{ "tenants", required_argument, NULL, 't' },
-		{ "restarts", required_argument, NULL, 'r' },
-		{ "pace-us", required_argument, NULL, 'p' },
-		{ "rss-slack-kb", required_argument, NULL, 'k' },
-		{ NULL, 0, NULL, 0 },
+		{"seconds", required_argument, NULL, 's'},
+		{"tenants", required_argument, NULL, 't'},
+		{"restarts", required_argument, NULL, 'r'},
+		{"pace-us", required_argument, NULL, 'p'},
+		{"rss-slack-kb", required_argument, NULL, 'k'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
-	*o = (struct opts){ 30, 50, 2, 10000, 1024 };
+	*o = (struct opts){30, 50, 2, 10000, 1024};
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -359,7 +359,7 @@ static void run_soak(const struct opts *o, struct figures *fg)
 
 int main(int argc, char **argv)
 {
-	struct figures fg = { 0 };
+	struct figures fg = {0};
 	pid_t kids[SOAK_MAX_TENANTS];
 	uint64_t covered = 0, violations = 0, attempts = 0;
 	struct opts o;

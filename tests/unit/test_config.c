@@ -76,7 +76,8 @@ START_TEST(good_file)
 	write_file("rules.d/ignored.txt", "this is not a drop-in\n");
 	ck_assert_int_eq(load(&p, &d), 0);
 	ck_assert_uint_eq(d.n, 0);
-	ck_assert(sf_port_get(p.ports, 25) && sf_port_get(p.ports, 587) && sf_port_get(p.ports, 2525));
+	ck_assert(sf_port_get(p.ports, 25) && sf_port_get(p.ports, 587) &&
+		  sf_port_get(p.ports, 2525));
 	ck_assert(!sf_port_get(p.ports, 465));
 	ck_assert_int_eq(p.default_action, SF_ACT_LIMIT);
 	ck_assert_uint_eq(p.default_rate.burst, 20);
@@ -115,10 +116,13 @@ START_TEST(every_problem_reported)
 	ck_assert(has(&d, "main.conf:4: unknown action 'maybe'"));
 	ck_assert(has(&d, "main.conf:7: unknown target kind 'host'"));
 	ck_assert(has(&d, "main.conf:8: invalid rate period 'fortnight'"));
-	ck_assert(has(&d, "main.conf:9: 'dest:10.0.0.0/8': dest: targets can only be exempted with allow"));
+	ck_assert(has(
+		&d,
+		"main.conf:9: 'dest:10.0.0.0/8': dest: targets can only be exempted with allow"));
 	ck_assert(has(&d, "main.conf:10: invalid prefix length '/33'"));
 	ck_assert(has(&d, "main.conf:12: unknown section [extra]"));
-	ck_assert(has(&d, "rules.d/b.conf:2: a drop-in holds only a [rules] section, not [global]"));
+	ck_assert(
+		has(&d, "rules.d/b.conf:2: a drop-in holds only a [rules] section, not [global]"));
 	/* The same target in two files: both are named. */
 	ck_assert(has(&d, "rules.d/b.conf:4: user:bob is already ruled at"));
 	ck_assert(has(&d, "rules.d/a.conf:2"));

@@ -19,7 +19,8 @@ START_TEST(ports)
 	ck_assert_uint_eq(p, 25);
 	ck_assert_int_eq(sf_parse_port("65535", &p, err, sizeof(err)), 0);
 	ck_assert_uint_eq(p, 65535);
-	const char *bad[] = { "0", "65536", "-1", "+25", "25x", "", " 25", "0x19", "99999999999999999999" };
+	const char *bad[] = {
+		"0", "65536", "-1", "+25", "25x", "", " 25", "0x19", "99999999999999999999"};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ck_assert_int_eq(sf_parse_port(bad[i], &p, err, sizeof(err)), -EINVAL);
@@ -82,8 +83,9 @@ START_TEST(rates)
 	ck_assert_uint_eq(r.period_ns, 1000000000ULL);
 
 	ck_assert_int_eq(sf_parse_rate("5/fortnight", &r, err, sizeof(err)), -EINVAL);
-	ck_assert_str_eq(err,
-			 "invalid rate period 'fortnight' in '5/fortnight': expected sec, min, hour or day");
+	ck_assert_str_eq(
+		err,
+		"invalid rate period 'fortnight' in '5/fortnight': expected sec, min, hour or day");
 	ck_assert_int_eq(sf_parse_rate("0/min", &r, err, sizeof(err)), -EINVAL);
 	ck_assert_int_eq(sf_parse_rate("5", &r, err, sizeof(err)), -EINVAL);
 	ck_assert_str_eq(err, "malformed rate '5': expected N/sec|N/min|N/hour [burst B]");
@@ -128,8 +130,8 @@ START_TEST(targets)
 	ck_assert_int_eq(t.kind, SF_TARGET_UNIT);
 	ck_assert_int_eq(sf_parse_target("unit:php-fpm@acme.service", &t, err, sizeof(err)), 0);
 	/* Cgroup paths are made canonical. */
-	ck_assert_int_eq(sf_parse_target("cgroup://tenants.slice//acme.slice/", &t, err, sizeof(err)),
-			 0);
+	ck_assert_int_eq(
+		sf_parse_target("cgroup://tenants.slice//acme.slice/", &t, err, sizeof(err)), 0);
 	sf_target_format(&t, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "cgroup:/tenants.slice/acme.slice");
 	ck_assert_int_eq(sf_parse_target("dest:10.0.0.0/8", &t, err, sizeof(err)), 0);
@@ -137,14 +139,16 @@ START_TEST(targets)
 	ck_assert_str_eq(t.value, "10.0.0.0/8");
 
 	ck_assert_int_eq(sf_parse_target("host:foo", &t, err, sizeof(err)), -EINVAL);
-	ck_assert_str_eq(err, "unknown target kind 'host' in 'host:foo': expected cgroup, unit, user, "
-			      "group, dest or source");
+	ck_assert_str_eq(err,
+			 "unknown target kind 'host' in 'host:foo': expected cgroup, unit, user, "
+			 "group, dest or source");
 	ck_assert_int_eq(sf_parse_target("postfix", &t, err, sizeof(err)), -EINVAL);
 	ck_assert_int_eq(sf_parse_target("user:", &t, err, sizeof(err)), -EINVAL);
 	ck_assert_int_eq(sf_parse_target("cgroup:relative/path", &t, err, sizeof(err)), -EINVAL);
 	ck_assert_int_eq(sf_parse_target("cgroup:/a/../etc", &t, err, sizeof(err)), -EINVAL);
 	ck_assert_int_eq(sf_parse_target("unit:acme", &t, err, sizeof(err)), -EINVAL);
-	ck_assert_str_eq(err, "invalid unit name 'acme': expected NAME.service, NAME.slice or NAME.scope");
+	ck_assert_str_eq(
+		err, "invalid unit name 'acme': expected NAME.service, NAME.slice or NAME.scope");
 	ck_assert_int_eq(sf_parse_target("dest:10.0.0.0/40", &t, err, sizeof(err)), -EINVAL);
 	ck_assert_int_eq(sf_parse_target("user:a b", &t, err, sizeof(err)), -EINVAL);
 }
