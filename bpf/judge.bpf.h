@@ -25,6 +25,14 @@ struct sf_identity {
 	__u32 gid;
 };
 
+/* Looks up the rule of one kind and id, leaving the key filled in. */
+static __always_inline struct sf_rule *sf_rule_of(struct sf_rule_key *key, __u32 kind, __u64 id)
+{
+	key->kind = kind;
+	key->id = id;
+	return bpf_map_lookup_elem(&sf_rules, key);
+}
+
 static __always_inline int sf_port_watched(__u16 port)
 {
 	__u32 key = port;

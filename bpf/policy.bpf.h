@@ -30,29 +30,15 @@ static __noinline struct sf_rule *sf_find_rule(struct sf_rule_key *key, const st
 
 		if (!id)
 			continue; /* the cgroup sits above this level */
-		key->kind = SF_KIND_CGROUP;
-		key->id = id;
-		r = bpf_map_lookup_elem(&sf_rules, key);
+		r = sf_rule_of(key, SF_KIND_CGROUP, id);
 		if (r)
 			return r;
 	}
-	if (s->flags & SF_HAVE_UID_RULES) {
-		key->kind = SF_KIND_UID;
-		key->id = who->uid;
-		r = bpf_map_lookup_elem(&sf_rules, key);
-		if (r)
-			return r;
-	}
-	if (s->flags & SF_HAVE_GID_RULES) {
-		key->kind = SF_KIND_GID;
-		key->id = who->gid;
-		r = bpf_map_lookup_elem(&sf_rules, key);
-		if (r)
-			return r;
-	}
-	key->kind = SF_KIND_DEFAULT;
-	key->id = 0;
-	return bpf_map_lookup_elem(&sf_rules, key);
+	if ((s->flags & SF_HAVE_UID_RULES) && (r = sf_rule_of(key, SF_KIND_UID, who->uid)))
+		return r;
+	if ((s->flags & SF_HAVE_GID_RULES) && (r = sf_rule_of(key, SF_KIND_GID, who->gid)))
+		return r;
+	return sf_rule_of(key, SF_KIND_DEFAULT, 0);
 }
 
 /* Judges an attempt by *who to the destination in *fk (fk->cgroup_id and

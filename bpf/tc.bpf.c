@@ -26,17 +26,10 @@ static __always_inline struct sf_rule *sf_find_source_rule(const struct sf_pkt *
 		__builtin_memcpy(k6.addr, p->saddr, 16);
 		src = bpf_map_lookup_elem(&sf_source6, &k6);
 	}
-	if (src) {
-		key->kind = SF_KIND_SOURCE;
-		key->id = src->rule_id;
-		r = bpf_map_lookup_elem(&sf_rules, key);
-		if (r)
-			return r;
-	}
+	if (src && (r = sf_rule_of(key, SF_KIND_SOURCE, src->rule_id)))
+		return r;
 	/* No source rule (or one being replaced right now): the default. */
-	key->kind = SF_KIND_DEFAULT;
-	key->id = 0;
-	return bpf_map_lookup_elem(&sf_rules, key);
+	return sf_rule_of(key, SF_KIND_DEFAULT, 0);
 }
 
 SEC("tc")
