@@ -6,9 +6,11 @@
 #include "packet.bpf.h"
 #include "policy.bpf.h"
 
-#define SF_SKB_PASS    1
-#define SF_SKB_DROP    0
-#define SF_SOCK_STREAM 1
+#define SF_SKB_PASS	1
+#define SF_SKB_DROP	0
+#define SF_SOCK_STREAM	1
+#define SF_SOCK_DGRAM	2
+#define SF_TCP_SYN_SENT 2
 
 /* The walk looks at the cgroups of the socket that sends. */
 static __always_inline __u64 sf_ancestor_cgroup_id(void *ctx, int level)
@@ -37,10 +39,27 @@ static __always_inline void sf_socket_identity(struct __sk_buff *skb, struct sf_
 	who->gid = (__u32)uid_gid == who->uid ? uid_gid >> 32 : SF_UID_NONE;
 }
 
+/* Only a raw socket or a TCP socket that is opening can send a SYN: every
+ * other packet (data, ACKs, datagrams) passes without being parsed. */
+static __always_inline int sf_cannot_send_syn(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+
+	if (!sk || !(sk = bpf_sk_fullsock(sk)))
+		return 0;
+	if (sk->type == SF_SOCK_STREAM)
+		return sk->state != SF_TCP_SYN_SENT;
+	return sk->type == SF_SOCK_DGRAM;
+}
+
 SEC("cgroup_skb/egress")
 int sf_egress(struct __sk_buff *skb)
 {
 	struct sf_pkt p = {};
+
+	if (sf_cannot_send_syn(skb))
+		return SF_SKB_PASS;
+
 	int kind = sf_parse_syn(skb, &p);
 
 	if (kind == SF_PKT_OTHER)
