@@ -2,6 +2,7 @@
 /* The userspace side of forwarded-traffic rules: source:CIDR targets, their
  * stable rule ids, `interfaces =`, and what compile puts in the tries. */
 #include "compile.h"
+#include "suite.h"
 #include "config.h"
 #include "parse.h"
 #include "smtpfence.h"
@@ -157,20 +158,12 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("source");
 	TCase *tc = tcase_create("source");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, source_targets);
 	tcase_add_test(tc, source_rule_ids);
 	tcase_add_test(tc, interface_names);
 	tcase_add_test(tc, interfaces_key);
 	tcase_add_test(tc, compile_sources);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sft_run_tcase("source", tc);
 }

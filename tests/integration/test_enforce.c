@@ -3,6 +3,7 @@
  * precedence step, asserted on connect()'s errno and on the listener, in a
  * throwaway cgroup and a fresh network namespace. */
 #include "fixture.h"
+#include "suite.h"
 #include "smtpfence.h"
 
 #include <arpa/inet.h>
@@ -437,10 +438,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("enforce");
 	TCase *tc = tcase_create("connect");
-	SRunner *sr;
-	int failed;
 
 	sft_sandbox_enter();
 	tcase_set_timeout(tc, 60);
@@ -458,10 +456,5 @@ int main(void)
 	tcase_add_test(tc, counters_add_up);
 	tcase_add_test(tc, bad_cli_input_changes_nothing);
 	tcase_add_test(tc, not_root_gets_one_line);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sft_run_tcase("enforce", tc);
 }

@@ -5,6 +5,7 @@
  * denied connect may get through and not one allowed connect may fail;
  * the kernel's counters, kept across all of it, must match the loops'. */
 #include "harness.h"
+#include "suite.h"
 #include "smtpfence.h"
 #include "sync.h"
 
@@ -461,20 +462,12 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("no-gap");
 	TCase *tc = tcase_create("upgrade");
-	SRunner *sr;
-	int failed;
 
 	sft_sandbox_enter();
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, no_connect_slips_through);
 	tcase_add_test(tc, layout_version_bump_migrates_every_map);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sft_run_tcase("no-gap", tc);
 }

@@ -6,6 +6,7 @@
  * last, no READY=1 from a start that failed; and all of it with no more
  * capabilities than the unit grants. */
 #include "harness.h"
+#include "suite.h"
 #include "smtpfence.h"
 
 #include <check.h>
@@ -318,10 +319,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("notify");
 	TCase *tc = tcase_create("sd_notify");
-	SRunner *sr;
-	int failed;
 
 	sft_sandbox_enter();
 	tcase_set_timeout(tc, 60);
@@ -333,10 +331,5 @@ int main(void)
 	tcase_add_test(tc, stopping_is_the_last_word);
 	tcase_add_test(tc, failed_start_is_never_ready);
 	tcase_add_test(tc, runs_with_only_the_units_capabilities);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sft_run_tcase("notify", tc);
 }

@@ -3,6 +3,7 @@
  * real verdicts, whole-or-nothing reloads under load, persistence, unit
  * targets that come and go, concurrent CLI changes, check-config. */
 #include "fixture.h"
+#include "suite.h"
 
 #include <check.h>
 #include <errno.h>
@@ -450,10 +451,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("policy");
 	TCase *tc = tcase_create("policy");
-	SRunner *sr;
-	int failed;
 
 	sft_sandbox_enter();
 	tcase_set_timeout(tc, 120);
@@ -466,10 +464,5 @@ int main(void)
 	tcase_add_test(tc, unit_targets_pending_and_recreated);
 	tcase_add_test(tc, concurrent_cli_changes_all_land);
 	tcase_add_test(tc, check_config_reports_every_problem);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sft_run_tcase("policy", tc);
 }

@@ -2,6 +2,7 @@
 /* The configuration reader: values, drop-ins, and every problem reported
  * as file:line: message. */
 #include "config.h"
+#include "suite.h"
 #include "smtpfence.h"
 
 #include <check.h>
@@ -163,20 +164,12 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("config");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, good_file);
 	tcase_add_test(tc, every_problem_reported);
 	tcase_add_test(tc, missing_named_file);
 	tcase_add_test(tc, embedded_default);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sft_run_tcase("config", tc);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The parsers for what users type: ports, CIDRs, rates, errnos, targets. */
 #include "parse.h"
+#include "suite.h"
 #include "smtpfence.h"
 
 #include <arpa/inet.h>
@@ -169,10 +170,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("parse");
 	TCase *tc = tcase_create("parsers");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, ports);
 	tcase_add_test(tc, cidrs);
@@ -180,10 +178,5 @@ int main(void)
 	tcase_add_test(tc, errnos);
 	tcase_add_test(tc, targets);
 	tcase_add_test(tc, actions);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sft_run_tcase("parse", tc);
 }
