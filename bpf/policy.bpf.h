@@ -19,20 +19,31 @@ static __always_inline __u64 sf_ancestor_cgroup_id(void *ctx, int level);
 static __noinline struct sf_rule *sf_find_rule(struct sf_rule_key *key, const struct sf_settings *s,
 					       const struct sf_identity *who, void *ctx)
 {
-	struct sf_rule *r;
+	struct sf_rule *r, *nearest = NULL;
 	__u32 levels = s->cgroup_levels;
+	__u64 nearest_id = 0;
 
-	/* Nearest ancestor first: the deepest level that has rules. */
-	for (int lvl = SF_MAX_CGROUP_LEVEL; lvl >= 0; lvl--) {
+	/* Root to leaf, only as deep as rules go and the cgroup reaches; the
+	 * deepest hit is the nearest ruled ancestor. */
+	for (int lvl = 0; lvl <= SF_MAX_CGROUP_LEVEL; lvl++) {
+		if (!(levels >> lvl))
+			break; /* no rules at this level or below */
 		if (!(levels & (1U << lvl)))
 			continue;
 		__u64 id = sf_ancestor_cgroup_id(ctx, lvl);
 
 		if (!id)
-			continue; /* the cgroup sits above this level */
+			break; /* the cgroup sits above this level */
 		r = sf_rule_of(key, SF_KIND_CGROUP, id);
-		if (r)
-			return r;
+		if (r) {
+			nearest = r;
+			nearest_id = id;
+		}
+	}
+	if (nearest) {
+		key->kind = SF_KIND_CGROUP;
+		key->id = nearest_id;
+		return nearest;
 	}
 	if ((s->flags & SF_HAVE_UID_RULES) && (r = sf_rule_of(key, SF_KIND_UID, who->uid)))
 		return r;
