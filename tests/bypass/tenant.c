@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "tenant.h"
+#include "harness.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,20 +16,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static int join_cgroup(const char *cg_abs)
-{
-	char procs[PATH_MAX];
-	int fd, ok;
-
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg_abs);
-	fd = open(procs, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ok = write(fd, "0\n", 2) == 2;
-	close(fd);
-	return ok ? 0 : -1;
-}
 
 /* Drops to uid/gid and keeps CAP_NET_RAW alone, effective. */
 static int become_tenant(uid_t uid, gid_t gid)
@@ -66,22 +53,14 @@ static int send_child(const struct sft_pkt *p)
 
 int sft_raw_send(const char *cg_abs, uid_t uid, gid_t gid, const struct sft_pkt *p)
 {
-	int status;
 	pid_t pid = fork();
 
-	if (pid < 0)
-		return -1;
 	if (pid == 0) {
-		if (join_cgroup(cg_abs))
-			_exit(253);
-		if (become_tenant(uid, gid))
-			_exit(252);
+		if (sft_join_cgroup(cg_abs) || become_tenant(uid, gid))
+			_exit(SFT_CHILD_FAILED);
 		_exit(send_child(p));
 	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	status = WEXITSTATUS(status);
-	return status >= 252 ? -1 : status;
+	return sft_wait_child(pid);
 }
 
 static int connect_child(const char *host, int port, int protocol, int timeout_ms)
@@ -109,22 +88,14 @@ static int connect_child(const char *host, int port, int protocol, int timeout_m
 int sft_stream_connect(const char *cg_abs, uid_t uid, gid_t gid, const char *host, int port,
 		       int protocol, int timeout_ms)
 {
-	int status;
 	pid_t pid = fork();
 
-	if (pid < 0)
-		return -1;
 	if (pid == 0) {
-		if (join_cgroup(cg_abs))
-			_exit(253);
-		if (setgroups(0, NULL) || setgid(gid) || setuid(uid))
-			_exit(252);
+		if (sft_join_cgroup(cg_abs) || sft_become(uid, gid))
+			_exit(SFT_CHILD_FAILED);
 		_exit(connect_child(host, port, protocol, timeout_ms));
 	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	status = WEXITSTATUS(status);
-	return status >= 252 ? -1 : status;
+	return sft_wait_child(pid);
 }
 
 int sft_accept_wait(int lfd, int timeout_ms)

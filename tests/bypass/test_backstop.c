@@ -4,6 +4,7 @@
  * it and the counters show one bypass. Normal traffic of every kind stays
  * untouched, and a foreign program on the same cgroup keeps running. */
 #include "harness.h"
+#include "suite.h"
 #include "status.h"
 #include "tenant.h"
 #include "smtpfence.h"
@@ -292,13 +293,9 @@ static int connect_in_own_netns(uid_t uid)
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		char procs[PATH_MAX + 16];
-		FILE *f;
 		int l;
 
-		snprintf(procs, sizeof(procs), "%s/cgroup.procs", tenant_cg);
-		f = fopen(procs, "we");
-		if (!f || fputs("0\n", f) < 0 || fclose(f) || unshare(CLONE_NEWNET) ||
+		if (sft_join_cgroup(tenant_cg) || unshare(CLONE_NEWNET) ||
 		    system("ip link set lo up"))
 			_exit(253);
 		l = sft_listen("127.0.0.1", 25);
@@ -385,10 +382,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("backstop");
 	TCase *tc = tcase_create("raw");
-	SRunner *sr;
-	int failed;
 
 	sft_sandbox_enter();
 	/* The raw SYN's source: routed to a neighbour that never answers. */
@@ -410,10 +404,5 @@ int main(void)
 	tcase_add_test(tc, mptcp_judged_at_connect);
 	tcase_add_test(tc, container_netns_judged_at_connect);
 	tcase_add_test(tc, destination_rewritten_after_the_hook);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return sft_run_tcase("backstop", tc);
 }

@@ -5,6 +5,7 @@
  * never connect, allowed ones do; whatever else sits on the interface (a
  * tcx program, a clsact qdisc with a filter) keeps working, and stays. */
 #include "harness.h"
+#include "suite.h"
 #include "status.h"
 #include "netns.h"
 #include "smtpfence.h"
@@ -230,10 +231,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("forward");
 	TCase *tc = tcase_create("tc");
-	SRunner *sr;
-	int failed;
 
 	sft_sandbox_enter();
 	tcase_set_timeout(tc, 90);
@@ -241,10 +239,5 @@ int main(void)
 	tcase_add_test(tc, forwarded_syns_judged_by_source);
 	tcase_add_test(tc, others_on_the_interface_keep_running);
 	tcase_add_test(tc, missing_interface_fails_clearly);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return sft_run_tcase("forward", tc);
 }

@@ -4,6 +4,7 @@
  * data, watched and unwatched ports, IPv4 options, IPv6 extension headers,
  * truncated packets, fragments; and what each verdict counted. */
 #include "harness.h"
+#include "suite.h"
 #include "packet_build.h"
 #include "cgroupfs.h"
 #include "smtpfence.h"
@@ -392,10 +393,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("packets");
 	TCase *tcase = tcase_create("tables");
-	SRunner *sr;
-	int failed;
 
 	sft_sandbox_enter();
 	tcase_add_checked_fixture(tcase, setup, teardown);
@@ -404,10 +402,5 @@ int main(void)
 	tcase_add_test(tcase, tc_leaves_local_traffic);
 	tcase_add_test(tcase, tc_event_names_the_source);
 	tcase_add_test(tcase, egress_judges_by_socket_identity);
-	suite_add_tcase(s, tcase);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return sft_run_tcase("packets", tcase);
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "mailnode.h"
+#include "harness.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -62,20 +63,6 @@ static int write_text(const char *path, const char *text)
 	return fclose(f);
 }
 
-static int join_cgroup(const char *cg_abs)
-{
-	char procs[PATH_MAX + 16];
-	int fd, ok;
-
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg_abs);
-	fd = open(procs, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ok = write(fd, "0\n", 2) == 2;
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 int sft_run_as(const char *cg_abs, uid_t uid, gid_t gid, char *const argv[], char *out, size_t len)
 {
 	char path[] = "/tmp/smtpfence-test-run.XXXXXX";
@@ -91,9 +78,9 @@ int sft_run_as(const char *cg_abs, uid_t uid, gid_t gid, char *const argv[], cha
 		return -1;
 	}
 	if (pid == 0) {
-		if ((cg_abs && join_cgroup(cg_abs)) || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		if ((cg_abs && sft_join_cgroup(cg_abs)) || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 			_exit(126);
-		if (uid && (setgroups(0, NULL) || setgid(gid) || setuid(uid)))
+		if (uid && sft_become(uid, gid))
 			_exit(126);
 		setenv("HOME", "/", 1);
 		execvp(argv[0], argv);
@@ -157,7 +144,7 @@ static pid_t start_sink(const struct sft_mailnode *m, const char *listen)
 	if (pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
 
-		if (join_cgroup(m->internet_cgroup))
+		if (sft_join_cgroup(m->internet_cgroup))
 			_exit(126);
 		if (null >= 0)
 			dup2(null, 1);

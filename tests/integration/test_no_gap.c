@@ -99,16 +99,10 @@ static pid_t start_loop(const char *cgroup, struct loop_counts *c)
 	ck_assert_int_ge(pid, 0);
 	if (pid)
 		return pid;
-	char procs[PATH_MAX];
-
 	die_with_parent();
-	FILE *f;
-
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup);
-	f = fopen(procs, "we");
-	if (!f || fprintf(f, "0\n") < 0 || fclose(f))
+	if (sft_join_cgroup(cgroup))
 		_exit(2);
-	if (setgroups(0, NULL) || setgid(TENANT_GID) || setuid(TENANT_UID))
+	if (sft_become(TENANT_UID, TENANT_GID))
 		_exit(3);
 	inet_pton(AF_INET, HOST, &sa.sin_addr);
 	while (!sh->stop) {

@@ -485,31 +485,46 @@ static int connect_child(const char *host, int port, enum sft_connect_mode mode)
 	return soerr;
 }
 
+int sft_join_cgroup(const char *cg_abs)
+{
+	char procs[PATH_MAX];
+	int fd, ok;
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg_abs);
+	fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, "0\n", 2) == 2;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+int sft_become(uid_t uid, gid_t gid)
+{
+	return setgroups(0, NULL) || setgid(gid) || setuid(uid) ? -1 : 0;
+}
+
+int sft_wait_child(pid_t pid)
+{
+	int status;
+
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	status = WEXITSTATUS(status);
+	return status >= SFT_CHILD_FAILED ? -1 : status;
+}
+
 int sft_connect(const char *cg_abs, uid_t uid, gid_t gid, const char *host, int port,
 		enum sft_connect_mode mode)
 {
-	int status;
 	pid_t pid = fork();
 
-	if (pid < 0)
-		return -1;
 	if (pid == 0) {
-		char procs[PATH_MAX];
-		int fd;
-
-		snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg_abs);
-		fd = open(procs, O_WRONLY);
-		if (fd < 0 || write(fd, "0\n", 2) != 2)
-			_exit(253);
-		close(fd);
-		if (setgroups(0, NULL) || setgid(gid) || setuid(uid))
-			_exit(252);
+		if (sft_join_cgroup(cg_abs) || sft_become(uid, gid))
+			_exit(SFT_CHILD_FAILED);
 		_exit(connect_child(host, port, mode));
 	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	status = WEXITSTATUS(status);
-	return status >= 252 ? -1 : status;
+	return sft_wait_child(pid);
 }
 
 int sft_listen(const char *host, int port)

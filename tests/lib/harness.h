@@ -81,6 +81,15 @@ enum sft_connect_mode {
 int sft_connect(const char *cg_abs, uid_t uid, gid_t gid, const char *host, int port,
 		enum sft_connect_mode mode);
 
+/* In a forked child: moves the calling process into cgroup cg_abs. 0 or -1. */
+int sft_join_cgroup(const char *cg_abs);
+/* In a forked child: becomes uid/gid with no supplementary groups. 0 or -1. */
+int sft_become(uid_t uid, gid_t gid);
+/* Reaps a child whose exit status is an errno, 0, or SFT_CHILD_FAILED and
+ * above for the harness's own failures; returns that errno, 0 or -1. */
+#define SFT_CHILD_FAILED 252
+int sft_wait_child(pid_t pid);
+
 /* A listening TCP socket on host:port (non-blocking accept). */
 int sft_listen(const char *host, int port);
 /* Accepts and closes every pending connection; returns how many. */

@@ -56,14 +56,10 @@ int sft_flood(const char *cg, uid_t uid, const char *host, int port, int n)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		char procs[PATH_MAX];
-		int fd, r;
+		int r;
 
 		close(pipefd[0]);
-		snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
-		fd = open(procs, O_WRONLY);
-		if (fd < 0 || write(fd, "0\n", 2) != 2 || setgroups(0, NULL) || setgid(uid) ||
-		    setuid(uid))
+		if (sft_join_cgroup(cg) || sft_become(uid, uid))
 			_exit(1);
 		r = flood_child(host, port, n);
 		_exit(write(pipefd[1], &r, sizeof(r)) == sizeof(r) ? 0 : 1);

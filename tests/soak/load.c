@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "load.h"
+#include "harness.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -68,21 +69,16 @@ pid_t soak_tenant_start(struct soak_shared *sh, int i, const char *cg_abs, uid_t
 			const char *host, int port, unsigned int pace_us)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	char procs[PATH_MAX + 16];
 	pid_t pid;
-	int fd;
 
 	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
 		return -1;
 	pid = fork();
 	if (pid != 0)
 		return pid;
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg_abs);
-	fd = open(procs, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "0\n", 2) != 2)
+	if (sft_join_cgroup(cg_abs))
 		_exit(2);
-	close(fd);
-	if (setgroups(0, NULL) || setgid(uid) || setuid(uid))
+	if (sft_become(uid, uid))
 		_exit(3);
 	while (!load_int(&sh->stop)) {
 		attempt(&sh->t[i], &sa);
