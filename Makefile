@@ -23,9 +23,11 @@ endif
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.bpf.o)
 SKELS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.skel.h)
-USER_SRCS := $(wildcard user/*.c)
+# One folder a layer (see README, Code map); objects mirror the tree.
+USER_LAYERS := util kernel policy view daemon cli
+USER_SRCS := $(foreach l,$(USER_LAYERS),$(wildcard user/$(l)/*.c))
 USER_OBJS := $(USER_SRCS:user/%.c=$(BUILD)/user/%.o)
-LIB_OBJS := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+LIB_OBJS := $(filter-out $(BUILD)/user/cli/main.o,$(USER_OBJS))
 
 CFLAGS ?= -O2 -g
 override CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) \
@@ -59,6 +61,7 @@ $(SKELS): $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 # Skeletons first; afterwards -MMD records which object includes which.
 $(USER_OBJS): $(BUILD)/user/%.o: user/%.c | $(BUILD)/user $(SKELS)
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/smtpfence: $(USER_OBJS)
@@ -81,7 +84,7 @@ clean:
 	rm -rf $(BUILD)
 
 format:
-	clang-format -i $(wildcard bpf/*.c bpf/*.h include/*.h user/*.c user/*.h tests/*/*.c tests/*/*.h)
+	clang-format -i $(wildcard bpf/*.c bpf/*.h include/*.h user/*/*.c user/*/*.h tests/*/*.c tests/*/*.h)
 
 # cppcheck cannot expand libbpf's option macro: give it a plain equivalent.
 lint:

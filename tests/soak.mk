@@ -8,7 +8,7 @@ SOAK_SECONDS ?= 600
 SOAK_RESTARTS ?= 10
 
 $(BUILD)/tests/bin/soak: $(BUILD)/tests/soak/soak.o $(BUILD)/tests/soak/load.o \
-		$(BUILD)/tests/lib/harness.o $(BUILD)/user/cgroupfs.o
+		$(BUILD)/tests/lib/harness.o $(BUILD)/user/util/cgroupfs.o
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread

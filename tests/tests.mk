@@ -39,3 +39,10 @@ test-privilege: $(BUILD)/tests/bin/test_privilege $(BUILD)/smtpfence
 	$(Q)$(BUILD)/tests/bin/test_privilege
 
 TEST_TARGETS += test-unit test-enforce test-policy test-privilege
+
+# The layers of user/ depend one way, with no include cycle (README, Code map).
+.PHONY: test-layers
+test-layers:
+	$(Q)python3 scripts/check-layers.py user
+
+TEST_TARGETS += test-layers

@@ -6,7 +6,7 @@
 #include "harness.h"
 #include "suite.h"
 #include "packet_build.h"
-#include "cgroupfs.h"
+#include "util/cgroupfs.h"
 #include "smtpfence.h"
 #include "egress.skel.h"
 #include "tc.skel.h"

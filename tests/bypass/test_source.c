@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The userspace side of forwarded-traffic rules: source:CIDR targets, their
  * stable rule ids, `interfaces =`, and what compile puts in the tries. */
-#include "compile.h"
+#include "policy/compile.h"
 #include "suite.h"
-#include "config.h"
-#include "parse.h"
+#include "policy/config.h"
+#include "policy/parse.h"
 #include "smtpfence.h"
 
 #include <arpa/inet.h>

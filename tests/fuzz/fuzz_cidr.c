@@ -3,7 +3,7 @@
  * ::ffff:a.b.c.d) is stored as IPv4, and its canonical text parses back to
  * the same prefix. */
 #include "fuzz.h"
-#include "parse.h"
+#include "policy/parse.h"
 
 #include <sys/socket.h>
 

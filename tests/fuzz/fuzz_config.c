@@ -3,7 +3,7 @@
  * the main file and as a rules.d drop-in. A file accepted has no
  * diagnostics and every rule in it reads back the same from its written
  * form; a file refused says where (file:line) for every problem. */
-#include "config.h"
+#include "policy/config.h"
 #include "fuzz.h"
 #include "smtpfence.h"
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* sf_parse_port: a port parsed is 1 to 65535 and reads back the same. */
 #include "fuzz.h"
-#include "parse.h"
+#include "policy/parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -3,7 +3,7 @@
  * connects of period_ns each, in a __u64) and its canonical text parses
  * back to the same rate. */
 #include "fuzz.h"
-#include "parse.h"
+#include "policy/parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -3,7 +3,7 @@
  * without empty, "." or ".." parts), and "kind:value" parses back to the
  * same target. */
 #include "fuzz.h"
-#include "parse.h"
+#include "policy/parse.h"
 
 static void check_cgroup_path(const char *s, const char *v)
 {

@@ -2,7 +2,7 @@
 /* metrics: the exposition (from `smtpfence metrics` and from the daemon's
  * HTTP endpoint) parses with a real Prometheus parser, its figures equal
  * the connects made, and its tenant labels stay bounded. */
-#include "listen.h"
+#include "policy/listen.h"
 #include "observe_util.h"
 
 #include <arpa/inet.h>

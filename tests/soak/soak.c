@@ -10,7 +10,7 @@
  *
  * usage: soak [--seconds N] [--tenants N] [--restarts N] [--pace-us N]
  *             [--rss-slack-kb N] */
-#include "cgroupfs.h"
+#include "util/cgroupfs.h"
 #include "harness.h"
 #include "load.h"
 #include "smtpfence.h"

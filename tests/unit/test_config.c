@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The configuration reader: values, drop-ins, and every problem reported
  * as file:line: message. */
-#include "config.h"
+#include "policy/config.h"
 #include "suite.h"
 #include "smtpfence.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The parsers for what users type: ports, CIDRs, rates, errnos, targets. */
-#include "parse.h"
+#include "policy/parse.h"
 #include "suite.h"
 #include "smtpfence.h"
 

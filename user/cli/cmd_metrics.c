@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* metrics: the Prometheus exposition once, on stdout, for node_exporter's
+ * textfile collector (the daemon serves the same over HTTP). */
+#include "util/cgroupfs.h"
+#include "cli/commands.h"
+#include "policy/config.h"
+#include "util/log.h"
+#include "view/metrics.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int sf_cmd_metrics(const struct sf_ctx *ctx, int argc, char **argv)
+{
+	struct sf_policy p;
+	struct sf_diag d = {};
+	struct sf_maps maps;
+	struct sf_metrics m = {.maps = &maps, .pin_dir = ctx->pin_dir};
+	char *text = NULL;
+	size_t len = 0;
+	int err;
+
+	if (argc) {
+		sf_err("unexpected '%s' (usage: smtpfence metrics)", argv[0]);
+		return SF_EXIT_USAGE;
+	}
+	/* Only metrics_top_tenants is needed, but a broken file is reported. */
+	err = sf_config_load(ctx->config, ctx->config_explicit, &p, &d);
+	m.top_tenants = p.metrics_top_tenants;
+	sf_policy_free(&p);
+	if (err) {
+		sf_diag_print(&d);
+		sf_diag_free(&d);
+		return SF_EXIT_USAGE;
+	}
+	err = sf_tenants_open(ctx, &maps, &m.tenants);
+	if (err)
+		return err;
+	err = sf_metrics_render(&m, &text, &len);
+	if (err)
+		sf_err("failed to read the counters: %s", strerror(-err));
+	else
+		fwrite(text, 1, len, stdout);
+	free(text);
+	sf_tenants_free(m.tenants);
+	sf_maps_close(&maps);
+	return err ? SF_EXIT_FAIL : SF_EXIT_OK;
+}

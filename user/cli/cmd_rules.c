@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* rules: the policy in force, where each rule comes from, whether the
+ * kernel has it, and how often it decided. */
+#include "cli/commands.h"
+#include "util/json_out.h"
+#include "util/log.h"
+#include "policy/session.h"
+#include "policy/sync.h"
+
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+struct row {
+	char target[600];
+	char action[80];
+	char origin[600];
+	const char *state;
+	bool has_counters;
+	struct sf_counters c;
+};
+
+static const char *kernel_state(const struct sf_maps *m, bool loaded, const struct sf_rule_key *k,
+				const struct sf_compiled_rule *want)
+{
+	struct sf_rule have;
+
+	if (!loaded)
+		return "not-loaded";
+	if (bpf_map_lookup_elem(m->rules, k, &have))
+		return "not-applied";
+	return have.action == want->value.action ? "active" : "not-applied";
+}
+
+static void action_text(int action, const struct sf_rate *rate, char *buf, size_t len)
+{
+	char r[64];
+
+	if (action != SF_ACT_LIMIT) {
+		snprintf(buf, len, "%s", sf_action_name(action));
+		return;
+	}
+	sf_rate_format(rate, r, sizeof(r));
+	snprintf(buf, len, "limit %s", r);
+}
+
+static void emit(const struct sf_ctx *ctx, json_object *arr, const struct row *r)
+{
+	if (!ctx->json) {
+		printf("%-34s %-26s %-9s", r->target, r->action, r->state);
+		if (r->has_counters)
+			printf(" %9llu %9llu %9llu %9llu %9llu", (unsigned long long)r->c.attempts,
+			       (unsigned long long)r->c.allowed, (unsigned long long)r->c.denied,
+			       (unsigned long long)r->c.limited, (unsigned long long)r->c.bypass);
+		else
+			printf(" %9s %9s %9s %9s %9s", "-", "-", "-", "-", "-");
+		printf("  %s\n", r->origin);
+		return;
+	}
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "target", json_object_new_string(r->target));
+	json_object_object_add(o, "action", json_object_new_string(r->action));
+	json_object_object_add(o, "state", json_object_new_string(r->state));
+	json_object_object_add(o, "origin", json_object_new_string(r->origin));
+	if (r->has_counters) {
+		json_object_object_add(o, "attempts", json_object_new_uint64(r->c.attempts));
+		json_object_object_add(o, "allowed", json_object_new_uint64(r->c.allowed));
+		json_object_object_add(o, "denied", json_object_new_uint64(r->c.denied));
+		json_object_object_add(o, "limited", json_object_new_uint64(r->c.limited));
+		json_object_object_add(o, "bypass", json_object_new_uint64(r->c.bypass));
+	}
+	json_object_array_add(arr, o);
+}
+
+static const struct sf_compiled_rule *find_compiled(const struct sf_compiled *c,
+						    const struct sf_rule_key *k)
+{
+	for (size_t lo = 0, hi = c->n_rules; lo < hi;) {
+		size_t mid = (lo + hi) / 2;
+		int cmp = sf_rule_key_cmp(&c->rules[mid].key, k);
+
+		if (!cmp)
+			return &c->rules[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void list(const struct sf_ctx *ctx, struct sf_session *s, const struct sf_maps *m,
+		 bool loaded, json_object *arr)
+{
+	const struct sf_policy *p = &s->effective;
+	const struct sf_compiled *c = &s->compiled;
+	struct sf_rule_key def = {.kind = SF_KIND_DEFAULT};
+	struct row r = {};
+
+	snprintf(r.target, sizeof(r.target), "default");
+	action_text(p->default_action, &p->default_rate, r.action, sizeof(r.action));
+	snprintf(r.origin, sizeof(r.origin), "%s",
+		 s->runtime.default_action ? "runtime"
+		 : p->embedded		   ? SF_EMBEDDED_FILE
+					   : "config");
+	r.state = kernel_state(m, loaded, &def, find_compiled(c, &def));
+	r.has_counters = loaded;
+	if (loaded)
+		sf_rule_counters(m->rule_stats, &def, &r.c);
+	emit(ctx, arr, &r);
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct sf_rule_spec *spec = &p->rules[i];
+		const struct sf_compiled_rule *cr = NULL;
+
+		memset(&r, 0, sizeof(r));
+		snprintf(r.target, sizeof(r.target), "%s:%s", sf_target_kind_name(spec->kind),
+			 spec->value);
+		action_text(spec->action, &spec->rate, r.action, sizeof(r.action));
+		if (spec->origin == SF_ORIGIN_RUNTIME)
+			snprintf(r.origin, sizeof(r.origin), "runtime");
+		else if (spec->line > 0)
+			snprintf(r.origin, sizeof(r.origin), "%s:%d", spec->file, spec->line);
+		else
+			snprintf(r.origin, sizeof(r.origin), "%s", spec->file ? spec->file : "");
+		if (spec->kind == SF_TARGET_DEST) {
+			r.state = loaded ? "active" : "not-loaded";
+		} else if (i < c->n_specs && c->spec_state[i] == SF_PENDING) {
+			r.state = "pending";
+		} else if (i < c->n_specs && (cr = find_compiled(c, &c->spec_keys[i]))) {
+			r.state = kernel_state(m, loaded, &cr->key, cr);
+			r.has_counters = loaded;
+			if (loaded)
+				sf_rule_counters(m->rule_stats, &cr->key, &r.c);
+		} else {
+			r.state = "invalid";
+		}
+		emit(ctx, arr, &r);
+	}
+}
+
+int sf_cmd_rules(const struct sf_ctx *ctx, int argc, char **argv)
+{
+	struct sf_session s;
+	struct sf_maps m;
+	json_object *arr = NULL;
+	bool loaded;
+	int err;
+
+	(void)argv;
+	if (argc) {
+		sf_err("usage: smtpfence rules [-j]");
+		return SF_EXIT_USAGE;
+	}
+	err = sf_session_begin(&s, ctx, false);
+	if (!err)
+		err = sf_session_compile(&s);
+	if (err)
+		sf_diag_print(&s.diag);
+	err = sf_maps_open(ctx->pin_dir, &m);
+	if (err && err != -ENOENT) {
+		sf_session_end(&s);
+		return sf_exit_for(err, ctx->pin_dir);
+	}
+	loaded = !err;
+	if (ctx->json)
+		arr = json_object_new_array();
+	else
+		printf("%-34s %-26s %-9s %9s %9s %9s %9s %9s  %s\n", "TARGET", "ACTION", "STATE",
+		       "ATTEMPTS", "ALLOWED", "DENIED", "LIMITED", "BYPASS", "ORIGIN");
+	list(ctx, &s, &m, loaded, arr);
+	if (ctx->json) {
+		sf_json_print(arr);
+	}
+	if (loaded)
+		sf_maps_close(&m);
+	sf_session_end(&s);
+	return SF_EXIT_OK;
+}

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* status: what is loaded, attached where, how full the maps are, what was
+ * counted and what was lost. */
+#include "cli/commands.h"
+#include "util/json_out.h"
+#include "util/cgroupfs.h"
+#include "util/log.h"
+#include "policy/session.h"
+#include "smtpfence.h"
+#include "policy/sync.h"
+#include "kernel/tclink.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct link_state {
+	bool pinned;
+	__u32 prog_id;
+	__u64 cgroup_id;
+};
+
+static void read_link(const char *pin_dir, const char *name, struct link_state *ls)
+{
+	char path[PATH_MAX];
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	int fd;
+
+	memset(ls, 0, sizeof(*ls));
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return;
+	ls->pinned = true;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		ls->prog_id = info.prog_id;
+		ls->cgroup_id = info.cgroup.cgroup_id;
+	}
+	close(fd);
+}
+
+/* Counts the entries of a map in batches; -errno on failure. */
+static long count_entries(int fd, __u32 *max)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), count;
+	__u64 batch = 0;
+	bool first = true;
+	long total = 0;
+	void *keys, *vals;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	*max = info.max_entries;
+	keys = malloc(4096 * (size_t)info.key_size);
+	vals = malloc(4096 * (size_t)info.value_size);
+	for (; keys && vals;) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		int err;
+
+		count = 4096;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys, vals, &count,
+					   &opts);
+		first = false;
+		total += count;
+		if (err)
+			break;
+	}
+	free(keys);
+	free(vals);
+	return total;
+}
+
+static void add_backstop_json(json_object *o, const struct link_state *eg,
+			      const struct sf_tclink_info *tc, int n_tc, const struct sf_totals *t)
+{
+	json_object *arr = json_object_new_array();
+
+	json_object_object_add(o, "egress_attached", json_object_new_boolean(eg->pinned));
+	for (int i = 0; i < n_tc; i++) {
+		json_object *d = json_object_new_object();
+
+		json_object_object_add(d, "interface", json_object_new_string(tc[i].ifname));
+		json_object_object_add(d, "ifindex", json_object_new_int64(tc[i].ifindex));
+		json_object_object_add(d, "prog_id", json_object_new_int64(tc[i].prog_id));
+		json_object_array_add(arr, d);
+	}
+	json_object_object_add(o, "tc", arr);
+	json_object_object_add(o, "bypass", json_object_new_uint64(t->c.bypass));
+	json_object_object_add(o, "forwarded", json_object_new_uint64(t->forwarded));
+	json_object_object_add(o, "malformed", json_object_new_uint64(t->malformed));
+}
+
+static void print_backstop(const struct link_state *eg, const struct sf_tclink_info *tc, int n_tc,
+			   const struct sf_totals *t)
+{
+	if (eg->pinned)
+		printf("backstop:    cgroup_skb egress prog %u\n", eg->prog_id);
+	else
+		printf("backstop:    not attached (raw-socket SYNs are not judged)\n");
+	for (int i = 0; i < n_tc; i++) {
+		if (tc[i].ifindex)
+			printf("tc egress:   %s (ifindex %u), prog %u\n", tc[i].ifname,
+			       tc[i].ifindex, tc[i].prog_id);
+		else
+			printf("tc egress:   %s is gone (link dead until 'run' attaches again)\n",
+			       tc[i].ifname);
+	}
+	printf("bypass:      %llu of the attempts came from sockets never judged at connect\n",
+	       (unsigned long long)t->c.bypass);
+	printf("forwarded:   %llu of the attempts were forwarded SYNs judged by tc\n",
+	       (unsigned long long)t->forwarded);
+	if (t->malformed)
+		printf("malformed:   %llu overlapping TCP fragments dropped\n",
+		       (unsigned long long)t->malformed);
+}
+
+int sf_cmd_status(const struct sf_ctx *ctx, int argc, char **argv)
+{
+	struct sf_tclink_info tc[64];
+	struct link_state l4, l6, eg;
+	int n_tc;
+	struct sf_maps m;
+	struct sf_totals t;
+	char mount[PATH_MAX] = "";
+	const char *attach = NULL;
+	struct sf_cgroup_names *names = NULL;
+	__u32 max_rules = 0, max_flows = 0;
+	long rules, flows;
+	int err, pid;
+
+	(void)argv;
+	if (argc) {
+		sf_err("usage: smtpfence status [-j]");
+		return SF_EXIT_USAGE;
+	}
+	err = sf_maps_open(ctx->pin_dir, &m);
+	if (err)
+		return sf_exit_for(err, ctx->pin_dir);
+	read_link(ctx->pin_dir, SF_LINK_CONNECT4, &l4);
+	read_link(ctx->pin_dir, SF_LINK_CONNECT6, &l6);
+	read_link(ctx->pin_dir, SF_LINK_EGRESS, &eg);
+	n_tc = sf_tclink_list(ctx->pin_dir, tc, sizeof(tc) / sizeof(tc[0]));
+	if (n_tc < 0)
+		n_tc = 0;
+	if (l4.pinned && !sf_cgroup2_mount(mount, sizeof(mount))) {
+		names = sf_cgroup_names_load(mount);
+		attach = sf_cgroup_names_get(names, l4.cgroup_id);
+	}
+	rules = count_entries(m.rules, &max_rules);
+	flows = count_entries(m.flows, &max_flows);
+	sf_totals_read(m.totals, &t);
+	pid = sf_daemon_pid(ctx);
+	if (ctx->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "pin_dir", json_object_new_string(ctx->pin_dir));
+		json_object_object_add(o, "attached",
+				       json_object_new_boolean(l4.pinned && l6.pinned));
+		json_object_object_add(o, "cgroup", attach ? json_object_new_string(attach) : NULL);
+		json_object_object_add(o, "cgroup_id", json_object_new_uint64(l4.cgroup_id));
+		json_object_object_add(o, "daemon_pid", json_object_new_int(pid));
+		json_object_object_add(o, "rules", json_object_new_int64(rules));
+		json_object_object_add(o, "rules_max", json_object_new_int64(max_rules));
+		json_object_object_add(o, "flows", json_object_new_int64(flows));
+		json_object_object_add(o, "flows_max", json_object_new_int64(max_flows));
+		json_object_object_add(o, "attempts", json_object_new_uint64(t.c.attempts));
+		json_object_object_add(o, "allowed", json_object_new_uint64(t.c.allowed));
+		json_object_object_add(o, "denied", json_object_new_uint64(t.c.denied));
+		json_object_object_add(o, "limited", json_object_new_uint64(t.c.limited));
+		json_object_object_add(o, "events", json_object_new_uint64(t.events));
+		json_object_object_add(o, "events_lost", json_object_new_uint64(t.events_lost));
+		json_object_object_add(o, "flows_lost", json_object_new_uint64(t.flows_lost));
+		add_backstop_json(o, &eg, tc, n_tc, &t);
+		sf_json_print(o);
+	} else {
+		printf("pinned at:   %s\n", ctx->pin_dir);
+		if (l4.pinned && l6.pinned)
+			printf("attached:    %s (cgroup id %llu), connect4 prog %u, connect6 prog "
+			       "%u\n",
+			       attach ? attach : "?", (unsigned long long)l4.cgroup_id, l4.prog_id,
+			       l6.prog_id);
+		else
+			printf("attached:    no (links not pinned: nothing is enforced)\n");
+		if (pid)
+			printf("daemon:      running, pid %d\n", pid);
+		else
+			printf("daemon:      not running (enforcement continues from the pins)\n");
+		printf("rules:       %ld of %u\n", rules, max_rules);
+		printf("flows:       %ld of %u\n", flows, max_flows);
+		printf("attempts:    %llu (allowed %llu, denied %llu, limited %llu)\n",
+		       (unsigned long long)t.c.attempts, (unsigned long long)t.c.allowed,
+		       (unsigned long long)t.c.denied, (unsigned long long)t.c.limited);
+		printf("events:      %llu sent, %llu lost (ring buffer full)\n",
+		       (unsigned long long)t.events, (unsigned long long)t.events_lost);
+		if (t.flows_lost)
+			printf("flows lost:  %llu (flow table update failed)\n",
+			       (unsigned long long)t.flows_lost);
+		print_backstop(&eg, tc, n_tc, &t);
+	}
+	sf_cgroup_names_free(names);
+	sf_maps_close(&m);
+	return SF_EXIT_OK;
+}

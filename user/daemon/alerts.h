@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Per-tenant alerts: when a tenant's denied (or limited) connects within
+ * one minute reach alert_denied_per_min (alert_limited_per_min), one
+ * warning record is logged for that window and, if configured, the alert
+ * command runs with the details in SMTPFENCE_* environment variables.
+ * A window opens at the tenant's first such event and lasts 60 s. */
+#ifndef SF_ALERTS_H
+#define SF_ALERTS_H
+
+#include "daemon/event_log.h"
+#include "daemon/event_record.h"
+
+#define SF_ALERT_WINDOW_S 60U
+
+struct sf_alerts;
+
+struct sf_alerts *sf_alerts_new(struct sf_event_log *log);
+/* Thresholds of 0 are off; command may be empty. */
+void sf_alerts_configure(struct sf_alerts *a, unsigned int denied_per_min,
+			 unsigned int limited_per_min, const char *command);
+void sf_alerts_event(struct sf_alerts *a, const struct sf_event_record *r);
+/* Forgets windows that are over and reaps finished alert commands. */
+void sf_alerts_tick(struct sf_alerts *a, __u64 now_ns);
+__u64 sf_alerts_fired(const struct sf_alerts *a);
+void sf_alerts_free(struct sf_alerts *a);
+
+#endif /* SF_ALERTS_H */

@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* run: load or re-adopt, apply the policy, then consume events, follow
+ * recreated cgroups and reload on SIGHUP until told to stop. Stopping
+ * leaves enforcement pinned and active. */
+#include "daemon/daemon.h"
+#include "util/cgroupfs.h"
+#include "kernel/loader.h"
+#include "util/log.h"
+#include "daemon/notify.h"
+#include "daemon/observe.h"
+#include "policy/session.h"
+#include "policy/sync.h"
+
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#define RESCAN_MS	  250
+#define FULL_RESCAN_TICKS 20 /* check path rules at least every 5 s */
+
+/* A path-bound rule as last resolved, to notice a recreated cgroup. */
+struct watched_path {
+	char abs[PATH_MAX];
+	__u64 id;  /* 0: pending */
+	bool unit; /* unit: rules are searched again when their path is gone */
+	char name[256];
+};
+
+struct daemon {
+	const struct sf_ctx *ctx;
+	char cgroup_mount[PATH_MAX];
+	struct sf_maps maps;
+	struct ring_buffer *rb;
+	struct sf_observe *obs; /* event log, history, alerts, metrics */
+	struct watched_path *paths;
+	size_t n_paths;
+	size_t n_rules;
+	char tree_stat[256];	  /* last cgroup.stat of the root */
+	int inotify_fd;		  /* parents of resolved path rules: mkdir/rmdir there */
+	unsigned int quiet_ticks; /* ticks since path rules were last checked */
+	bool reload_refused;	  /* the policy in force is older than the files */
+	struct sf_notify notify;
+};
+
+static int on_event(void *arg, void *data, size_t size)
+{
+	struct daemon *d = arg;
+
+	sf_observe_event(d->obs, data, size);
+	return 0;
+}
+
+/* Watches the parent directory of every resolved path rule, so that a
+ * cgroup removed and made anew between two ticks is noticed at once. */
+static void watch_parents(struct daemon *d)
+{
+	char parent[PATH_MAX];
+
+	if (d->inotify_fd >= 0)
+		close(d->inotify_fd);
+	d->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	for (size_t i = 0; i < d->n_paths && d->inotify_fd >= 0; i++) {
+		char *slash;
+
+		if (!d->paths[i].abs[0])
+			continue;
+		snprintf(parent, sizeof(parent), "%s", d->paths[i].abs);
+		/* The nearest existing ancestor: a pending path appears below it.
+		 * The same directory twice returns the same watch. */
+		while ((slash = strrchr(parent, '/')) && slash != parent &&
+		       strlen(parent) > strlen(d->cgroup_mount)) {
+			*slash = '\0';
+			if (inotify_add_watch(d->inotify_fd, parent,
+					      IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM |
+						      IN_ONLYDIR) >= 0)
+				break;
+		}
+	}
+}
+
+/* A resolved unit rule remembers the directory it was found in. */
+static void find_unit_dirs(struct daemon *d)
+{
+	struct sf_cgroup_names *names = NULL;
+
+	for (size_t i = 0; i < d->n_paths; i++) {
+		struct watched_path *w = &d->paths[i];
+		const char *rel;
+
+		if (!w->unit || !w->id)
+			continue;
+		if (!names && !(names = sf_cgroup_names_load(d->cgroup_mount)))
+			return;
+		rel = sf_cgroup_names_get(names, w->id);
+		if (rel)
+			sf_cgroup_abs(d->cgroup_mount, rel, w->abs, sizeof(w->abs));
+	}
+	sf_cgroup_names_free(names);
+}
+
+/* The directory a pending unit was last seen in (by name), if any. */
+static const char *last_seen(const struct watched_path *old, size_t n_old, const char *name)
+{
+	for (size_t i = 0; i < n_old; i++)
+		if (old[i].unit && old[i].abs[0] && !strcmp(old[i].name, name))
+			return old[i].abs;
+	return NULL;
+}
+
+static void remember_paths(struct daemon *d, const struct sf_session *s)
+{
+	const struct sf_policy *p = &s->effective;
+	struct watched_path *old = d->paths;
+	size_t n = 0, n_old = d->n_paths;
+
+	d->paths = calloc(p->n_rules + 1, sizeof(*d->paths));
+	if (!d->paths) {
+		d->n_paths = 0;
+		free(old);
+		return;
+	}
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct sf_rule_spec *r = &p->rules[i];
+		struct watched_path *w = &d->paths[n];
+		bool pending = s->compiled.spec_state[i] == SF_PENDING;
+
+		if (r->kind != SF_TARGET_CGROUP && r->kind != SF_TARGET_UNIT)
+			continue;
+		w->unit = r->kind == SF_TARGET_UNIT;
+		snprintf(w->name, sizeof(w->name), "%s", r->value);
+		w->id = pending ? 0 : s->compiled.spec_keys[i].id;
+		if (!w->unit)
+			sf_cgroup_abs(d->cgroup_mount, r->value, w->abs, sizeof(w->abs));
+		else if (pending && last_seen(old, n_old, w->name))
+			/* made anew most likely where it was: watch there */
+			snprintf(w->abs, sizeof(w->abs), "%s", last_seen(old, n_old, w->name));
+		n++;
+	}
+	free(old);
+	d->n_paths = n;
+	find_unit_dirs(d);
+	watch_parents(d);
+}
+
+/* True when a path-bound rule now names another cgroup (or none). */
+static bool paths_moved(struct daemon *d)
+{
+	struct sf_unit_index *units = NULL;
+	bool moved = false;
+
+	for (size_t i = 0; i < d->n_paths && !moved; i++) {
+		struct watched_path *w = &d->paths[i];
+		__u64 id = 0;
+
+		if (w->unit) {
+			/* Cheap check first: the unit's directory is usually still there. */
+			if (w->id && w->abs[0] && !sf_cgroup_id_of(w->abs, &id) && id == w->id)
+				continue;
+			if (w->id) { /* its directory went away or was made anew */
+				moved = true;
+				continue;
+			}
+			if (w->abs[0] && !sf_cgroup_id_of(w->abs, &id)) { /* back where it was */
+				moved = true;
+				continue;
+			}
+			if (!units && !(units = sf_unit_index_load(d->cgroup_mount)))
+				return true;
+			moved = sf_unit_index_find(units, w->name) != NULL; /* pending appeared */
+			continue;
+		}
+		if (sf_cgroup_id_of(w->abs, &id))
+			id = 0;
+		moved = id != w->id;
+	}
+	sf_unit_index_free(units);
+	return moved;
+}
+
+/* cgroup.stat of the root counts live and dying descendants: any mkdir or
+ * rmdir in the tree changes it, so path rules are checked only then (and
+ * every few seconds as a safety net). */
+static bool tree_changed(struct daemon *d)
+{
+	char path[PATH_MAX + 16], buf[256];
+	FILE *f;
+	size_t n;
+	bool changed;
+
+	snprintf(path, sizeof(path), "%s/cgroup.stat", d->cgroup_mount);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	changed = strcmp(buf, d->tree_stat) != 0;
+	memcpy(d->tree_stat, buf, n + 1);
+	return changed;
+}
+
+/* Reads, compiles and syncs the policy; keeps the old one on any error. */
+static int apply_policy(struct daemon *d, const char *why)
+{
+	struct sf_session s;
+	int err;
+
+	err = sf_session_begin(&s, d->ctx, true);
+	if (!err)
+		err = sf_session_compile(&s);
+	if (err) {
+		sf_diag_print(&s.diag);
+		sf_err("%s refused: the policy in force is unchanged", why);
+	} else {
+		err = sf_session_sync(&s, &d->maps);
+		if (!err) {
+			remember_paths(d, &s);
+			d->n_rules = s.compiled.n_rules;
+			sf_observe_configure(d->obs, &s.effective, &d->maps, d->cgroup_mount);
+		}
+	}
+	sf_session_end(&s);
+	return err;
+}
+
+static int write_pid_file(const struct sf_ctx *ctx)
+{
+	char path[PATH_MAX], pid[32];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "%s/smtpfence.pid", ctx->run_dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (write(fd, pid, (size_t)n) != n) {
+		close(fd);
+		return -EIO;
+	}
+	return close(fd) ? -errno : 0;
+}
+
+static void remove_pid_file(const struct sf_ctx *ctx)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/smtpfence.pid", ctx->run_dir);
+	unlink(path);
+}
+
+static int resolve_attach_cgroup(const char *mount, const char *arg, char *abs, size_t len)
+{
+	struct stat st;
+
+	if (!arg) {
+		snprintf(abs, len, "%s", mount);
+		return 0;
+	}
+	/* An absolute path inside the mount, or one relative to the mount. */
+	if (!strncmp(arg, mount, strlen(mount)) && !stat(arg, &st) && S_ISDIR(st.st_mode)) {
+		snprintf(abs, len, "%s", arg);
+		return 0;
+	}
+	if (sf_cgroup_abs(mount, arg, abs, len) || stat(abs, &st) || !S_ISDIR(st.st_mode)) {
+		sf_err("invalid cgroup '%s': no such cgroup below %s", arg, mount);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* What `systemctl status` shows: rules in force and what they stopped. */
+static const char *status_line(const struct daemon *d, char *buf, size_t len)
+{
+	struct sf_totals t = {};
+
+	sf_totals_read(d->maps.totals, &t);
+	snprintf(buf, len, "enforcing: %zu rules, %llu denied, %llu limited%s", d->n_rules,
+		 (unsigned long long)t.c.denied, (unsigned long long)t.c.limited,
+		 d->reload_refused ? "; last reload refused, see the log" : "");
+	return buf;
+}
+
+/* The interfaces named by `interfaces =` and by --tc-dev, each once. */
+static size_t tc_devices(const struct sf_ctx *ctx, const struct sf_policy *p, const char **out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_interfaces; i++)
+		out[n++] = p->interfaces[i];
+	for (int i = 0; i < ctx->n_tc_devs; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = !strcmp(out[j], ctx->tc_devs[i]);
+		if (!seen)
+			out[n++] = ctx->tc_devs[i];
+	}
+	return n;
+}
+
+static int setup(struct daemon *d, char *attach, size_t len)
+{
+	const char *tc_devs[SF_MAX_INTERFACES + SF_CTX_MAX_TC_DEVS];
+	struct sf_session s;
+	struct sf_load_opts lo;
+	struct sf_loader *loader = NULL;
+	bool reused = false, adopted = false;
+	int err;
+
+	err = sf_session_begin(&s, d->ctx, true);
+	if (!err)
+		err = sf_session_compile(&s);
+	if (err) {
+		sf_diag_print(&s.diag);
+		sf_session_end(&s);
+		return err;
+	}
+	snprintf(d->cgroup_mount, sizeof(d->cgroup_mount), "%s", s.cgroup_mount);
+	err = resolve_attach_cgroup(s.cgroup_mount, d->ctx->cgroup, attach, len);
+	if (err)
+		goto out;
+	lo = (struct sf_load_opts){.pin_dir = d->ctx->pin_dir,
+				   .cgroup = attach,
+				   .max_rules = s.effective.max_rules,
+				   .max_flows = s.effective.max_flows,
+				   .tc_devs = tc_devs,
+				   .n_tc_devs = tc_devices(d->ctx, &s.effective, tc_devs)};
+	err = sf_loader_load(&lo, &loader, &reused);
+	if (err)
+		goto out;
+	/* The maps these programs use: the pinned ones, or new ones when the
+	 * pinned layout is another build's. */
+	err = sf_loader_maps(loader, &d->maps);
+	if (err) {
+		sf_err("failed to open the maps: %s", strerror(-err));
+		goto out;
+	}
+	/* Fill the maps before attaching: the first connect judged sees the
+	 * whole policy. */
+	err = sf_session_sync(&s, &d->maps);
+	if (err)
+		goto out;
+	err = sf_loader_attach(loader, &adopted);
+	if (err)
+		goto out;
+	remember_paths(d, &s);
+	d->n_rules = s.compiled.n_rules;
+	sf_observe_configure(d->obs, &s.effective, &d->maps, d->cgroup_mount);
+	sf_info("%s %s, %zu rules (%zu pending), pinned at %s",
+		adopted ? "re-adopted enforcement on" : "enforcing on", attach, s.compiled.n_rules,
+		s.compiled.n_pending, d->ctx->pin_dir);
+	for (size_t i = 0; i < lo.n_tc_devs; i++)
+		sf_info("judging forwarded SYNs leaving %s", lo.tc_devs[i]);
+out:
+	sf_loader_close(loader);
+	sf_session_end(&s);
+	return err;
+}
+
+/* SIGHUP: re-read everything; a refused reload keeps the policy in force. */
+static void reload(struct daemon *d)
+{
+	char status[SF_STATUS_LEN];
+
+	sf_notify_reloading();
+	d->reload_refused = apply_policy(d, "reload") != 0;
+	if (!d->reload_refused)
+		sf_info("reloaded: %zu rules", d->n_rules);
+	sf_notify_ready(&d->notify, status_line(d, status, sizeof(status)));
+}
+
+static int event_loop(struct daemon *d, int sfd)
+{
+	struct itimerspec its = {.it_interval = {0, RESCAN_MS * 1000000L},
+				 .it_value = {0, RESCAN_MS * 1000000L}};
+	char status[SF_STATUS_LEN];
+	struct signalfd_siginfo si;
+	struct pollfd fds[5];
+	int tfd, err = 0;
+	uint64_t ticks;
+
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (tfd < 0 || timerfd_settime(tfd, 0, &its, NULL)) {
+		err = -errno;
+		if (tfd >= 0)
+			close(tfd);
+		return err;
+	}
+	fds[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
+	fds[1] = (struct pollfd){.fd = tfd, .events = POLLIN};
+	fds[2] = (struct pollfd){.fd = ring_buffer__epoll_fd(d->rb), .events = POLLIN};
+	for (;;) {
+		bool check_paths = false;
+
+		fds[3] = (struct pollfd){.fd = d->inotify_fd, .events = POLLIN};
+		fds[4] = (struct pollfd){.fd = sf_observe_fd(d->obs), .events = POLLIN};
+		if (poll(fds, 5, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (fds[2].revents & POLLIN)
+			ring_buffer__consume(d->rb);
+		if (fds[4].revents & POLLIN)
+			sf_observe_io(d->obs);
+		if (fds[3].revents & POLLIN) {
+			char buf[4096];
+
+			while (read(d->inotify_fd, buf, sizeof(buf)) > 0)
+				check_paths = true;
+		}
+		if ((fds[1].revents & POLLIN) && read(tfd, &ticks, sizeof(ticks)) > 0) {
+			if (!sf_pins_exist(d->ctx->pin_dir)) {
+				/* `smtpfence unload` removed enforcement: nothing to keep. */
+				sf_info("pinned state at %s was removed; stopping",
+					d->ctx->pin_dir);
+				break;
+			}
+			if (d->n_paths &&
+			    (tree_changed(d) || ++d->quiet_ticks >= FULL_RESCAN_TICKS))
+				check_paths = true;
+			sf_observe_tick(d->obs);
+			sf_notify_tick(&d->notify, status_line(d, status, sizeof(status)));
+		}
+		if (check_paths) {
+			d->quiet_ticks = 0;
+			/* Watches are set anew after each apply: a change in that
+			 * instant is caught by checking once more. */
+			for (int round = 0; round < 3 && paths_moved(d); round++)
+				apply_policy(d, "cgroup rescan");
+		}
+		if (!(fds[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGHUP) {
+			reload(d);
+			continue;
+		}
+		sf_info("stopping on signal %u; enforcement stays pinned at %s", si.ssi_signo,
+			d->ctx->pin_dir);
+		break;
+	}
+	ring_buffer__consume(d->rb);
+	close(tfd);
+	return err;
+}
+
+/* Blocked from the start: a SIGHUP from `systemctl reload` right after
+ * READY=1, or a SIGTERM during setup, is handled by the loop, never by the
+ * default action (which would kill the daemon half-way). */
+static int signals_to_fd(void)
+{
+	sigset_t mask;
+	int fd;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		return -errno;
+	fd = signalfd(-1, &mask, SFD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int sf_daemon_run(const struct sf_ctx *ctx)
+{
+	struct daemon d = {.ctx = ctx, .inotify_fd = -1};
+	char attach[PATH_MAX], status[SF_STATUS_LEN];
+	int sfd, err;
+
+	sf_notify_init(&d.notify, RESCAN_MS * 1000ULL);
+	memset(&d.maps, -1, sizeof(d.maps));
+	sfd = signals_to_fd();
+	if (sfd < 0) {
+		sf_err("failed to set up signal handling: %s", strerror(-sfd));
+		sf_notify_failed(sfd, "signal handling");
+		return SF_EXIT_FAIL;
+	}
+	d.obs = sf_observe_new(ctx);
+	err = d.obs ? setup(&d, attach, sizeof(attach)) : -ENOMEM;
+	if (err) {
+		/* The reason is in the log; systemd shows this line with it. */
+		sf_notify_failed(err, err == -EINVAL ? "bad configuration" : strerror(-err));
+		close(sfd);
+		sf_observe_free(d.obs);
+		sf_maps_close(&d.maps);
+		return err == -EINVAL ? SF_EXIT_USAGE : SF_EXIT_FAIL;
+	}
+	d.rb = ring_buffer__new(d.maps.events, on_event, &d, NULL);
+	if (!d.rb) {
+		err = errno ? -errno : -ENOMEM;
+		sf_err("failed to open the event ring buffer: %s", strerror(-err));
+		sf_notify_failed(err, "event ring buffer");
+		goto out;
+	}
+	err = write_pid_file(ctx);
+	if (err)
+		sf_warn("failed to write the pid file in %s: %s", ctx->run_dir, strerror(-err));
+	/* Programs attached, whole policy in the maps: enforcement is on. */
+	sf_notify_ready(&d.notify, status_line(&d, status, sizeof(status)));
+	err = event_loop(&d, sfd);
+	sf_notify_stopping();
+	remove_pid_file(ctx);
+out:
+	close(sfd);
+	ring_buffer__free(d.rb);
+	sf_observe_free(d.obs);
+	free(d.paths);
+	if (d.inotify_fd >= 0)
+		close(d.inotify_fd);
+	sf_maps_close(&d.maps);
+	return err ? SF_EXIT_FAIL : SF_EXIT_OK;
+}

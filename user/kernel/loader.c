@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "kernel/loader.h"
+#include "kernel/backstop.h"
+#include "util/cgroupfs.h"
+#include "kernel/migrate.h"
+#include "util/log.h"
+#include "kernel/pins.h"
+#include "smtpfence.h"
+#include "connect.skel.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct sf_loader {
+	struct connect_bpf *skel;
+	struct sf_backstop *backstop; /* cgroup_skb and tc programs */
+	const char *pin_dir;
+	const char *cgroup;
+	int cgfd;
+	__u64 cgroup_id;
+};
+
+void sf_loader_close(struct sf_loader *l)
+{
+	if (!l)
+		return;
+	connect_bpf__destroy(l->skel);
+	sf_backstop_close(l->backstop);
+	if (l->cgfd >= 0)
+		close(l->cgfd);
+	free(l);
+}
+
+int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *maps_reused)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = o->pin_dir);
+	struct sf_loader *l = calloc(1, sizeof(*l));
+	int err;
+
+	*maps_reused = false;
+	if (!l)
+		return -ENOMEM;
+	l->cgfd = -1;
+	l->pin_dir = o->pin_dir;
+	l->cgroup = o->cgroup;
+	err = sf_pin_dir_prepare(o->pin_dir);
+	if (err) {
+		sf_err("failed to prepare pin directory %s: %s", o->pin_dir,
+		       err == -ENOTDIR ? "its parent is not a BPF filesystem" : strerror(-err));
+		goto fail;
+	}
+	l->cgfd = open(o->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (l->cgfd < 0) {
+		err = -errno;
+		sf_err("failed to open cgroup %s: %s", o->cgroup, strerror(-err));
+		goto fail;
+	}
+	err = sf_cgroup_id_of(o->cgroup, &l->cgroup_id);
+	if (err) {
+		sf_err("failed to read the id of cgroup %s: %s", o->cgroup, strerror(-err));
+		goto fail;
+	}
+	err = sf_migrate_drop_staged(o->pin_dir);
+	if (err) {
+		sf_err("failed to remove staged maps in %s: %s", o->pin_dir, strerror(-err));
+		goto fail;
+	}
+	l->skel = connect_bpf__open_opts(&open_opts);
+	if (!l->skel) {
+		err = -errno;
+		sf_err("failed to open BPF object: %s", strerror(-err));
+		goto fail;
+	}
+	err = sf_loader_prepare_maps(l->skel->obj, o, maps_reused);
+	if (err)
+		goto fail;
+	err = connect_bpf__load(l->skel);
+	if (err) {
+		sf_err("failed to load BPF programs: %s%s", strerror(-err),
+		       sf_verbose ? "" : " (run with -v for the verifier's log)");
+		goto fail;
+	}
+	/* After connect_bpf: its load created (or staged) the maps these share. */
+	struct sf_load_opts later = *o;
+
+	later.follow = true;
+	err = sf_backstop_load(&later, &l->backstop);
+	if (err)
+		goto fail;
+	err = sf_pins_restrict(o->pin_dir);
+	if (err) {
+		sf_err("failed to restrict pins in %s to root: %s", o->pin_dir, strerror(-err));
+		goto fail;
+	}
+	*out = l;
+	return 0;
+fail:
+	sf_loader_close(l);
+	return err;
+}
+
+static int dup_map_fd(const char *name, int *fd, void *obj)
+{
+	int own = bpf_object__find_map_fd_by_name(obj, name);
+
+	if (own < 0)
+		return -ENOENT;
+	*fd = fcntl(own, F_DUPFD_CLOEXEC, 3);
+	return *fd < 0 ? -errno : 0;
+}
+
+int sf_loader_maps(const struct sf_loader *l, struct sf_maps *m)
+{
+	return sf_maps_each(m, dup_map_fd, l->skel->obj);
+}
+
+int sf_loader_attach(struct sf_loader *l, bool *adopted)
+{
+	char link_path[PATH_MAX];
+	bool adopted4 = false, adopted6 = false;
+	int err;
+
+	snprintf(link_path, sizeof(link_path), "%s/%s", l->pin_dir, SF_LINK_CONNECT4);
+	err = sf_attach_cgroup_link(l->skel->progs.sf_connect4, link_path, l->cgfd, l->cgroup_id,
+				    &adopted4);
+	if (!err) {
+		snprintf(link_path, sizeof(link_path), "%s/%s", l->pin_dir, SF_LINK_CONNECT6);
+		err = sf_attach_cgroup_link(l->skel->progs.sf_connect6, link_path, l->cgfd,
+					    l->cgroup_id, &adopted6);
+	}
+	if (err) {
+		sf_err("failed to attach to cgroup %s: %s", l->cgroup, strerror(-err));
+		return err;
+	}
+	*adopted = adopted4 && adopted6;
+	err = sf_backstop_attach(l->backstop, l->cgfd, l->cgroup_id, adopted);
+	if (!err)
+		err = sf_migrate_promote(l->pin_dir, bpf_map__fd(l->skel->maps.sf_settings));
+	if (err)
+		return err;
+	err = sf_pins_restrict(l->pin_dir);
+	if (err)
+		sf_err("failed to restrict pins in %s to root: %s", l->pin_dir, strerror(-err));
+	return err;
+}
+
+/* Detaches every pinned link now. Removing the pin alone leaves the kernel
+ * to free the link later, from a work queue, and a connect made right
+ * after `unload` returned could still be judged. */
+static int detach_links(const char *pin_dir)
+{
+	DIR *d = opendir(pin_dir);
+	struct dirent *e;
+	int err = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d))) {
+		char path[PATH_MAX];
+		int fd;
+
+		if (strncmp(e->d_name, "link_", 5))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, e->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0 || bpf_link_detach(fd)) {
+			if (!err)
+				err = -errno;
+			sf_err("failed to detach %s: %s", path, strerror(errno));
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	closedir(d);
+	return err;
+}
+
+int sf_unload(const char *pin_dir)
+{
+	int err, rm;
+
+	if (!sf_pins_exist(pin_dir) && access(pin_dir, F_OK))
+		return -ENOENT;
+	err = detach_links(pin_dir);
+	rm = sf_pins_remove(pin_dir);
+	if (rm)
+		sf_err("failed to remove pins in %s: %s", pin_dir, strerror(-rm));
+	return err ? err : rm;
+}

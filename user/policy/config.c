@@ -1,0 +1,602 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "policy/config.h"
+#include "smtpfence.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum file_role { ROLE_MAIN, ROLE_DROPIN, ROLE_RUNTIME };
+
+struct parse_ctx {
+	const char *file;
+	FILE *stream;
+	int line;
+	enum file_role role;
+	struct sf_policy *p;   /* where rules go */
+	struct sf_runtime *rt; /* ROLE_RUNTIME only */
+	struct sf_diag *d;
+	char *linebuf;
+	size_t linecap;
+};
+
+/* libinih is built without line numbers in the handler: reading one line
+ * per call lets us count them. Leading blanks are dropped so that an
+ * indented line is never taken as a continuation of the previous value,
+ * and " # ..." comments are cut off. */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parse_ctx *c = stream;
+	ssize_t n = getline(&c->linebuf, &c->linecap, c->stream);
+	char *s;
+
+	if (n < 0)
+		return NULL;
+	c->line++;
+	s = c->linebuf;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (strlen(s) >= (size_t)num) {
+		sf_diag_add(c->d, c->file, c->line, "line too long (at most %d characters)",
+			    num - 2);
+		s = "\n";
+	}
+	strcpy(str, s);
+	/* libinih knows only ';' for inline comments; admins write '#'. */
+	for (char *p = str; (p = strchr(p, '#')); p++) {
+		if (p > str && (p[-1] == ' ' || p[-1] == '\t')) {
+			strcpy(p, "\n");
+			break;
+		}
+	}
+	return str;
+}
+
+static int for_each_word(const char *value, int (*fn)(struct parse_ctx *c, const char *word),
+			 struct parse_ctx *c)
+{
+	char buf[512], *save = NULL;
+	int err = 0;
+
+	if (strlen(value) >= sizeof(buf)) {
+		sf_diag_add(c->d, c->file, c->line, "value too long");
+		return -EINVAL;
+	}
+	strcpy(buf, value);
+	for (char *w = strtok_r(buf, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save))
+		err |= fn(c, w);
+	return err;
+}
+
+static int add_port(struct parse_ctx *c, const char *word, uint8_t *bm)
+{
+	char err[SF_ERR_LEN];
+	uint16_t port;
+
+	if (sf_parse_port(word, &port, err, sizeof(err))) {
+		sf_diag_add(c->d, c->file, c->line, "%s", err);
+		return -EINVAL;
+	}
+	sf_port_set(bm, port, true);
+	return 0;
+}
+
+static int port_to_policy(struct parse_ctx *c, const char *w)
+{
+	return add_port(c, w, c->p->ports);
+}
+
+static int port_to_add(struct parse_ctx *c, const char *w)
+{
+	return add_port(c, w, c->rt->ports_add);
+}
+
+static int port_to_del(struct parse_ctx *c, const char *w)
+{
+	return add_port(c, w, c->rt->ports_del);
+}
+
+static int interface_word(struct parse_ctx *c, const char *w)
+{
+	char err[SF_ERR_LEN];
+
+	if (sf_parse_ifname(w, err, sizeof(err))) {
+		sf_diag_add(c->d, c->file, c->line, "%s", err);
+		return -EINVAL;
+	}
+	if (sf_policy_add_interface(c->p, w)) {
+		sf_diag_add(c->d, c->file, c->line, "too many interfaces (at most %d)",
+			    SF_MAX_INTERFACES);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+static int add_rule(struct parse_ctx *c, const struct sf_rule_spec *r)
+{
+	struct sf_rule_spec copy = *r;
+
+	copy.file = c->file;
+	copy.line = c->line;
+	copy.origin = c->role == ROLE_RUNTIME ? SF_ORIGIN_RUNTIME : SF_ORIGIN_CONFIG;
+	if (sf_policy_add_rule(c->p, &copy)) {
+		sf_diag_add(c->d, c->file, c->line, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int exempt_word(struct parse_ctx *c, const char *w)
+{
+	struct sf_rule_spec r = {.kind = SF_TARGET_DEST, .action = SF_ACT_ALLOW};
+	char err[SF_ERR_LEN], canon[64];
+
+	if (sf_parse_cidr(w, &r.cidr, err, sizeof(err))) {
+		sf_diag_add(c->d, c->file, c->line, "%s", err);
+		return -EINVAL;
+	}
+	sf_cidr_format(&r.cidr, canon, sizeof(canon));
+	r.value = canon;
+	return add_rule(c, &r);
+}
+
+/* "deny", "allow", "log" or "limit N/PERIOD [burst B]". */
+static int parse_default(struct parse_ctx *c, const char *value, int *action, struct sf_rate *rate)
+{
+	char err[SF_ERR_LEN], word[16];
+	size_t n = strcspn(value, " \t");
+
+	if (n >= sizeof(word))
+		n = sizeof(word) - 1;
+	memcpy(word, value, n);
+	word[n] = '\0';
+	if (sf_parse_action(word, action, err, sizeof(err))) {
+		sf_diag_add(c->d, c->file, c->line, "%s", err);
+		return -EINVAL;
+	}
+	const char *rest = value + strcspn(value, " \t");
+
+	while (isspace((unsigned char)*rest))
+		rest++;
+	if (*action == SF_ACT_LIMIT) {
+		if (sf_parse_rate(rest, rate, err, sizeof(err))) {
+			sf_diag_add(c->d, c->file, c->line, "%s", err);
+			return -EINVAL;
+		}
+	} else if (*rest) {
+		sf_diag_add(c->d, c->file, c->line, "unexpected '%s' after '%s'", rest, word);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int set_u32(struct parse_ctx *c, const char *name, const char *value, uint64_t min,
+		   uint64_t max, uint32_t *out)
+{
+	uint64_t v;
+
+	if (sf_parse_uint(value, min, max, &v)) {
+		sf_diag_add(c->d, c->file, c->line, "invalid %s '%s': expected %llu to %llu", name,
+			    value, (unsigned long long)min, (unsigned long long)max);
+		return -EINVAL;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* Keys of the observation side: metrics endpoint, event log, alerts. */
+static int observe_key(struct parse_ctx *c, const char *name, const char *value)
+{
+	struct sf_policy *p = c->p;
+	char err[SF_ERR_LEN];
+
+	if (!strcmp(name, "metrics_address")) {
+		if (sf_parse_listen(value, NULL, err, sizeof(err))) {
+			sf_diag_add(c->d, c->file, c->line, "%s", err);
+			return -EINVAL;
+		}
+		snprintf(p->metrics_address, sizeof(p->metrics_address), "%s",
+			 strcmp(value, "off") ? value : "");
+		return 0;
+	}
+	if (!strcmp(name, "metrics_top_tenants"))
+		return set_u32(c, name, value, 1, 10000, &p->metrics_top_tenants);
+	if (!strcmp(name, "log_condense_seconds"))
+		return set_u32(c, name, value, 0, 3600, &p->log_condense_seconds);
+	if (!strcmp(name, "alert_denied_per_min"))
+		return set_u32(c, name, value, 0, 100000000, &p->alert_denied_per_min);
+	if (!strcmp(name, "alert_limited_per_min"))
+		return set_u32(c, name, value, 0, 100000000, &p->alert_limited_per_min);
+	if (!strcmp(name, "alert_command")) {
+		if (strlen(value) >= sizeof(p->alert_command)) {
+			sf_diag_add(c->d, c->file, c->line, "alert_command too long (at most %zu)",
+				    sizeof(p->alert_command) - 1);
+			return -EINVAL;
+		}
+		strcpy(p->alert_command, value);
+		return 0;
+	}
+	sf_diag_add(c->d, c->file, c->line, "unknown key '%s'", name);
+	return -EINVAL;
+}
+
+static int global_key(struct parse_ctx *c, const char *name, const char *value)
+{
+	struct sf_policy *p = c->p;
+	char err[SF_ERR_LEN];
+
+	if (c->role == ROLE_RUNTIME) {
+		if (!strcmp(name, "ports_add"))
+			return for_each_word(value, port_to_add, c);
+		if (!strcmp(name, "ports_del"))
+			return for_each_word(value, port_to_del, c);
+		if (!strcmp(name, "default"))
+			return parse_default(c, value, &c->rt->default_action,
+					     &c->rt->default_rate);
+		sf_diag_add(c->d, c->file, c->line, "unknown key '%s'", name);
+		return -EINVAL;
+	}
+	if (!strcmp(name, "ports")) {
+		memset(p->ports, 0, sizeof(p->ports));
+		return for_each_word(value, port_to_policy, c);
+	}
+	if (!strcmp(name, "default"))
+		return parse_default(c, value, &p->default_action, &p->default_rate);
+	if (!strcmp(name, "deny_errno")) {
+		if (sf_parse_errno(value, &p->deny_errno, err, sizeof(err))) {
+			sf_diag_add(c->d, c->file, c->line, "%s", err);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!strcmp(name, "exempt"))
+		return for_each_word(value, exempt_word, c);
+	if (!strcmp(name, "interfaces")) {
+		p->n_interfaces = 0;
+		return for_each_word(value, interface_word, c);
+	}
+	if (!strcmp(name, "rules_dir")) {
+		if (value[0] != '/' || strlen(value) >= sizeof(p->rules_dir)) {
+			sf_diag_add(c->d, c->file, c->line,
+				    "invalid rules_dir '%s': expected an absolute path", value);
+			return -EINVAL;
+		}
+		strcpy(p->rules_dir, value);
+		return 0;
+	}
+	if (!strcmp(name, "max_rules"))
+		return set_u32(c, name, value, 16, 10000000, &p->max_rules);
+	if (!strcmp(name, "max_flows"))
+		return set_u32(c, name, value, 1024, 100000000, &p->max_flows);
+	return observe_key(c, name, value);
+}
+
+int sf_rule_from_words(const char *action, const char *rest, struct sf_rule_spec *r, char *err,
+		       size_t errlen)
+{
+	static struct sf_target_spec t; /* large: keep it off the stack */
+	char target[SF_TARGET_LEN];
+	size_t n;
+
+	memset(r, 0, sizeof(*r));
+	if (sf_parse_action(action, &r->action, err, errlen))
+		return -EINVAL;
+	while (isspace((unsigned char)*rest))
+		rest++;
+	n = strcspn(rest, " \t");
+	if (n == 0 || n >= sizeof(target)) {
+		snprintf(err, errlen, "expected a target after '%s'", action);
+		return -EINVAL;
+	}
+	memcpy(target, rest, n);
+	target[n] = '\0';
+	rest += n;
+	while (isspace((unsigned char)*rest))
+		rest++;
+	if (sf_parse_target(target, &t, err, errlen))
+		return -EINVAL;
+	if (t.kind == SF_TARGET_DEST && r->action != SF_ACT_ALLOW) {
+		snprintf(err, errlen, "'%s': dest: targets can only be exempted with allow",
+			 target);
+		return -EINVAL;
+	}
+	if (r->action == SF_ACT_LIMIT) {
+		if (sf_parse_rate(rest, &r->rate, err, errlen))
+			return -EINVAL;
+	} else if (*rest) {
+		snprintf(err, errlen, "unexpected '%s' after '%s'", rest, target);
+		return -EINVAL;
+	}
+	r->kind = t.kind;
+	r->cidr = t.cidr;
+	r->value = strdup(t.value);
+	return r->value ? 0 : -ENOMEM;
+}
+
+void sf_rule_format(const struct sf_rule_spec *r, char *buf, size_t len)
+{
+	char rate[64] = "";
+
+	if (r->action == SF_ACT_LIMIT) {
+		rate[0] = ' ';
+		sf_rate_format(&r->rate, rate + 1, sizeof(rate) - 1);
+	}
+	snprintf(buf, len, "%s = %s:%s%s", sf_action_name(r->action), sf_target_kind_name(r->kind),
+		 r->value, rate);
+}
+
+static int rules_key(struct parse_ctx *c, const char *name, const char *value)
+{
+	struct sf_rule_spec r;
+	char err[SF_ERR_LEN];
+	int ret;
+
+	if (sf_rule_from_words(name, value, &r, err, sizeof(err))) {
+		sf_diag_add(c->d, c->file, c->line, "%s", err);
+		return -EINVAL;
+	}
+	ret = add_rule(c, &r);
+	free(r.value);
+	return ret;
+}
+
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_ctx *c = user;
+
+	if (!strcmp(section, "rules"))
+		rules_key(c, name, value);
+	else if (!strcmp(section, "global") && c->role != ROLE_DROPIN)
+		global_key(c, name, value);
+	else if (c->role == ROLE_DROPIN)
+		sf_diag_add(c->d, c->file, c->line,
+			    "a drop-in holds only a [rules] section, not [%s]", section);
+	else
+		sf_diag_add(c->d, c->file, c->line, "unknown section [%s]", section);
+	return 1; /* keep going: report every problem */
+}
+
+static int parse_file(const char *path, enum file_role role, struct sf_policy *p,
+		      struct sf_runtime *rt, struct sf_diag *d)
+{
+	struct parse_ctx c = {.role = role, .p = p, .rt = rt, .d = d};
+	int line;
+
+	c.file = sf_policy_intern_file(p, path);
+	c.stream = fopen(path, "re");
+	if (!c.stream)
+		return -errno;
+	line = ini_parse_stream(read_line, &c, on_key, &c);
+	if (line > 0)
+		sf_diag_add(d, path, line, "syntax error: expected [section] or KEY = VALUE");
+	else if (line < 0)
+		sf_diag_add(d, path, 0, "out of memory");
+	free(c.linebuf);
+	fclose(c.stream);
+	return 0;
+}
+
+static int dropin_filter(const struct dirent *e)
+{
+	size_t n = strlen(e->d_name);
+
+	return e->d_name[0] != '.' && n > 5 && !strcmp(e->d_name + n - 5, ".conf");
+}
+
+static void load_dropins(struct sf_policy *p, struct sf_diag *d)
+{
+	struct dirent **names;
+	int n = scandir(p->rules_dir, &names, dropin_filter, alphasort);
+
+	if (n < 0) {
+		if (errno != ENOENT)
+			sf_diag_add(d, p->rules_dir, 0, "cannot read: %s", strerror(errno));
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		char path[PATH_MAX + 256];
+		int err;
+
+		snprintf(path, sizeof(path), "%s/%s", p->rules_dir, names[i]->d_name);
+		err = parse_file(path, ROLE_DROPIN, p, NULL, d);
+		if (err)
+			sf_diag_add(d, path, 0, "cannot read: %s", strerror(-err));
+		free(names[i]);
+	}
+	free(names);
+}
+
+void sf_config_embedded_default(struct sf_policy *p)
+{
+	static const char *const mta_users[] = {"postfix", "Debian-exim", "exim", "mail"};
+	static const char *const localhost[] = {"127.0.0.0/8", "::1/128"};
+	struct sf_rule_spec r = {.action = SF_ACT_ALLOW, .file = SF_EMBEDDED_FILE};
+
+	p->embedded = true;
+	sf_port_set(p->ports, 25, true);
+	p->default_action = SF_ACT_DENY;
+	r.kind = SF_TARGET_DEST;
+	for (size_t i = 0; i < 2; i++) {
+		char err[SF_ERR_LEN];
+
+		sf_parse_cidr(localhost[i], &r.cidr, err, sizeof(err));
+		r.value = (char *)localhost[i];
+		sf_policy_add_rule(p, &r);
+	}
+	r.kind = SF_TARGET_USER;
+	r.value = "root";
+	sf_policy_add_rule(p, &r);
+	for (size_t i = 0; i < sizeof(mta_users) / sizeof(mta_users[0]); i++) {
+		if (!getpwnam(mta_users[i]))
+			continue;
+		r.value = (char *)mta_users[i];
+		sf_policy_add_rule(p, &r);
+	}
+}
+
+static int cmp_rule_target(const void *a, const void *b)
+{
+	const struct sf_rule_spec *x = *(const struct sf_rule_spec *const *)a;
+	const struct sf_rule_spec *y = *(const struct sf_rule_spec *const *)b;
+
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	return strcmp(x->value, y->value);
+}
+
+/* The same target ruled twice is ambiguous: name both places. */
+static void check_duplicates(const struct sf_policy *p, struct sf_diag *d)
+{
+	const struct sf_rule_spec **v = malloc(p->n_rules * sizeof(*v) + 1);
+
+	if (!v)
+		return;
+	for (size_t i = 0; i < p->n_rules; i++)
+		v[i] = &p->rules[i];
+	qsort(v, p->n_rules, sizeof(*v), cmp_rule_target);
+	for (size_t i = 1; i < p->n_rules; i++) {
+		const struct sf_rule_spec *a = v[i - 1], *b = v[i];
+
+		if (cmp_rule_target(&v[i - 1], &v[i]))
+			continue;
+		if (a > b) { /* the one read first is the one already there */
+			const struct sf_rule_spec *t = a;
+
+			a = b;
+			b = t;
+		}
+		sf_diag_add(d, b->file, b->line, "%s:%s is already ruled at %s:%d",
+			    sf_target_kind_name(b->kind), b->value, a->file, a->line);
+	}
+	free(v);
+}
+
+/* A drop-in may override a rule of the embedded default (there is no file
+ * to edit it in); the default's rule gives way. */
+static void drop_overridden_defaults(struct sf_policy *p, size_t n_default)
+{
+	for (size_t i = n_default; i-- > 0;) {
+		for (size_t j = n_default; j < p->n_rules; j++) {
+			if (p->rules[j].kind == p->rules[i].kind &&
+			    !strcmp(p->rules[j].value, p->rules[i].value)) {
+				sf_policy_remove(p, i);
+				n_default--;
+				break;
+			}
+		}
+	}
+}
+
+int sf_config_load(const char *main_path, bool explicit_path, struct sf_policy *p,
+		   struct sf_diag *d)
+{
+	int err;
+
+	sf_policy_init(p);
+	err = parse_file(main_path, ROLE_MAIN, p, NULL, d);
+	if (err == -ENOENT && !explicit_path)
+		sf_config_embedded_default(p);
+	else if (err)
+		sf_diag_add(d, main_path, 0, "cannot read: %s", strerror(-err));
+	size_t n_main = p->n_rules;
+
+	load_dropins(p, d);
+	if (p->embedded)
+		drop_overridden_defaults(p, n_main);
+	check_duplicates(p, d);
+	return d->n ? -EINVAL : 0;
+}
+
+int sf_runtime_load(const char *path, struct sf_runtime *rt, struct sf_diag *d)
+{
+	int err;
+
+	sf_runtime_init(rt);
+	err = parse_file(path, ROLE_RUNTIME, &rt->rules, rt, d);
+	if (err && err != -ENOENT)
+		sf_diag_add(d, path, 0, "cannot read: %s", strerror(-err));
+	return d->n ? -EINVAL : 0;
+}
+
+int sf_write_atomic(const char *path, const char *data, size_t len)
+{
+	char tmp[PATH_MAX];
+	int fd, err = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	for (size_t off = 0; off < len && !err;) {
+		ssize_t n = write(fd, data + off, len - off);
+
+		if (n < 0 && errno != EINTR)
+			err = -errno;
+		else if (n > 0)
+			off += (size_t)n;
+	}
+	if (!err && fsync(fd))
+		err = -errno;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+static void append_ports(FILE *f, const char *key, const uint8_t *bm)
+{
+	bool any = false;
+
+	for (unsigned int port = 1; port < 65536; port++) {
+		if (!sf_port_get(bm, port))
+			continue;
+		fprintf(f, "%s%u", any ? " " : key, port);
+		any = true;
+	}
+	if (any)
+		fputc('\n', f);
+}
+
+int sf_runtime_save(const char *path, const struct sf_runtime *rt)
+{
+	char *buf = NULL, line[1024];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int err;
+
+	if (!f)
+		return -errno;
+	fprintf(f, "# smtpfence runtime layer: live changes made with --runtime, kept\n"
+		   "# until unset or reboot. Written by smtpfence; do not edit.\n[global]\n");
+	append_ports(f, "ports_add = ", rt->ports_add);
+	append_ports(f, "ports_del = ", rt->ports_del);
+	if (rt->default_action != SF_ACT_NONE) {
+		char rate[64] = "";
+
+		if (rt->default_action == SF_ACT_LIMIT)
+			sf_rate_format(&rt->default_rate, rate, sizeof(rate));
+		fprintf(f, "default = %s %s\n", sf_action_name(rt->default_action), rate);
+	}
+	fprintf(f, "[rules]\n");
+	for (size_t i = 0; i < rt->rules.n_rules; i++) {
+		sf_rule_format(&rt->rules.rules[i], line, sizeof(line));
+		fprintf(f, "%s\n", line);
+	}
+	if (fclose(f))
+		return -errno;
+	err = sf_write_atomic(path, buf, len);
+	free(buf);
+	return err;
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The policy as the user wrote it: the configuration files (or the embedded
+ * default) overlaid with the runtime layer. The kernel maps are compiled
+ * from it (compile.h) and kept in step with it (sync.h). */
+#ifndef SF_POLICY_H
+#define SF_POLICY_H
+
+#include "policy/listen.h"
+#include "policy/parse.h"
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SF_DEFAULT_CONFIG    "/etc/smtpfence/smtpfence.conf"
+#define SF_DEFAULT_RULES_DIR "/etc/smtpfence/rules.d"
+#define SF_DEFAULT_RUN_DIR   "/run/smtpfence"
+#define SF_RUNTIME_FILE	     "runtime.conf"
+/* The "file" of rules that come from the embedded default. */
+#define SF_EMBEDDED_FILE "(embedded default)"
+/* Interfaces whose forwarded traffic is judged (tc), at most. */
+#define SF_MAX_INTERFACES 64
+#define SF_IFNAME_LEN	  16 /* IFNAMSIZ */
+
+struct sf_rule_spec {
+	enum sf_target_kind kind;
+	int action;	     /* enum sf_action */
+	int origin;	     /* enum sf_origin */
+	char *value;	     /* canonical target text after "kind:" */
+	struct sf_cidr cidr; /* SF_TARGET_DEST */
+	struct sf_rate rate; /* SF_ACT_LIMIT */
+	const char *file;    /* where it was written (interned) */
+	int line;
+};
+
+struct sf_policy {
+	uint8_t ports[65536 / 8]; /* bitmap of watched ports */
+	int default_action;
+	struct sf_rate default_rate;
+	int deny_errno;
+	uint32_t max_rules;
+	uint32_t max_flows;
+	char rules_dir[PATH_MAX];
+	bool embedded; /* no main file: the built-in default stands in */
+	char interfaces[SF_MAX_INTERFACES][SF_IFNAME_LEN]; /* `interfaces =` */
+	size_t n_interfaces;
+
+	/* Observation (metrics, event log, alerts); 0 / "" means off. */
+	char metrics_address[SF_LISTEN_LEN]; /* "127.0.0.1:9465", "" = off */
+	uint32_t metrics_top_tenants;	     /* tenants with their own labels */
+	uint32_t log_condense_seconds;	     /* identical events per flow folded */
+	uint32_t alert_denied_per_min;
+	uint32_t alert_limited_per_min;
+	char alert_command[1024];
+
+	struct sf_rule_spec *rules;
+	size_t n_rules, cap_rules;
+	char **files;
+	size_t n_files, cap_files;
+	void *file_index; /* tsearch tree over files */
+};
+
+/* The runtime layer (--runtime changes, ports and default set live). */
+struct sf_runtime {
+	uint8_t ports_add[65536 / 8];
+	uint8_t ports_del[65536 / 8];
+	int default_action; /* SF_ACT_NONE: not overridden */
+	struct sf_rate default_rate;
+	struct sf_policy rules; /* only its rules are used */
+};
+
+static inline bool sf_port_get(const uint8_t *bm, unsigned int port)
+{
+	return bm[port / 8] & (1U << (port % 8));
+}
+
+static inline void sf_port_set(uint8_t *bm, unsigned int port, bool on)
+{
+	if (on)
+		bm[port / 8] |= (uint8_t)(1U << (port % 8));
+	else
+		bm[port / 8] &= (uint8_t) ~(1U << (port % 8));
+}
+
+void sf_policy_init(struct sf_policy *p);
+void sf_policy_free(struct sf_policy *p);
+const char *sf_policy_intern_file(struct sf_policy *p, const char *file);
+/* Adds a copy of *r (value duplicated, file interned). */
+int sf_policy_add_rule(struct sf_policy *p, const struct sf_rule_spec *r);
+/* Index of the rule on the same target, or -1. */
+long sf_policy_find(const struct sf_policy *p, enum sf_target_kind kind, const char *value);
+void sf_policy_remove(struct sf_policy *p, size_t idx);
+/* Adds an interface to judge forwarded traffic on, once. -E2BIG: full. */
+int sf_policy_add_interface(struct sf_policy *p, const char *name);
+/* Overlays the runtime layer: its rules replace same-target rules. */
+int sf_policy_overlay(struct sf_policy *p, const struct sf_runtime *rt);
+
+void sf_runtime_init(struct sf_runtime *rt);
+void sf_runtime_free(struct sf_runtime *rt);
+
+#endif /* SF_POLICY_H */

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "policy/session.h"
+#include "util/cgroupfs.h"
+#include "policy/config.h"
+#include "util/log.h"
+#include "policy/sync.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int take_lock(const char *run_dir, int *fd)
+{
+	char path[PATH_MAX];
+
+	if (mkdir(run_dir, 0700) && errno != EEXIST)
+		return -errno;
+	snprintf(path, sizeof(path), "%s/lock", run_dir);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return -errno;
+	/* Two controllers changing the maps or files at once would lose one
+	 * of the changes: CLI invocations and the daemon serialise here. */
+	while (flock(*fd, LOCK_EX)) {
+		if (errno != EINTR) {
+			int err = -errno;
+
+			close(*fd);
+			*fd = -1;
+			return err;
+		}
+	}
+	return 0;
+}
+
+int sf_session_begin(struct sf_session *s, const struct sf_ctx *ctx, bool lock)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->ctx = ctx;
+	s->lock_fd = -1;
+	sf_policy_init(&s->config);
+	sf_policy_init(&s->effective);
+	sf_runtime_init(&s->runtime);
+	err = lock ? take_lock(ctx->run_dir, &s->lock_fd) : 0;
+	if (err) {
+		sf_err("failed to lock %s/lock: %s", ctx->run_dir, strerror(-err));
+		return err;
+	}
+	err = sf_cgroup2_mount(s->cgroup_mount, sizeof(s->cgroup_mount));
+	if (err) {
+		sf_err("failed to find the cgroup-v2 mount in /proc/self/mountinfo: %s",
+		       strerror(-err));
+		return err;
+	}
+	snprintf(s->runtime_path, sizeof(s->runtime_path), "%s/%s", ctx->run_dir, SF_RUNTIME_FILE);
+	sf_policy_free(&s->config);
+	sf_config_load(ctx->config, ctx->config_explicit, &s->config, &s->diag);
+	sf_runtime_free(&s->runtime);
+	sf_runtime_load(s->runtime_path, &s->runtime, &s->diag);
+	return s->diag.n ? -EINVAL : 0;
+}
+
+static int copy_policy(struct sf_policy *dst, const struct sf_policy *src)
+{
+	struct sf_policy tmp = *src;
+
+	tmp.rules = NULL;
+	tmp.files = NULL;
+	tmp.n_rules = tmp.cap_rules = tmp.n_files = tmp.cap_files = 0;
+	tmp.file_index = NULL;
+	for (size_t i = 0; i < src->n_rules; i++) {
+		int err = sf_policy_add_rule(&tmp, &src->rules[i]);
+
+		if (err) {
+			sf_policy_free(&tmp);
+			return err;
+		}
+	}
+	*dst = tmp;
+	return 0;
+}
+
+int sf_session_compile(struct sf_session *s)
+{
+	int err;
+
+	sf_compiled_free(&s->compiled);
+	sf_policy_free(&s->effective);
+	s->compiled_ok = false;
+	err = copy_policy(&s->effective, &s->config);
+	if (!err)
+		err = sf_policy_overlay(&s->effective, &s->runtime);
+	if (err)
+		return err;
+	err = sf_compile(&s->effective, s->cgroup_mount, &s->compiled, &s->diag);
+	s->compiled_ok = !err;
+	return err;
+}
+
+int sf_session_sync(struct sf_session *s, const struct sf_maps *m)
+{
+	struct sf_sync_stats st;
+
+	if (!s->compiled_ok)
+		return -EINVAL;
+	return sf_sync(m, &s->compiled, &st);
+}
+
+void sf_session_end(struct sf_session *s)
+{
+	sf_compiled_free(&s->compiled);
+	sf_policy_free(&s->effective);
+	sf_policy_free(&s->config);
+	sf_runtime_free(&s->runtime);
+	sf_diag_free(&s->diag);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	s->lock_fd = -1;
+}
+
+int sf_daemon_pid(const struct sf_ctx *ctx)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int pid = 0;
+
+	snprintf(path, sizeof(path), "%s/smtpfence.pid", ctx->run_dir);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%d", &pid) != 1 || pid <= 1)
+		pid = 0;
+	fclose(f);
+	/* A stale file may name a recycled pid: signal only smtpfence. */
+	if (pid) {
+		char comm[32] = "";
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		f = fopen(path, "re");
+		if (!f || !fgets(comm, sizeof(comm), f) || strcmp(comm, "smtpfence\n"))
+			pid = 0;
+		if (f)
+			fclose(f);
+	}
+	return pid;
+}
+
+void sf_session_poke_daemon(const struct sf_ctx *ctx)
+{
+	int pid = sf_daemon_pid(ctx);
+
+	if (pid > 0)
+		kill(pid, SIGHUP);
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* One change to the policy, done whole or not at all: take the lock, read
+ * the configuration and the runtime layer, compile, sync the maps. */
+#ifndef SF_SESSION_H
+#define SF_SESSION_H
+
+#include "policy/compile.h"
+#include "util/context.h"
+#include "util/diag.h"
+#include "kernel/pins.h"
+#include "policy/policy.h"
+
+#include <limits.h>
+#include <stdbool.h>
+
+struct sf_session {
+	const struct sf_ctx *ctx;
+	int lock_fd;
+	char cgroup_mount[PATH_MAX];
+	char runtime_path[PATH_MAX];
+	struct sf_policy config; /* files (or embedded default) only */
+	struct sf_runtime runtime;
+	struct sf_policy effective; /* config overlaid with runtime */
+	struct sf_compiled compiled;
+	struct sf_diag diag;
+	bool compiled_ok;
+};
+
+/* Takes the lock (blocking) if asked, and reads both layers. Problems go to
+ * s->diag; returns -EINVAL for a bad configuration. */
+int sf_session_begin(struct sf_session *s, const struct sf_ctx *ctx, bool lock);
+/* Rebuilds the effective policy from the layers and compiles it. */
+int sf_session_compile(struct sf_session *s);
+/* Syncs the compiled policy into the maps (if smtpfence is loaded). */
+int sf_session_sync(struct sf_session *s, const struct sf_maps *m);
+void sf_session_end(struct sf_session *s);
+/* Asks a running daemon to re-read the policy (SIGHUP). */
+void sf_session_poke_daemon(const struct sf_ctx *ctx);
+int sf_daemon_pid(const struct sf_ctx *ctx);
+
+#endif /* SF_SESSION_H */

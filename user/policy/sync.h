@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Brings the pinned maps in step with a compiled policy, touching only
+ * what differs: an unchanged rule is never removed, not even briefly, and
+ * a failed sync puts the previous contents back. */
+#ifndef SF_SYNC_H
+#define SF_SYNC_H
+
+#include "policy/compile.h"
+#include "kernel/pins.h"
+
+#include <stddef.h>
+
+struct sf_sync_stats {
+	size_t added;
+	size_t changed;
+	size_t removed;
+	size_t kept;
+};
+
+int sf_sync(const struct sf_maps *m, const struct sf_compiled *c, struct sf_sync_stats *st);
+
+/* Every entry of the rules map, sorted by key. */
+int sf_rules_dump(int fd, struct sf_compiled_rule **out, size_t *n);
+/* Per-rule counters; zeroes when the rule never matched. */
+void sf_rule_counters(int fd, const struct sf_rule_key *key, struct sf_counters *c);
+/* Host-wide totals summed over CPUs. */
+int sf_totals_read(int fd, struct sf_totals *t);
+
+#endif /* SF_SYNC_H */

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "view/tenants.h"
+#include "util/cgroupfs.h"
+#include "util/context.h"
+#include "view/events.h"
+#include "util/log.h"
+#include "kernel/pins.h"
+#include "policy/sync.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <search.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One cached answer per cgroup id or uid: names are looked up once. */
+struct cache_entry {
+	__u64 id;
+	char *name;	    /* cgroup path, or user name */
+	const char *tenant; /* into name, into a ruled path, or owned (users) */
+	char *owned;
+};
+
+struct sf_tenants {
+	char mount[4096];
+	struct sf_namer *namer;
+	char **ruled; /* sorted paths of the cgroups that carry rules */
+	size_t n_ruled;
+	void *by_cgroup; /* tsearch trees of struct cache_entry */
+	void *by_uid;
+};
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct cache_entry *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void free_entry(void *p)
+{
+	struct cache_entry *e = p;
+
+	free(e->name);
+	free(e->owned);
+	free(e);
+}
+
+static void forget(struct sf_tenants *t)
+{
+	tdestroy(t->by_cgroup, free_entry);
+	tdestroy(t->by_uid, free_entry);
+	t->by_cgroup = t->by_uid = NULL;
+	for (size_t i = 0; i < t->n_ruled; i++)
+		free(t->ruled[i]);
+	free(t->ruled);
+	t->ruled = NULL;
+	t->n_ruled = 0;
+}
+
+struct sf_tenants *sf_tenants_new(const char *cgroup_mount)
+{
+	struct sf_tenants *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	snprintf(t->mount, sizeof(t->mount), "%s", cgroup_mount);
+	t->namer = sf_namer_new(cgroup_mount);
+	if (!t->namer) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int sf_tenants_open(const struct sf_ctx *ctx, struct sf_maps *m, struct sf_tenants **t)
+{
+	char mount[4096];
+	int err = sf_cgroup2_mount(mount, sizeof(mount));
+
+	*t = NULL;
+	if (err) {
+		sf_err("failed to find the cgroup-v2 mount: %s", strerror(-err));
+		return SF_EXIT_FAIL;
+	}
+	err = sf_maps_open(ctx->pin_dir, m);
+	if (err)
+		return sf_exit_for(err, ctx->pin_dir);
+	*t = sf_tenants_new(mount);
+	if (!*t) {
+		sf_maps_close(m);
+		return SF_EXIT_FAIL;
+	}
+	return SF_EXIT_OK;
+}
+
+const char *sf_tenants_mount(const struct sf_tenants *t)
+{
+	return t->mount;
+}
+
+void sf_tenants_free(struct sf_tenants *t)
+{
+	if (!t)
+		return;
+	forget(t);
+	sf_namer_free(t->namer);
+	free(t);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, size_t n_per_kind[SF_RULE_KINDS])
+{
+	struct sf_compiled_rule *rules = NULL;
+	size_t n = 0;
+	int err;
+
+	forget(t);
+	if (n_per_kind)
+		memset(n_per_kind, 0, SF_RULE_KINDS * sizeof(*n_per_kind));
+	err = sf_rules_dump(rules_fd, &rules, &n);
+	if (err)
+		return err;
+	t->ruled = calloc(n + 1, sizeof(*t->ruled));
+	if (!t->ruled) {
+		free(rules);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct sf_rule_key *k = &rules[i].key;
+		const char *path;
+
+		if (n_per_kind && k->kind < SF_RULE_KINDS)
+			n_per_kind[k->kind]++;
+		if (k->kind != SF_KIND_CGROUP)
+			continue;
+		path = sf_namer_find(t->namer, k->id);
+		if (path && !(t->ruled[t->n_ruled] = strdup(path)))
+			err = -ENOMEM;
+		else if (path)
+			t->n_ruled++;
+	}
+	free(rules);
+	qsort(t->ruled, t->n_ruled, sizeof(*t->ruled), cmp_str);
+	return err;
+}
+
+/* The nearest ruled ancestor of path (itself included), or NULL. */
+static const char *ruled_ancestor(const struct sf_tenants *t, const char *path)
+{
+	char buf[4096];
+	size_t len = strlen(path);
+
+	if (!t->n_ruled || len >= sizeof(buf))
+		return NULL;
+	memcpy(buf, path, len + 1);
+	for (;;) {
+		const char *key = buf;
+		char **hit = bsearch(&key, t->ruled, t->n_ruled, sizeof(*t->ruled), cmp_str);
+		char *slash;
+
+		if (hit)
+			return *hit;
+		slash = strrchr(buf, '/');
+		if (!slash || (slash == buf && !buf[1]))
+			return NULL;
+		if (slash == buf)
+			slash[1] = '\0'; /* the root, "/" */
+		else
+			*slash = '\0';
+	}
+}
+
+static struct cache_entry *cached(void **tree, __u64 id, bool *fresh)
+{
+	struct cache_entry key = {.id = id}, *e, **slot;
+
+	slot = tfind(&key, tree, cmp_entry);
+	*fresh = !slot;
+	if (slot)
+		return *slot;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->id = id;
+	if (!tsearch(e, tree, cmp_entry)) {
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+static struct cache_entry *cgroup_entry(struct sf_tenants *t, __u64 id)
+{
+	bool fresh;
+	struct cache_entry *e = cached(&t->by_cgroup, id, &fresh);
+	const char *path;
+	char gone[64];
+
+	if (!e || !fresh)
+		return e;
+	path = sf_namer_find(t->namer, id);
+	if (!path) {
+		snprintf(gone, sizeof(gone), "(removed cgroup %llu)", (unsigned long long)id);
+		path = gone;
+	}
+	e->name = strdup(path);
+	if (!e->name)
+		return NULL;
+	e->tenant = ruled_ancestor(t, e->name);
+	if (!e->tenant)
+		e->tenant = e->name;
+	return e;
+}
+
+const char *sf_tenants_cgroup(struct sf_tenants *t, __u64 cgroup_id)
+{
+	struct cache_entry *e;
+
+	if (!cgroup_id)
+		return "-"; /* forwarded traffic */
+	e = cgroup_entry(t, cgroup_id);
+
+	return e && e->name ? e->name : "?";
+}
+
+const char *sf_tenants_of_cgroup(struct sf_tenants *t, __u64 cgroup_id)
+{
+	struct cache_entry *e = cgroup_entry(t, cgroup_id);
+
+	return e && e->tenant ? e->tenant : "?";
+}
+
+static struct cache_entry *uid_entry(struct sf_tenants *t, __u32 uid)
+{
+	bool fresh;
+	struct cache_entry *e = cached(&t->by_uid, uid, &fresh);
+	const struct passwd *pw;
+	char num[16];
+
+	if (!e || !fresh)
+		return e;
+	pw = getpwuid(uid);
+	snprintf(num, sizeof(num), "%u", uid);
+	e->name = strdup(pw ? pw->pw_name : num);
+	if (e->name && asprintf(&e->owned, "user:%s", e->name) < 0)
+		e->owned = NULL;
+	e->tenant = e->owned;
+	return e;
+}
+
+const char *sf_tenants_of_uid(struct sf_tenants *t, __u32 uid)
+{
+	struct cache_entry *e = uid_entry(t, uid);
+
+	return e && e->tenant ? e->tenant : "?";
+}
+
+const char *sf_tenants_user(struct sf_tenants *t, __u32 uid)
+{
+	struct cache_entry *e;
+
+	if (uid == SF_UID_NONE)
+		return "-";
+	e = uid_entry(t, uid);
+
+	return e && e->name ? e->name : "?";
+}
+
+const char *sf_tenants_of(struct sf_tenants *t, enum sf_group_by by, __u64 cgroup_id, __u32 uid)
+{
+	/* Forwarded traffic has no local process, cgroup or user. */
+	if (uid == SF_UID_NONE)
+		return SF_TENANT_FORWARDED;
+	return by == SF_BY_USER ? sf_tenants_of_uid(t, uid) : sf_tenants_of_cgroup(t, cgroup_id);
+}
