@@ -260,25 +260,63 @@ static void slurp(const char *path, char *buf, size_t len)
 	fclose(f);
 }
 
-int sft_cli(struct sft_env *e, const char *fmt, ...)
+static int cli_run(struct sft_env *e, const char *options, const char *args)
 {
-	char args[8192], cmd[16384], out[PATH_MAX + 16], err[PATH_MAX + 16];
-	va_list ap;
+	char cmd[16384], out[PATH_MAX + 16], err[PATH_MAX + 16];
 	int status;
 
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
 	snprintf(out, sizeof(out), "%s/cli.out", e->dir);
 	snprintf(err, sizeof(err), "%s/cli.err", e->dir);
-	snprintf(cmd, sizeof(cmd), "%s --pin-dir '%s' --config '%s' --run-dir '%s' %s >'%s' 2>'%s'",
-		 binary(), e->pin_dir, e->config, e->run_dir, args, out, err);
+	snprintf(cmd, sizeof(cmd), "%s %s %s >'%s' 2>'%s'", binary(), options, args, out, err);
 	status = system(cmd);
 	slurp(out, e->out, sizeof(e->out));
 	slurp(err, e->err, sizeof(e->err));
 	if (status < 0 || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+int sft_cli(struct sft_env *e, const char *fmt, ...)
+{
+	char args[8192], options[3 * PATH_MAX + 64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(options, sizeof(options), "--pin-dir '%s' --config '%s' --run-dir '%s'",
+		 e->pin_dir, e->config, e->run_dir);
+	return cli_run(e, options, args);
+}
+
+int sft_cli_plain(struct sft_env *e, const char *fmt, ...)
+{
+	char args[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	return cli_run(e, "", args);
+}
+
+void sft_default_paths_private(void)
+{
+	char upper[PATH_MAX], work[PATH_MAX], opts[3 * PATH_MAX];
+
+	snprintf(upper, sizeof(upper), "%s/etc-upper", work_dir);
+	snprintf(work, sizeof(work), "%s/etc-work", work_dir);
+	snprintf(opts, sizeof(opts), "lowerdir=/etc,upperdir=%s,workdir=%s", upper, work);
+	if (mkdir(upper, 0755) || mkdir(work, 0755))
+		die("create the /etc overlay directories");
+	/* The sandbox's mount namespace is private: none of this reaches the host. */
+	if (mount("overlay", "/etc", "overlay", 0, opts))
+		skip("no overlayfs to give /etc a throwaway upper layer");
+	run("rm -rf /etc/smtpfence");
+	if (mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"))
+		die("mount a private /run");
+	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"))
+		die("mount a private bpffs on /sys/fs/bpf");
 }
 
 static int count_in(const char *hay, const char *needle)

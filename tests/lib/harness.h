@@ -49,6 +49,15 @@ void sft_env_teardown(struct sft_env *e);
 /* Runs `smtpfence --pin-dir .. --config .. --run-dir .. ARGS` through
  * /bin/sh (ARGS is a printf format). Returns the exit status (or -1). */
 int sft_cli(struct sft_env *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same as a newcomer types it: no --pin-dir, --config or --run-dir,
+ * so the default paths are used (see sft_default_paths_private). */
+int sft_cli_plain(struct sft_env *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Makes the default paths throwaways of this sandbox: /etc becomes an
+ * overlay of the host's (writes land in the work directory; /etc/smtpfence
+ * is removed from the view), /run a tmpfs, /sys/fs/bpf a fresh bpffs. The
+ * host's files are never touched. Exits 77 when overlayfs is missing. */
+void sft_default_paths_private(void);
+
 /* Starts `smtpfence run --cgroup <env cgroup>` and waits for READY=1.
  * 0 on success, -1 when it exited or timed out (its stderr is printed). */
 int sft_daemon_start(struct sft_env *e);

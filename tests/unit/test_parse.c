@@ -130,11 +130,29 @@ START_TEST(targets)
 	ck_assert_int_eq(sf_parse_target("unit:acme.slice", &t, err, sizeof(err)), 0);
 	ck_assert_int_eq(t.kind, SF_TARGET_UNIT);
 	ck_assert_int_eq(sf_parse_target("unit:php-fpm@acme.service", &t, err, sizeof(err)), 0);
-	/* Cgroup paths are made canonical. */
-	ck_assert_int_eq(
-		sf_parse_target("cgroup://tenants.slice//acme.slice/", &t, err, sizeof(err)), 0);
+	/* Cgroup paths are kept as written, and must be written canonically. */
+	ck_assert_int_eq(sf_parse_target("cgroup:/tenants.slice/acme.slice", &t, err, sizeof(err)),
+			 0);
 	sf_target_format(&t, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "cgroup:/tenants.slice/acme.slice");
+	ck_assert_int_eq(sf_parse_target("cgroup:/", &t, err, sizeof(err)), 0);
+	ck_assert_int_eq(
+		sf_parse_target("cgroup://tenants.slice//acme.slice/", &t, err, sizeof(err)),
+		-EINVAL);
+	ck_assert_str_eq(err, "invalid cgroup path '//tenants.slice//acme.slice/': empty path "
+			      "part ('//')");
+	ck_assert_int_eq(sf_parse_target("cgroup:/a/", &t, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "invalid cgroup path '/a/': trailing '/'");
+	ck_assert_int_eq(sf_parse_target("cgroup:/a/./b", &t, err, sizeof(err)), -EINVAL);
+	/* Nothing that would not read back the same from a file. */
+	ck_assert_int_eq(sf_parse_target("cgroup:/t/acme\nallow=user:65534", &t, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "invalid target 'cgroup:...': byte 0x0a at offset 7 (no control "
+			      "characters, blanks, '#' or ';')");
+	ck_assert_int_eq(sf_parse_target("user:a;b", &t, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(sf_parse_target("user:a#b", &t, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(sf_parse_target("group:a\x7f", &t, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(sf_parse_target("unit:a\tb.service", &t, err, sizeof(err)), -EINVAL);
 	ck_assert_int_eq(sf_parse_target("dest:10.0.0.0/8", &t, err, sizeof(err)), 0);
 	ck_assert_int_eq(t.kind, SF_TARGET_DEST);
 	ck_assert_str_eq(t.value, "10.0.0.0/8");

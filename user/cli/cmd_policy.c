@@ -49,18 +49,19 @@ static int write_layers(struct sf_session *s, struct change *ch)
 	if (unset && in_rt < 0 && (ctx->runtime_only || in_cfg < 0)) {
 		sf_err("no %srule on %s:%s", ctx->runtime_only ? "runtime " : "",
 		       sf_target_kind_name(r->kind), r->value);
-		return -ENOENT;
+		return -EINVAL; /* bad input, unlike a file that cannot be written */
 	}
 	if (!ctx->runtime_only) {
 		const struct sf_rule_spec *where = in_cfg >= 0 ? &s->config.rules[in_cfg] : NULL;
 
-		err = sf_dropin_write(s->config.rules_dir, where, unset ? NULL : r,
-				      &ch->files[ch->n_files]);
-		if (err == -EROFS) {
+		/* Checked here: -EROFS from the writer may be a read-only /etc. */
+		if (unset && where && !strcmp(where->file, SF_EMBEDDED_FILE)) {
 			sf_err("%s:%s comes from the embedded default; write %s to change it",
 			       sf_target_kind_name(r->kind), r->value, ctx->config);
 			return -EINVAL;
 		}
+		err = sf_dropin_write(s->config.rules_dir, where, unset ? NULL : r,
+				      &ch->files[ch->n_files]);
 		if (err) {
 			sf_err("failed to write %s: %s", ch->files[ch->n_files].path,
 			       strerror(-err));
@@ -74,8 +75,10 @@ static int write_layers(struct sf_session *s, struct change *ch)
 	}
 	if (ctx->runtime_only || in_rt >= 0) {
 		err = sf_file_backup_take(s->runtime_path, &ch->files[ch->n_files]);
-		if (err)
+		if (err) {
+			sf_err("failed to read %s: %s", s->runtime_path, strerror(-err));
 			return err;
+		}
 		ch->n_files++;
 		r->file = s->runtime_path;
 		r->origin = SF_ORIGIN_RUNTIME;
@@ -120,7 +123,7 @@ static int apply_change(const struct sf_ctx *ctx, struct change *ch)
 		err = -EINVAL;
 	}
 	if (err) {
-		code = err == -EINVAL || err == -ENOENT ? SF_EXIT_USAGE : SF_EXIT_FAIL;
+		code = err == -EINVAL ? SF_EXIT_USAGE : SF_EXIT_FAIL;
 		goto undo;
 	}
 	err = sf_maps_open(ctx->pin_dir, &maps);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "daemon/event_hub.h"
 #include "util/log.h"
+#include "util/mkdirs.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -228,8 +229,9 @@ static int listen_on(struct sf_event_hub *h, const char *run_dir)
 	if (snprintf(h->path, sizeof(h->path), "%s/%s", run_dir, SF_EVENTS_SOCKET) >=
 	    (int)sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
-	if (mkdir(run_dir, 0700) && errno != EEXIST)
-		return -errno;
+	err = sf_mkdirs(run_dir, 0700);
+	if (err)
+		return err;
 	err = claim_path(h->path);
 	if (err)
 		return err;

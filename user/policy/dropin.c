@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "policy/dropin.h"
 #include "policy/config.h"
+#include "util/mkdirs.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -117,8 +118,9 @@ int sf_dropin_write(const char *rules_dir, const struct sf_rule_spec *where,
 				     sizeof(backup->path));
 		if (err)
 			return err;
-		if (mkdir(rules_dir, 0755) && errno != EEXIST)
-			return -errno;
+		err = sf_mkdirs(rules_dir, 0755);
+		if (err)
+			return err;
 	}
 	err = read_all(backup->path, &backup->data, &backup->len);
 	if (err)

@@ -264,31 +264,58 @@ static bool unit_name_valid(const char *name)
 	return false;
 }
 
-/* Collapses "//" and strips a trailing "/"; rejects "." and ".." parts. */
-static int canonical_cgroup_path(const char *in, char *out, size_t len)
+/* A path as the kernel names it: absolute, no empty, "." or ".." part,
+ * no trailing "/" (except "/" itself). Written as it stands, never rewritten:
+ * what the panel sent is what the files hold. */
+static const char *cgroup_path_problem(const char *v)
 {
-	size_t o = 0;
+	if (v[0] != '/')
+		return "expected an absolute path below the cgroup-v2 mount";
+	if (!v[1])
+		return NULL;
+	for (const char *p = v; *p;) {
+		const char *end = strchrnul(p + 1, '/');
+		size_t part = (size_t)(end - p - 1);
 
-	if (in[0] != '/' || strlen(in) >= len)
-		return -EINVAL;
-	for (const char *p = in; *p;) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		const char *end = strchrnul(p, '/');
-		size_t part = (size_t)(end - p);
-
-		if ((part == 1 && p[0] == '.') || (part == 2 && p[0] == '.' && p[1] == '.'))
-			return -EINVAL;
-		out[o++] = '/';
-		memcpy(out + o, p, part);
-		o += part;
+		if (part == 0)
+			return *end || p[1] ? "empty path part ('//')" : "trailing '/'";
+		if ((part == 1 && p[1] == '.') || (part == 2 && p[1] == '.' && p[2] == '.'))
+			return "'.' or '..' part";
 		p = end;
 	}
-	if (o == 0)
-		out[o++] = '/';
-	out[o] = '\0';
+	return NULL;
+}
+
+int sf_target_check(enum sf_target_kind kind, const char *value, char *err, size_t errlen)
+{
+	size_t n = strlen(value);
+
+	if (n == 0 || n + strlen(kind_names[kind]) + 1 > SF_TARGET_TEXT_MAX) {
+		snprintf(err, errlen,
+			 "invalid target '%s:%.40s%s': empty or longer than %d characters",
+			 kind_names[kind], value, n > 40 ? "..." : "", SF_TARGET_TEXT_MAX);
+		return -EINVAL;
+	}
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+		/* A line break, a blank or a comment starter would change what the
+		 * files say when the rule is written there and read back. */
+		if (*p < 0x20 || *p == 0x7f || *p == ' ' || *p == '#' || *p == ';') {
+			snprintf(err, errlen,
+				 "invalid target '%s:%s': byte 0x%02x at offset %zu (no control "
+				 "characters, blanks, '#' or ';')",
+				 kind_names[kind], *p < 0x20 || *p == 0x7f ? "..." : value, *p,
+				 (size_t)(p - (const unsigned char *)value));
+			return -EINVAL;
+		}
+	}
+	if (kind == SF_TARGET_CGROUP) {
+		const char *why = cgroup_path_problem(value);
+
+		if (why) {
+			snprintf(err, errlen, "invalid cgroup path '%s': %s", value, why);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
@@ -320,20 +347,11 @@ int sf_parse_target(const char *s, struct sf_target_spec *out, char *err, size_t
 		return -EINVAL;
 	}
 	out->kind = kind;
-	if (!*value || strlen(value) >= sizeof(out->value)) {
-		snprintf(err, errlen, "invalid target '%s': empty or too long", s);
+	if (sf_target_check(kind, value, err, errlen))
 		return -EINVAL;
-	}
 	switch (kind) {
 	case SF_TARGET_CGROUP:
-		if (canonical_cgroup_path(value, out->value, sizeof(out->value))) {
-			snprintf(err, errlen,
-				 "invalid cgroup path '%s': expected an absolute path below the "
-				 "cgroup-v2 mount, without . or ..",
-				 value);
-			return -EINVAL;
-		}
-		return 0;
+		break;
 	case SF_TARGET_UNIT:
 		if (!unit_name_valid(value)) {
 			snprintf(err, errlen,

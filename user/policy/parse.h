@@ -32,9 +32,12 @@ enum sf_target_kind {
 };
 
 #define SF_TARGET_LEN 512
+/* "kind:value" at most: a rule line ("limit = TARGET RATE") must fit the
+ * 199 characters a configuration line holds, to be read back. */
+#define SF_TARGET_TEXT_MAX 160
 
-/* A target as written: kind plus the text after the colon, canonicalised
- * where the syntax allows (cgroup paths without duplicate slashes). */
+/* A target as written: kind plus the text after the colon (CIDRs in their
+ * canonical form; every other value exactly as written). */
 struct sf_target_spec {
 	enum sf_target_kind kind;
 	char value[SF_TARGET_LEN];
@@ -48,6 +51,12 @@ int sf_parse_action(const char *s, int *action, char *err, size_t errlen);
 int sf_parse_rate(const char *s, struct sf_rate *out, char *err, size_t errlen);
 int sf_parse_errno(const char *s, int *errnum, char *err, size_t errlen);
 int sf_parse_target(const char *s, struct sf_target_spec *out, char *err, size_t errlen);
+/* The one check every target value passes, from the CLI, a file or a
+ * batch: it must round-trip through the files byte for byte. Refuses
+ * control characters, NUL (by construction), blanks, '#' and ';', values
+ * longer than SF_TARGET_TEXT_MAX, and cgroup paths with "//", ".", ".." or
+ * a trailing "/". 0, or -EINVAL with a message naming the offence. */
+int sf_target_check(enum sf_target_kind kind, const char *value, char *err, size_t errlen);
 int sf_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* An interface name as the kernel accepts it (IFNAMSIZ, no '/' or blank). */
 int sf_parse_ifname(const char *s, char *err, size_t errlen);

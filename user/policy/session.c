@@ -3,6 +3,7 @@
 #include "util/cgroupfs.h"
 #include "policy/config.h"
 #include "util/log.h"
+#include "util/mkdirs.h"
 #include "policy/sync.h"
 
 #include <errno.h>
@@ -18,9 +19,10 @@
 static int take_lock(const char *run_dir, int *fd)
 {
 	char path[PATH_MAX];
+	int err = sf_mkdirs(run_dir, 0700);
 
-	if (mkdir(run_dir, 0700) && errno != EEXIST)
-		return -errno;
+	if (err)
+		return err;
 	snprintf(path, sizeof(path), "%s/lock", run_dir);
 	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (*fd < 0)
@@ -29,8 +31,7 @@ static int take_lock(const char *run_dir, int *fd)
 	 * of the changes: CLI invocations and the daemon serialise here. */
 	while (flock(*fd, LOCK_EX)) {
 		if (errno != EINTR) {
-			int err = -errno;
-
+			err = -errno;
 			close(*fd);
 			*fd = -1;
 			return err;

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Every rule the parser accepts, written by the CLI's own writers (a
+ * drop-in, and the runtime layer) and read back by the configuration
+ * reader, is the same rule: one rule, same action, kind, value and rate,
+ * and nothing else in the files. The first input byte picks the action,
+ * the rest is what follows it ("TARGET [RATE]"). */
+#include "fuzz.h"
+#include "policy/config.h"
+#include "policy/dropin.h"
+#include "smtpfence.h"
+
+#include <unistd.h>
+
+static char dir[64], main_conf[128], rules_dir[128], runtime_conf[128];
+
+static void cleanup(void)
+{
+	unlink(main_conf);
+	unlink(runtime_conf);
+	rmdir(rules_dir);
+	rmdir(dir);
+}
+
+static void setup(void)
+{
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "/tmp/sf-fuzz-roundtrip.XXXXXX");
+	if (!mkdtemp(dir))
+		abort();
+	atexit(cleanup);
+	snprintf(main_conf, sizeof(main_conf), "%s/smtpfence.conf", dir);
+	snprintf(rules_dir, sizeof(rules_dir), "%s/rules.d", dir);
+	snprintf(runtime_conf, sizeof(runtime_conf), "%s/runtime.conf", dir);
+	f = fopen(main_conf, "w");
+	if (!f || fprintf(f, "[global]\nrules_dir = %s\n", rules_dir) < 0 || fclose(f))
+		abort();
+}
+
+static void same_rule(const char *in, const struct sf_rule_spec *a, const struct sf_policy *p,
+		      const char *where)
+{
+	FUZZ_CHECK(p->n_rules == 1, "'%s': %zu rules read back from %s", in, p->n_rules, where);
+	const struct sf_rule_spec *b = &p->rules[0];
+
+	FUZZ_CHECK(a->action == b->action && a->kind == b->kind && !strcmp(a->value, b->value),
+		   "'%s' -> %s:%s read back from %s as %s %s:%s", in, sf_target_kind_name(a->kind),
+		   a->value, where, sf_action_name(b->action), sf_target_kind_name(b->kind),
+		   b->value);
+	FUZZ_CHECK(a->action != SF_ACT_LIMIT || !memcmp(&a->rate, &b->rate, sizeof(a->rate)),
+		   "'%s': rate changed in %s", in, where);
+	FUZZ_CHECK(!memcmp(&a->cidr, &b->cidr, sizeof(a->cidr)), "'%s': CIDR changed in %s", in,
+		   where);
+}
+
+static void check_dropin(const char *in, const struct sf_rule_spec *r)
+{
+	struct sf_file_backup backup;
+	struct sf_policy p;
+	struct sf_diag d = {};
+
+	FUZZ_CHECK(sf_dropin_write(rules_dir, NULL, r, &backup) == 0, "'%s': drop-in not written",
+		   in);
+	sf_config_load(main_conf, true, &p, &d);
+	FUZZ_CHECK(d.n == 0, "'%s': the drop-in %s does not read back: %s", in, backup.path,
+		   d.n ? d.msgs[0] : "");
+	same_rule(in, r, &p, backup.path);
+	sf_policy_free(&p);
+	sf_diag_free(&d);
+	sf_dropin_restore(&backup); /* it did not exist: removed */
+	sf_file_backup_free(&backup);
+}
+
+static void check_runtime(const char *in, const struct sf_rule_spec *r)
+{
+	struct sf_runtime rt, back;
+	struct sf_diag d = {};
+
+	sf_runtime_init(&rt);
+	if (sf_policy_add_rule(&rt.rules, r))
+		abort();
+	FUZZ_CHECK(sf_runtime_save(runtime_conf, &rt) == 0, "'%s': runtime layer not written", in);
+	sf_runtime_load(runtime_conf, &back, &d);
+	FUZZ_CHECK(d.n == 0, "'%s': the runtime layer does not read back: %s", in,
+		   d.n ? d.msgs[0] : "");
+	same_rule(in, r, &back.rules, runtime_conf);
+	FUZZ_CHECK(back.default_action == SF_ACT_NONE, "'%s': the runtime layer got a default", in);
+	for (unsigned int i = 0; i < sizeof(back.ports_del); i++)
+		FUZZ_CHECK(!back.ports_add[i] && !back.ports_del[i],
+			   "'%s': the runtime layer got ports", in);
+	sf_runtime_free(&rt);
+	sf_runtime_free(&back);
+	sf_diag_free(&d);
+	unlink(runtime_conf);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const actions[] = {"allow", "deny", "log", "limit"};
+	struct sf_rule_spec r;
+	char err[SF_ERR_LEN], *rest;
+
+	if (!dir[0])
+		setup();
+	if (size < 1)
+		return 0;
+	rest = fuzz_cstr(data + 1, size - 1);
+	if (sf_rule_from_words(actions[data[0] % 4], rest, &r, err, sizeof(err)) == 0) {
+		check_dropin(rest, &r);
+		check_runtime(rest, &r);
+		free(r.value);
+	} else {
+		FUZZ_CHECK(err[0] != '\0', "no message for '%s'", rest);
+	}
+	free(rest);
+	return 0;
+}
