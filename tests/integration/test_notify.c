@@ -304,14 +304,9 @@ START_TEST(runs_with_only_the_units_capabilities)
 	 * CAP_SYS_ADMIN no BTF can be read, and that is no reason to migrate */
 	start();
 	expect_connect(TENANT, 0);
-	char log[PATH_MAX + 16], text[8192] = "";
-	FILE *lf;
+	char text[8192];
 
-	snprintf(log, sizeof(log), "%s/daemon.log", env.dir);
-	lf = fopen(log, "re");
-	ck_assert_ptr_nonnull(lf);
-	text[fread(text, 1, sizeof(text) - 1, lf)] = '\0';
-	fclose(lf);
+	sft_daemon_log(&env, text, sizeof(text));
 	ck_assert_msg(!strstr(text, "migrat"), "%s", text);
 	printf("notify: daemon ran with capabilities %s\n", caps);
 }

@@ -340,15 +340,22 @@ static bool enforced_within(const char *cg, int want, double seconds, double *to
 	return false;
 }
 
-/* unit: rules resolve by name anywhere in the tree, wait while pending,
- * and follow the unit when its cgroup is made anew (a new id). */
+/* unit: rules resolve by systemd's naming rules (from units_root, this
+ * test's cgroup), wait while pending, and follow the unit when its cgroup
+ * is made anew (a new id). */
 START_TEST(unit_targets_pending_and_recreated)
 {
-	char unit[64], abs[4096], parent[4096];
+	char unit[64], abs[4096], parent[4096], text[8192];
 	double took;
 
-	snprintf(unit, sizeof(unit), "sft%dacme.slice", (int)getpid());
-	sft_start("units", "[global]\nports = 25\ndefault = deny\n");
+	snprintf(unit, sizeof(unit), "tenants-sft%dacme.slice", (int)getpid());
+	sft_env_setup(&env, "units", NULL);
+	sft_mark_up();
+	snprintf(text, sizeof(text),
+		 "[global]\nrules_dir = %s\nports = 25\ndefault = deny\nunits_root = %s\n",
+		 env.rules_dir, env.cgroup_rel);
+	write_text(env.config, text);
+	ck_assert_int_eq(sft_daemon_start(&env), 0);
 	int l = sft_listen("192.0.2.1", 25);
 
 	sft_cgroup_make(&env, "tenants.slice", parent, sizeof(parent));

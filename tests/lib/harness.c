@@ -422,6 +422,14 @@ int sft_daemon_start(struct sft_env *e)
 	return -1;
 }
 
+void sft_daemon_log(struct sft_env *e, char *buf, size_t len)
+{
+	char log[PATH_MAX + 16];
+
+	snprintf(log, sizeof(log), "%s/daemon.log", e->dir);
+	slurp(log, buf, len);
+}
+
 int sft_daemon_stop(struct sft_env *e, int sig)
 {
 	int status = -1;

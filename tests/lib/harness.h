@@ -63,6 +63,8 @@ void sft_default_paths_private(void);
 int sft_daemon_start(struct sft_env *e);
 /* Sends sig to the daemon and reaps it; returns its wait status. */
 int sft_daemon_stop(struct sft_env *e, int sig);
+/* What the daemon wrote to stderr so far (its log), NUL-terminated. */
+void sft_daemon_log(struct sft_env *e, char *buf, size_t len);
 /* Collects NOTIFY_SOCKET messages until one contains `want` or timeout. */
 bool sft_notify_wait(struct sft_env *e, const char *want, int timeout_ms);
 /* The same, until `want` has been seen n times since the daemon started. */

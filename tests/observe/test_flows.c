@@ -10,7 +10,7 @@
 #include <string.h>
 
 static const char conf[] =
-	"ports = 25 587\ndefault = deny\nmetrics_address = off\n"
+	"ports = 25 587\ndefault = deny\nmetrics_address = off\nunits_root = {CG}/bad\n"
 	"[rules]\nallow = cgroup:{CG}/ok\nlimit = cgroup:{CG}/lim 3/min burst 3\n";
 static const char *subs[] = {"bad/php.service", "ok", "lim", NULL};
 

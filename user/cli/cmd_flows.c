@@ -3,6 +3,7 @@
  * and filtered, as a table or a JSON array. */
 #include "util/cgroupfs.h"
 #include "cli/commands.h"
+#include "policy/config.h"
 #include "view/events.h"
 #include "view/flow_filter.h"
 #include "view/flows.h"
@@ -150,6 +151,22 @@ static void print_table(struct sf_tenants *t, const struct row *rows, size_t n)
 	}
 }
 
+/* A unit target is found where the policy finds it: by its units_root. */
+static int flow_filter(const struct sf_ctx *ctx, const char *mount, struct sf_flow_filter *f,
+		       char *err, size_t errlen)
+{
+	static struct sf_policy p; /* large: keep it off the stack */
+	struct sf_diag d = {};
+	int ret;
+
+	sf_config_load(ctx->config, ctx->config_explicit, &p, &d);
+	ret = sf_flow_filter_parse(ctx->target, mount, p.units_root_set ? p.units_root : "", f, err,
+				   errlen);
+	sf_policy_free(&p);
+	sf_diag_free(&d);
+	return ret;
+}
+
 int sf_cmd_flows(const struct sf_ctx *ctx, int argc, char **argv)
 {
 	static struct sf_flow_filter filter;
@@ -175,8 +192,8 @@ int sf_cmd_flows(const struct sf_ctx *ctx, int argc, char **argv)
 	err = sf_tenants_open(ctx, &m, &t);
 	if (err)
 		return err;
-	if (ctx->target && sf_flow_filter_parse(ctx->target, sf_tenants_mount(t), &filter, err_msg,
-						sizeof(err_msg))) {
+	if (ctx->target &&
+	    flow_filter(ctx, sf_tenants_mount(t), &filter, err_msg, sizeof(err_msg))) {
 		sf_err("%s", err_msg);
 		code = SF_EXIT_USAGE;
 		goto out;

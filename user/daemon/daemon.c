@@ -10,6 +10,7 @@
 #include "daemon/observe.h"
 #include "policy/session.h"
 #include "policy/sync.h"
+#include "policy/units.h"
 
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -40,6 +41,7 @@ struct watched_path {
 struct daemon {
 	const struct sf_ctx *ctx;
 	char cgroup_mount[PATH_MAX];
+	char units_root[PATH_MAX]; /* "" : not set, systemd may be asked */
 	struct sf_maps maps;
 	struct ring_buffer *rb;
 	struct sf_observe *obs; /* event log, history, alerts, metrics */
@@ -89,24 +91,14 @@ static void watch_parents(struct daemon *d)
 	}
 }
 
-/* A resolved unit rule remembers the directory it was found in. */
-static void find_unit_dirs(struct daemon *d)
+/* Where a unit's cgroup is now, by the same rules compile used. */
+static bool unit_dir(const struct daemon *d, const char *unit, char *abs, size_t len)
 {
-	struct sf_cgroup_names *names = NULL;
+	char rel[PATH_MAX], why[1024];
 
-	for (size_t i = 0; i < d->n_paths; i++) {
-		struct watched_path *w = &d->paths[i];
-		const char *rel;
-
-		if (!w->unit || !w->id)
-			continue;
-		if (!names && !(names = sf_cgroup_names_load(d->cgroup_mount)))
-			return;
-		rel = sf_cgroup_names_get(names, w->id);
-		if (rel)
-			sf_cgroup_abs(d->cgroup_mount, rel, w->abs, sizeof(w->abs));
-	}
-	sf_cgroup_names_free(names);
+	return !sf_unit_locate(d->cgroup_mount, d->units_root, !d->units_root[0], unit, rel,
+			       sizeof(rel), why, sizeof(why)) &&
+	       !sf_cgroup_abs(d->cgroup_mount, rel, abs, len);
 }
 
 /* The directory a pending unit was last seen in (by name), if any. */
@@ -123,6 +115,9 @@ static void remember_paths(struct daemon *d, const struct sf_session *s)
 	const struct sf_policy *p = &s->effective;
 	struct watched_path *old = d->paths;
 	size_t n = 0, n_old = d->n_paths;
+
+	snprintf(d->units_root, sizeof(d->units_root), "%s",
+		 p->units_root_set ? p->units_root : "");
 
 	d->paths = calloc(p->n_rules + 1, sizeof(*d->paths));
 	if (!d->paths) {
@@ -142,21 +137,21 @@ static void remember_paths(struct daemon *d, const struct sf_session *s)
 		w->id = pending ? 0 : s->compiled.spec_keys[i].id;
 		if (!w->unit)
 			sf_cgroup_abs(d->cgroup_mount, r->value, w->abs, sizeof(w->abs));
-		else if (pending && last_seen(old, n_old, w->name))
+		else if (!pending)
+			unit_dir(d, w->name, w->abs, sizeof(w->abs));
+		else if (last_seen(old, n_old, w->name))
 			/* made anew most likely where it was: watch there */
 			snprintf(w->abs, sizeof(w->abs), "%s", last_seen(old, n_old, w->name));
 		n++;
 	}
 	free(old);
 	d->n_paths = n;
-	find_unit_dirs(d);
 	watch_parents(d);
 }
 
 /* True when a path-bound rule now names another cgroup (or none). */
 static bool paths_moved(struct daemon *d)
 {
-	struct sf_unit_index *units = NULL;
 	bool moved = false;
 
 	for (size_t i = 0; i < d->n_paths && !moved; i++) {
@@ -175,16 +170,15 @@ static bool paths_moved(struct daemon *d)
 				moved = true;
 				continue;
 			}
-			if (!units && !(units = sf_unit_index_load(d->cgroup_mount)))
-				return true;
-			moved = sf_unit_index_find(units, w->name) != NULL; /* pending appeared */
+			char abs[PATH_MAX];
+
+			moved = unit_dir(d, w->name, abs, sizeof(abs)); /* pending appeared */
 			continue;
 		}
 		if (sf_cgroup_id_of(w->abs, &id))
 			id = 0;
 		moved = id != w->id;
 	}
-	sf_unit_index_free(units);
 	return moved;
 }
 

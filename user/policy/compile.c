@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "policy/compile.h"
+#include "policy/units.h"
 #include "util/cgroupfs.h"
+#include "util/log.h"
 
 #include <errno.h>
 #include <grp.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -70,27 +73,30 @@ int sf_resolve_id(const char *value, bool is_user, __u64 *id)
 struct compile_ctx {
 	const struct sf_policy *p;
 	const char *mount;
-	struct sf_unit_index *units;
 	struct sf_compiled *c;
 	struct sf_diag *d;
 };
 
-/* Resolves a cgroup: or unit: rule to a cgroup id and level, or pending. */
+/* Resolves a cgroup: or unit: rule to a cgroup id and level. -ENOENT:
+ * pending; -ENOTUNIQ or -EINVAL: refused (the message is in *d). */
 static int resolve_cgroup(struct compile_ctx *x, const struct sf_rule_spec *r, __u64 *id,
 			  unsigned int *level)
 {
-	char abs[PATH_MAX];
-	const char *rel = r->value;
+	char abs[PATH_MAX], rel[PATH_MAX], why[1024];
+	const struct sf_policy *p = x->p;
+	int err;
 
 	if (r->kind == SF_TARGET_UNIT) {
-		if (!x->units) {
-			x->units = sf_unit_index_load(x->mount);
-			if (!x->units)
-				return -ENOMEM;
+		err = sf_unit_locate(x->mount, p->units_root, !p->units_root_set, r->value, rel,
+				     sizeof(rel), why, sizeof(why));
+		if (err == -ENOTUNIQ || err == -EINVAL) {
+			sf_diag_add(x->d, r->file, r->line, "%s", why);
+			return err;
 		}
-		rel = sf_unit_index_find(x->units, r->value);
-		if (!rel)
-			return -ENOENT;
+		if (err)
+			return err;
+	} else {
+		snprintf(rel, sizeof(rel), "%s", r->value);
 	}
 	if (sf_cgroup_abs(x->mount, rel, abs, sizeof(abs)))
 		return -ENAMETOOLONG;
@@ -148,22 +154,28 @@ static int compile_rule(struct compile_ctx *x, size_t i)
 	case SF_TARGET_CGROUP:
 	case SF_TARGET_UNIT:
 		key->kind = SF_KIND_CGROUP;
+		/* A path's depth is the admin's to get right, before it exists. */
+		if (r->kind == SF_TARGET_CGROUP &&
+		    sf_cgroup_level(r->value) > SF_MAX_CGROUP_LEVEL) {
+			sf_diag_add(x->d, r->file, r->line,
+				    "cgroup:%s is %u levels deep (at most %d)", r->value,
+				    sf_cgroup_level(r->value), SF_MAX_CGROUP_LEVEL);
+			return -E2BIG;
+		}
 		err = resolve_cgroup(x, r, &key->id, &level);
-		if (err == -ENOENT) {
+		if (err == -ENOTUNIQ || err == -EINVAL)
+			return err;
+		if (!err && level > SF_MAX_CGROUP_LEVEL)
+			err = -E2BIG;
+		if (err) {
+			/* What the tree holds now never fails a change: skip it. */
+			if (err != -ENOENT)
+				sf_warn("%s:%s is pending: cannot resolve it: %s",
+					sf_target_kind_name(r->kind), r->value,
+					err == -E2BIG ? "too many levels deep" : strerror(-err));
 			c->spec_state[i] = SF_PENDING;
 			c->n_pending++;
 			return 0;
-		}
-		if (err) {
-			sf_diag_add(x->d, r->file, r->line, "cannot resolve %s:%s: %s",
-				    sf_target_kind_name(r->kind), r->value, strerror(-err));
-			return err;
-		}
-		if (level > SF_MAX_CGROUP_LEVEL) {
-			sf_diag_add(x->d, r->file, r->line, "%s:%s is %u levels deep (at most %d)",
-				    sf_target_kind_name(r->kind), r->value, level,
-				    SF_MAX_CGROUP_LEVEL);
-			return -E2BIG;
 		}
 		c->settings.cgroup_levels |= 1U << level;
 		break;
@@ -246,7 +258,6 @@ int sf_compile(const struct sf_policy *p, const char *cgroup_mount, struct sf_co
 	sf_rule_value(&def->value, p->default_action, &p->default_rate, SF_ORIGIN_CONFIG);
 	qsort(c->rules, c->n_rules, sizeof(*c->rules), cmp_compiled);
 	check_same_key(&x);
-	sf_unit_index_free(x.units);
 	if (c->n_rules - 1 > p->max_rules) /* the default rule is not counted */
 		sf_diag_add(d, NULL, 0, "rule table is full: %zu rules, room for %u (max_rules)",
 			    c->n_rules - 1, p->max_rules);

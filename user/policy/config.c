@@ -272,6 +272,15 @@ static int global_key(struct parse_ctx *c, const char *name, const char *value)
 		strcpy(p->rules_dir, value);
 		return 0;
 	}
+	if (!strcmp(name, "units_root")) {
+		if (sf_target_check(SF_TARGET_CGROUP, value, err, sizeof(err))) {
+			sf_diag_add(c->d, c->file, c->line, "units_root: %s", err);
+			return -EINVAL;
+		}
+		strcpy(p->units_root, value);
+		p->units_root_set = true;
+		return 0;
+	}
 	if (!strcmp(name, "max_rules"))
 		return set_u32(c, name, value, 16, 10000000, &p->max_rules);
 	if (!strcmp(name, "max_flows"))

@@ -18,6 +18,7 @@ void sf_policy_init(struct sf_policy *p)
 	p->max_rules = SF_MAX_RULES;
 	p->max_flows = SF_MAX_FLOWS;
 	strcpy(p->rules_dir, SF_DEFAULT_RULES_DIR);
+	strcpy(p->units_root, "/");
 	strcpy(p->metrics_address, SF_DEFAULT_METRICS_ADDRESS);
 	p->metrics_top_tenants = SF_DEFAULT_METRICS_TOP_TENANTS;
 	p->log_condense_seconds = SF_DEFAULT_LOG_CONDENSE_SECONDS;

@@ -41,6 +41,11 @@ struct sf_policy {
 	uint32_t max_rules;
 	uint32_t max_flows;
 	char rules_dir[PATH_MAX];
+	/* Where systemd's tree starts below the cgroup-v2 mount (`units_root`):
+	 * unit: names resolve by its naming rules from there. Unset: "/", and
+	 * systemd is asked first when it is PID 1. */
+	char units_root[PATH_MAX];
+	bool units_root_set;
 	bool embedded; /* no main file: the built-in default stands in */
 	char interfaces[SF_MAX_INTERFACES][SF_IFNAME_LEN]; /* `interfaces =` */
 	size_t n_interfaces;

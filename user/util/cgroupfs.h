@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The cgroup-v2 hierarchy: where it is mounted, ids, levels, unit lookup. */
+/* The cgroup-v2 hierarchy: where it is mounted, ids, levels, names. */
 #ifndef SF_CGROUPFS_H
 #define SF_CGROUPFS_H
 
@@ -18,13 +18,6 @@ int sf_cgroup_path_of(const char *mount, __u64 id, char *buf, size_t len);
 unsigned int sf_cgroup_level(const char *rel_path);
 /* Joins the mount and a path relative to it. */
 int sf_cgroup_abs(const char *mount, const char *rel, char *buf, size_t len);
-
-struct sf_unit_index;
-/* Every .service/.slice/.scope directory of the tree, by name (the
- * shallowest wins), for resolving many unit: targets with one walk. */
-struct sf_unit_index *sf_unit_index_load(const char *mount);
-const char *sf_unit_index_find(const struct sf_unit_index *u, const char *unit);
-void sf_unit_index_free(struct sf_unit_index *u);
 
 struct sf_cgroup_names;
 /* An id -> relative path table of the whole tree, for listings. */

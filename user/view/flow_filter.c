@@ -2,18 +2,18 @@
 #include "view/flow_filter.h"
 #include "util/cgroupfs.h"
 #include "policy/compile.h"
+#include "policy/units.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
-int sf_flow_filter_parse(const char *target, const char *cgroup_mount, struct sf_flow_filter *f,
-			 char *err, size_t errlen)
+int sf_flow_filter_parse(const char *target, const char *cgroup_mount, const char *units_root,
+			 struct sf_flow_filter *f, char *err, size_t errlen)
 {
 	static struct sf_target_spec t; /* large: keep it off the stack */
-	struct sf_unit_index *units;
-	const char *rel;
+	char why[1024];
 	__u64 id;
 
 	memset(f, 0, sizeof(*f));
@@ -25,17 +25,18 @@ int sf_flow_filter_parse(const char *target, const char *cgroup_mount, struct sf
 		snprintf(f->path, sizeof(f->path), "%s", t.value);
 		return 0;
 	case SF_TARGET_UNIT:
-		units = sf_unit_index_load(cgroup_mount);
-		rel = units ? sf_unit_index_find(units, t.value) : NULL;
-		if (rel)
-			snprintf(f->path, sizeof(f->path), "%s", rel);
-		sf_unit_index_free(units);
-		if (!rel) {
-			snprintf(err, errlen, "unknown unit '%s': no such cgroup below %s", t.value,
-				 cgroup_mount);
+		switch (sf_unit_locate(cgroup_mount, units_root[0] ? units_root : "/",
+				       !units_root[0], t.value, f->path, sizeof(f->path), why,
+				       sizeof(why))) {
+		case 0:
+			return 0;
+		case -ENOENT:
+			snprintf(err, errlen, "unknown unit '%s': it has no cgroup now", t.value);
+			return -EINVAL;
+		default:
+			snprintf(err, errlen, "%s", why[0] ? why : "cannot resolve the unit");
 			return -EINVAL;
 		}
-		return 0;
 	case SF_TARGET_USER:
 		if (sf_resolve_id(t.value, true, &id)) {
 			snprintf(err, errlen, "unknown user '%s'", t.value);

@@ -17,9 +17,10 @@ struct sf_flow_filter {
 	struct sf_cidr cidr; /* dest */
 };
 
-/* 0, or -EINVAL with a message naming the target. */
-int sf_flow_filter_parse(const char *target, const char *cgroup_mount, struct sf_flow_filter *f,
-			 char *err, size_t errlen);
+/* 0, or -EINVAL with a message naming the target. A unit is found as the
+ * policy finds it (units_root as configured, "" when not set). */
+int sf_flow_filter_parse(const char *target, const char *cgroup_mount, const char *units_root,
+			 struct sf_flow_filter *f, char *err, size_t errlen);
 /* cgroup_path: the flow's relative cgroup path. */
 bool sf_flow_filter_match(const struct sf_flow_filter *f, const struct sf_flow_key *k,
 			  const char *cgroup_path);

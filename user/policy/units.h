@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Where a unit's own cgroup is: systemd says so when it is PID 1 (sd-bus,
+ * the unit's ControlGroup); otherwise systemd's naming rules give it, and
+ * nothing a tenant made can stand in for it. Never by a search of the tree
+ * for a directory of that name. */
+#ifndef SF_UNITS_H
+#define SF_UNITS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* At most this many slices are looked into for one service or scope. */
+#define SF_UNIT_MAX_SLICES 4096
+
+/* rel gets the unit's cgroup, relative to the cgroup-v2 mount. root is
+ * where systemd's tree starts, relative to the mount ("/" on a host; set
+ * by `units_root`), and ask_systemd says whether systemd may be asked.
+ * Returns 0; -ENOENT when the unit has no cgroup now (pending); -ENOTUNIQ
+ * when more than one cgroup could be it (err names every one); -EINVAL
+ * for a slice name systemd would refuse. */
+int sf_unit_locate(const char *mount, const char *root, bool ask_systemd, const char *unit,
+		   char *rel, size_t len, char *err, size_t errlen);
+/* A cgroup directory that is root's and not delegated: what systemd made
+ * for itself. One owned by someone else, or marked with a delegate xattr,
+ * belongs to a tenant from there down. */
+bool sf_cgroup_trusted(const char *abs);
+
+#endif /* SF_UNITS_H */
