@@ -383,6 +383,11 @@ void sft_notify_drain(struct sft_env *e)
 
 int sft_daemon_start(struct sft_env *e)
 {
+	return sft_daemon_start_at(e, e->cgroup, NULL);
+}
+
+int sft_daemon_start_at(struct sft_env *e, const char *cg_abs, const char *extra)
+{
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char log[PATH_MAX + 16];
 
@@ -410,7 +415,7 @@ int sft_daemon_start(struct sft_env *e)
 		if (fd >= 0)
 			dup2(fd, 2);
 		execl(binary(), "smtpfence", "--pin-dir", e->pin_dir, "--config", e->config,
-		      "--run-dir", e->run_dir, "run", "--cgroup", e->cgroup, (char *)NULL);
+		      "--run-dir", e->run_dir, "run", "--cgroup", cg_abs, extra, (char *)NULL);
 		_exit(127);
 	}
 	if (sft_notify_wait(e, "READY=1", 20000))

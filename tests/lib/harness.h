@@ -61,6 +61,8 @@ void sft_default_paths_private(void);
 /* Starts `smtpfence run --cgroup <env cgroup>` and waits for READY=1.
  * 0 on success, -1 when it exited or timed out (its stderr is printed). */
 int sft_daemon_start(struct sft_env *e);
+/* The same, attached at cg_abs, with one more argument (or NULL). */
+int sft_daemon_start_at(struct sft_env *e, const char *cg_abs, const char *extra);
 /* Sends sig to the daemon and reaps it; returns its wait status. */
 int sft_daemon_stop(struct sft_env *e, int sig);
 /* What the daemon wrote to stderr so far (its log), NUL-terminated. */

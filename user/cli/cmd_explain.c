@@ -5,6 +5,7 @@
 #include "view/events.h"
 #include "util/json_out.h"
 #include "util/cgroupfs.h"
+#include "kernel/linkview.h"
 #include "util/log.h"
 #include "policy/parse.h"
 #include "policy/session.h"
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct subject {
@@ -123,10 +125,33 @@ struct explain_opts {
 	const char *pid, *uid, *gid, *cgroup;
 };
 
-static int subject_from_ids(const struct explain_opts *o, struct subject *who, char *err,
-			    size_t errlen)
+/* --cgroup as the kernel names it: relative to the mount (a path given
+ * with the mount in front is taken so), and one that exists. */
+static int subject_cgroup(const char *arg, const char *mount, struct subject *who, char *err,
+			  size_t errlen)
 {
-	struct sf_target_spec t;
+	static struct sf_target_spec t; /* large: keep it off the stack */
+	char spec[PATH_MAX + 8], abs[PATH_MAX];
+	size_t mlen = strlen(mount);
+	struct stat st;
+
+	if (!strncmp(arg, mount, mlen) && (arg[mlen] == '/' || !arg[mlen]))
+		arg = arg[mlen] ? arg + mlen : "/";
+	snprintf(spec, sizeof(spec), "cgroup:%s", arg);
+	if (sf_parse_target(spec, &t, err, errlen))
+		return -EINVAL;
+	if (sf_cgroup_abs(mount, t.value, abs, sizeof(abs)) || stat(abs, &st) ||
+	    !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "no such cgroup '%.160s' below %.60s", t.value, mount);
+		return -EINVAL;
+	}
+	snprintf(who->cgroup, sizeof(who->cgroup), "%s", t.value);
+	return 0;
+}
+
+static int subject_from_ids(const struct explain_opts *o, const char *mount, struct subject *who,
+			    char *err, size_t errlen)
+{
 	struct passwd *pw;
 
 	if (sf_parse_uint(o->uid, 0, UINT32_MAX - 1, &who->uid)) {
@@ -144,15 +169,53 @@ static int subject_from_ids(const struct explain_opts *o, struct subject *who, c
 		return -EINVAL;
 	}
 	snprintf(who->cgroup, sizeof(who->cgroup), "/");
-	if (!o->cgroup)
-		return 0;
-	char spec[PATH_MAX + 8];
+	return o->cgroup ? subject_cgroup(o->cgroup, mount, who, err, errlen) : 0;
+}
 
-	snprintf(spec, sizeof(spec), "cgroup:%s", o->cgroup);
-	if (sf_parse_target(spec, &t, err, errlen))
-		return -EINVAL;
-	snprintf(who->cgroup, sizeof(who->cgroup), "%s", t.value);
-	return 0;
+static bool below(const char *cg, const char *mount, __u64 at_id)
+{
+	char at[PATH_MAX];
+	size_t alen;
+
+	if (sf_cgroup_path_of(mount, at_id, at, sizeof(at)))
+		return true; /* cannot tell: explain by the maps */
+	alen = strlen(at);
+	return !strcmp(at, "/") || (!strncmp(cg, at, alen) && (!cg[alen] || cg[alen] == '/'));
+}
+
+enum judged { JUDGED, BACKSTOP_ONLY, NOT_JUDGED };
+
+/* The kernel judges only connects made at or below the cgroup its link for
+ * this family is attached to, and without that link only the egress
+ * backstop sees the SYN: elsewhere nothing decides, and it allows. */
+static enum judged judged_here(const struct sf_maps *m, const char *pin_dir, const char *mount,
+			       const struct subject *who, const struct sf_flow_key *fk,
+			       struct verdict *v)
+{
+	const char *hook = fk->family == AF_INET ? "connect4" : "connect6";
+	struct sf_link_view kv[64];
+	int n = sf_links_in_kernel(m, pin_dir, kv, 64);
+	const struct sf_link_view *l, *eg;
+
+	if (n < 0)
+		return JUDGED; /* cannot tell: explain by the maps */
+	l = sf_link_find(kv, (size_t)n,
+			 fk->family == AF_INET ? SF_HOOK_CONNECT4 : SF_HOOK_CONNECT6);
+	eg = sf_link_find(kv, (size_t)n, SF_HOOK_EGRESS);
+	if (l && below(who->cgroup, mount, l->cgroup_id))
+		return JUDGED;
+	if (!l && eg && below(who->cgroup, mount, eg->cgroup_id))
+		return BACKSTOP_ONLY;
+	v->action = "allow";
+	snprintf(v->rule, sizeof(v->rule), "none");
+	if (l)
+		snprintf(v->why, sizeof(v->why),
+			 "not judged: %s is outside the cgroup %s is "
+			 "attached to",
+			 who->cgroup, hook);
+	else
+		snprintf(v->why, sizeof(v->why), "not judged: no %s program is attached", hook);
+	return NOT_JUDGED;
 }
 
 static bool lpm_match(const __u8 *addr, const __u8 *prefix, unsigned int len)
@@ -280,21 +343,34 @@ static int explain(const struct sf_ctx *ctx, const void *opts, int argc, char **
 	(void)argc;
 	if ((!o->pid && !o->uid) || (o->pid && (o->uid || o->gid || o->cgroup)))
 		return sf_command_usage_error(&sf_cmd_explain);
-	if (parse_dest(argv[0], &fk, err, sizeof(err)) ||
-	    (o->pid ? subject_from_pid(o->pid, &who, err, sizeof(err))
-		    : subject_from_ids(o, &who, err, sizeof(err)))) {
-		sf_err("%s", err);
-		return SF_EXIT_USAGE;
-	}
 	e = sf_cgroup2_mount(mount, sizeof(mount));
 	if (e) {
 		sf_err("failed to find the cgroup-v2 mount: %s", strerror(-e));
 		return SF_EXIT_FAIL;
 	}
+	if (parse_dest(argv[0], &fk, err, sizeof(err)) ||
+	    (o->pid ? subject_from_pid(o->pid, &who, err, sizeof(err))
+		    : subject_from_ids(o, mount, &who, err, sizeof(err)))) {
+		sf_err("%s", err);
+		return SF_EXIT_USAGE;
+	}
 	e = sf_maps_open(ctx->pin_dir, &m);
 	if (e)
 		return sf_exit_for(e, ctx->pin_dir);
-	walk(&m, mount, &who, &fk, &v);
+	switch (judged_here(&m, ctx->pin_dir, mount, &who, &fk, &v)) {
+	case JUDGED:
+		walk(&m, mount, &who, &fk, &v);
+		break;
+	case BACKSTOP_ONLY:
+		walk(&m, mount, &who, &fk, &v);
+		/* no connect hook: a refused connect times out instead of EPERM */
+		snprintf(v.why + strlen(v.why), sizeof(v.why) - strlen(v.why),
+			 " (no %s link: only the egress backstop judges the SYN)",
+			 fk.family == AF_INET ? "connect4" : "connect6");
+		break;
+	case NOT_JUDGED:
+		break;
+	}
 	sf_maps_close(&m);
 	if (ctx->json) {
 		json_object *o = json_object_new_object();

@@ -27,6 +27,10 @@ static const struct sf_option options[] = {
 	 .max = SF_DAEMON_MAX_TC_DEVS,
 	 .check = sf_parse_ifname,
 	 .help = "also judge traffic forwarded out of DEV (tc), besides `interfaces =`"},
+	{.name = "move",
+	 .type = SF_OPT_FLAG,
+	 .offset = O(move),
+	 .help = "move enforcement here from the cgroup the pinned links are attached to"},
 	{NULL},
 };
 

@@ -8,6 +8,7 @@
 #include "policy/session.h"
 #include "smtpfence.h"
 #include "policy/sync.h"
+#include "kernel/linkview.h"
 #include "kernel/tclink.h"
 
 #include <bpf/bpf.h>
@@ -21,29 +22,63 @@
 #include <unistd.h>
 
 struct link_state {
-	bool pinned;
+	bool pinned; /* attached, as the kernel says (the name is historical) */
 	__u32 prog_id;
 	__u64 cgroup_id;
 };
 
-static void read_link(const char *pin_dir, const char *name, struct link_state *ls)
+static void from_kernel(const struct sf_link_view *v, size_t n, enum sf_hook hook,
+			struct link_state *ls)
 {
-	char path[PATH_MAX];
-	struct bpf_link_info info = {};
-	__u32 len = sizeof(info);
-	int fd;
+	const struct sf_link_view *l = sf_link_find(v, n, hook);
 
 	memset(ls, 0, sizeof(*ls));
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
+	if (!l)
 		return;
 	ls->pinned = true;
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		ls->prog_id = info.prog_id;
-		ls->cgroup_id = info.cgroup.cgroup_id;
+	ls->prog_id = l->prog_id;
+	ls->cgroup_id = l->cgroup_id;
+}
+
+/* One line a link, as the kernel has it: a pin removed by hand, or a link
+ * left running without one, shows here. */
+static void print_links(const struct sf_link_view *v, size_t n, const struct sf_cgroup_names *names)
+{
+	for (int h = SF_HOOK_CONNECT4; h <= SF_HOOK_EGRESS; h++) {
+		const struct sf_link_view *l = sf_link_find(v, n, (enum sf_hook)h);
+		const char *cg = l ? sf_cgroup_names_get(names, l->cgroup_id) : NULL;
+
+		if (!l)
+			printf("  %-9s  not attached\n", sf_hook_name((enum sf_hook)h));
+		else
+			printf("  %-9s  on %s (cgroup id %llu), prog %u, link %u%s\n",
+			       sf_hook_name((enum sf_hook)h), cg ? cg : "?",
+			       (unsigned long long)l->cgroup_id, l->prog_id, l->link_id,
+			       l->pinned ? "" : ", NOT pinned (ends with its holder)");
 	}
-	close(fd);
+}
+
+static void add_links_json(json_object *o, const struct sf_link_view *v, size_t n,
+			   const struct sf_cgroup_names *names)
+{
+	json_object *arr = json_object_new_array();
+
+	for (int h = SF_HOOK_CONNECT4; h <= SF_HOOK_EGRESS; h++) {
+		const struct sf_link_view *l = sf_link_find(v, n, (enum sf_hook)h);
+		json_object *j = json_object_new_object();
+		const char *cg = l ? sf_cgroup_names_get(names, l->cgroup_id) : NULL;
+
+		json_object_object_add(j, "hook", json_object_new_string(sf_hook_name(h)));
+		json_object_object_add(j, "attached", json_object_new_boolean(l != NULL));
+		json_object_object_add(j, "cgroup", cg ? json_object_new_string(cg) : NULL);
+		json_object_object_add(j, "cgroup_id",
+				       json_object_new_uint64(l ? l->cgroup_id : 0));
+		json_object_object_add(j, "prog_id", json_object_new_int64(l ? l->prog_id : 0));
+		json_object_object_add(j, "link_id", json_object_new_int64(l ? l->link_id : 0));
+		json_object_object_add(j, "pinned", json_object_new_boolean(l && l->pinned));
+		json_object_array_add(arr, j);
+	}
+	json_object_object_add(o, "links", arr);
 }
 
 /* Counts the entries of a map in batches; -errno on failure. */
@@ -125,8 +160,9 @@ static void print_backstop(const struct link_state *eg, const struct sf_tclink_i
 static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	struct sf_tclink_info tc[64];
+	struct sf_link_view kv[SF_N_HOOKS * 64];
 	struct link_state l4, l6, eg;
-	int n_tc;
+	int n_tc, n_kv;
 	struct sf_maps m;
 	struct sf_totals t;
 	char mount[PATH_MAX] = "";
@@ -140,15 +176,20 @@ static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **a
 	err = sf_maps_open(ctx->pin_dir, &m);
 	if (err)
 		return sf_exit_for(err, ctx->pin_dir);
-	read_link(ctx->pin_dir, SF_LINK_CONNECT4, &l4);
-	read_link(ctx->pin_dir, SF_LINK_CONNECT6, &l6);
-	read_link(ctx->pin_dir, SF_LINK_EGRESS, &eg);
+	n_kv = sf_links_in_kernel(&m, ctx->pin_dir, kv, sizeof(kv) / sizeof(kv[0]));
+	if (n_kv < 0) {
+		sf_warn("failed to list the kernel's BPF links: %s", strerror(-n_kv));
+		n_kv = 0;
+	}
+	from_kernel(kv, (size_t)n_kv, SF_HOOK_CONNECT4, &l4);
+	from_kernel(kv, (size_t)n_kv, SF_HOOK_CONNECT6, &l6);
+	from_kernel(kv, (size_t)n_kv, SF_HOOK_EGRESS, &eg);
 	n_tc = sf_tclink_list(ctx->pin_dir, tc, sizeof(tc) / sizeof(tc[0]));
 	if (n_tc < 0)
 		n_tc = 0;
-	if (l4.pinned && !sf_cgroup2_mount(mount, sizeof(mount))) {
+	if ((l4.pinned || l6.pinned || eg.pinned) && !sf_cgroup2_mount(mount, sizeof(mount))) {
 		names = sf_cgroup_names_load(mount);
-		attach = sf_cgroup_names_get(names, l4.cgroup_id);
+		attach = sf_cgroup_names_get(names, l4.pinned ? l4.cgroup_id : l6.cgroup_id);
 	}
 	rules = count_entries(m.rules, &max_rules);
 	flows = count_entries(m.flows, &max_flows);
@@ -175,6 +216,7 @@ static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **a
 		json_object_object_add(o, "events_lost", json_object_new_uint64(t.events_lost));
 		json_object_object_add(o, "flows_lost", json_object_new_uint64(t.flows_lost));
 		add_backstop_json(o, &eg, tc, n_tc, &t);
+		add_links_json(o, kv, (size_t)n_kv, names);
 		sf_json_print(o);
 	} else {
 		printf("pinned at:   %s\n", ctx->pin_dir);
@@ -183,8 +225,13 @@ static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **a
 			       "%u\n",
 			       attach ? attach : "?", (unsigned long long)l4.cgroup_id, l4.prog_id,
 			       l6.prog_id);
+		else if (l4.pinned || l6.pinned)
+			printf("attached:    PARTLY: no %s link, %s connects are not judged at "
+			       "connect\n",
+			       l4.pinned ? "connect6" : "connect4", l4.pinned ? "IPv6" : "IPv4");
 		else
-			printf("attached:    no (links not pinned: nothing is enforced)\n");
+			printf("attached:    no (nothing is enforced)\n");
+		print_links(kv, (size_t)n_kv, names);
 		if (pid)
 			printf("daemon:      running, pid %d\n", pid);
 		else

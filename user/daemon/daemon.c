@@ -6,6 +6,7 @@
 #include "util/cgroupfs.h"
 #include "kernel/loader.h"
 #include "util/log.h"
+#include "daemon/instance.h"
 #include "daemon/notify.h"
 #include "daemon/observe.h"
 #include "policy/session.h"
@@ -229,31 +230,6 @@ static int apply_policy(struct daemon *d, const char *why)
 	return err;
 }
 
-static int write_pid_file(const struct sf_ctx *ctx)
-{
-	char path[PATH_MAX], pid[32];
-	int fd, n;
-
-	snprintf(path, sizeof(path), "%s/smtpfence.pid", ctx->run_dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	if (write(fd, pid, (size_t)n) != n) {
-		close(fd);
-		return -EIO;
-	}
-	return close(fd) ? -errno : 0;
-}
-
-static void remove_pid_file(const struct sf_ctx *ctx)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/smtpfence.pid", ctx->run_dir);
-	unlink(path);
-}
-
 static int resolve_attach_cgroup(const char *mount, const char *arg, char *abs, size_t len)
 {
 	struct stat st;
@@ -331,7 +307,8 @@ static int setup(struct daemon *d, char *attach, size_t len)
 				   .max_rules = s.effective.max_rules,
 				   .max_flows = s.effective.max_flows,
 				   .tc_devs = tc_devs,
-				   .n_tc_devs = tc_devices(d->opts, &s.effective, tc_devs)};
+				   .n_tc_devs = tc_devices(d->opts, &s.effective, tc_devs),
+				   .move = d->opts->move};
 	err = sf_loader_load(&lo, &loader, &reused);
 	if (err)
 		goto out;
@@ -474,6 +451,7 @@ int sf_daemon_run(const struct sf_ctx *ctx, const struct sf_daemon_opts *opts)
 {
 	struct daemon d = {.ctx = ctx, .opts = opts, .inotify_fd = -1};
 	char attach[PATH_MAX], status[SF_STATUS_LEN];
+	struct sf_instance self;
 	int sfd, err;
 
 	sf_notify_init(&d.notify, RESCAN_MS * 1000ULL);
@@ -484,11 +462,19 @@ int sf_daemon_run(const struct sf_ctx *ctx, const struct sf_daemon_opts *opts)
 		sf_notify_failed(sfd, "signal handling");
 		return SF_EXIT_FAIL;
 	}
+	/* Before anything is touched: pins, event socket, pid file. */
+	err = sf_instance_claim(ctx, &self);
+	if (err) {
+		sf_notify_failed(err, err == -EBUSY ? "already running" : strerror(-err));
+		close(sfd);
+		return SF_EXIT_FAIL;
+	}
 	d.obs = sf_observe_new(ctx);
 	err = d.obs ? setup(&d, attach, sizeof(attach)) : -ENOMEM;
 	if (err) {
 		/* The reason is in the log; systemd shows this line with it. */
 		sf_notify_failed(err, err == -EINVAL ? "bad configuration" : strerror(-err));
+		sf_instance_release(ctx, &self);
 		close(sfd);
 		sf_observe_free(d.obs);
 		sf_maps_close(&d.maps);
@@ -501,15 +487,15 @@ int sf_daemon_run(const struct sf_ctx *ctx, const struct sf_daemon_opts *opts)
 		sf_notify_failed(err, "event ring buffer");
 		goto out;
 	}
-	err = write_pid_file(ctx);
+	err = sf_instance_publish(&self);
 	if (err)
 		sf_warn("failed to write the pid file in %s: %s", ctx->run_dir, strerror(-err));
 	/* Programs attached, whole policy in the maps: enforcement is on. */
 	sf_notify_ready(&d.notify, status_line(&d, status, sizeof(status)));
 	err = event_loop(&d, sfd);
 	sf_notify_stopping();
-	remove_pid_file(ctx);
 out:
+	sf_instance_release(ctx, &self);
 	close(sfd);
 	ring_buffer__free(d.rb);
 	sf_observe_free(d.obs);

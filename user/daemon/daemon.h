@@ -5,6 +5,7 @@
 
 #include "util/context.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Loads or re-adopts, applies the policy, then consumes events, follows
@@ -17,6 +18,7 @@ struct sf_daemon_opts {
 	const char *cgroup;			    /* attach point (default: the cgroup-v2 root) */
 	const char *tc_devs[SF_DAEMON_MAX_TC_DEVS]; /* besides `interfaces =` */
 	size_t n_tc_devs;
+	bool move; /* --move: the pinned links may be attached elsewhere */
 };
 
 int sf_daemon_run(const struct sf_ctx *ctx, const struct sf_daemon_opts *opts);

@@ -10,7 +10,6 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -37,6 +36,51 @@ void sf_loader_close(struct sf_loader *l)
 	if (l->cgfd >= 0)
 		close(l->cgfd);
 	free(l);
+}
+
+/* The cgroup the pinned connect4 link is attached to; 0 when none is. */
+static __u64 pinned_cgroup(const char *pin_dir)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, SF_LINK_CONNECT4);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != BPF_LINK_TYPE_CGROUP)
+		info.cgroup.cgroup_id = 0;
+	close(fd);
+	return info.cgroup.cgroup_id;
+}
+
+/* Enforcement pinned at another cgroup moves only when asked (--move):
+ * attaching here silently would end it there. Both are logged. */
+static int check_move(const struct sf_load_opts *o, __u64 cgroup_id)
+{
+	char mount[PATH_MAX], old[PATH_MAX];
+	__u64 old_id = pinned_cgroup(o->pin_dir);
+
+	if (!old_id || old_id == cgroup_id)
+		return 0;
+	if (sf_cgroup2_mount(mount, sizeof(mount)) ||
+	    sf_cgroup_path_of(mount, old_id, old, sizeof(old))) {
+		sf_info("the pinned links' cgroup (id %llu) is gone; attaching to %s",
+			(unsigned long long)old_id, o->cgroup);
+		return 0;
+	}
+	if (!o->move) {
+		sf_err("enforcement is attached to %s%s (cgroup id %llu), not %s: refusing to "
+		       "move it there without --move",
+		       mount, strcmp(old, "/") ? old : "", (unsigned long long)old_id, o->cgroup);
+		return -EINVAL;
+	}
+	sf_info("moving enforcement from %s%s (cgroup id %llu) to %s (cgroup id %llu)", mount,
+		strcmp(old, "/") ? old : "", (unsigned long long)old_id, o->cgroup,
+		(unsigned long long)cgroup_id);
+	return 0;
 }
 
 int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *maps_reused)
@@ -68,6 +112,9 @@ int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *m
 		sf_err("failed to read the id of cgroup %s: %s", o->cgroup, strerror(-err));
 		goto fail;
 	}
+	err = check_move(o, l->cgroup_id);
+	if (err)
+		goto fail;
 	err = sf_migrate_drop_staged(o->pin_dir);
 	if (err) {
 		sf_err("failed to remove staged maps in %s: %s", o->pin_dir, strerror(-err));
@@ -155,32 +202,23 @@ int sf_loader_attach(struct sf_loader *l, bool *adopted)
 /* Detaches every pinned link now. Removing the pin alone leaves the kernel
  * to free the link later, from a work queue, and a connect made right
  * after `unload` returned could still be judged. */
+static int detach_one(const char *path, int fd, void *arg)
+{
+	int *err = arg;
+
+	if (fd < 0 || bpf_link_detach(fd)) {
+		if (!*err)
+			*err = -errno;
+		sf_err("failed to detach %s: %s", path, strerror(errno));
+	}
+	return 0; /* detach every other one all the same */
+}
+
 static int detach_links(const char *pin_dir)
 {
-	DIR *d = opendir(pin_dir);
-	struct dirent *e;
-	int err = 0;
+	int err = 0, walk = sf_link_pins_each(pin_dir, detach_one, &err);
 
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((e = readdir(d))) {
-		char path[PATH_MAX];
-		int fd;
-
-		if (strncmp(e->d_name, "link_", 5))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", pin_dir, e->d_name);
-		fd = bpf_obj_get(path);
-		if (fd < 0 || bpf_link_detach(fd)) {
-			if (!err)
-				err = -errno;
-			sf_err("failed to detach %s: %s", path, strerror(errno));
-		}
-		if (fd >= 0)
-			close(fd);
-	}
-	closedir(d);
-	return err;
+	return walk ? walk : err;
 }
 
 int sf_unload(const char *pin_dir)

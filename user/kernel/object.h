@@ -19,6 +19,7 @@ struct sf_load_opts {
 	const char *const *tc_devs; /* interfaces for the tc program */
 	size_t n_tc_devs;
 	bool follow; /* a later object: shares the maps the first one pinned */
+	bool move;   /* links pinned at another cgroup may be moved to this one */
 };
 
 struct bpf_object;

@@ -154,3 +154,28 @@ bool sf_pins_exist(const char *pin_dir)
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, SF_MAP_RULES);
 	return access(path, F_OK) == 0;
 }
+
+int sf_link_pins_each(const char *pin_dir, int (*fn)(const char *path, int fd, void *arg),
+		      void *arg)
+{
+	DIR *d = opendir(pin_dir);
+	struct dirent *e;
+	int ret = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while (!ret && (e = readdir(d))) {
+		char path[PATH_MAX];
+		int fd;
+
+		if (strncmp(e->d_name, "link_", 5))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, e->d_name);
+		fd = bpf_obj_get(path);
+		ret = fn(path, fd, arg);
+		if (fd >= 0)
+			close(fd);
+	}
+	closedir(d);
+	return ret;
+}

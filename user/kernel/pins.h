@@ -37,5 +37,10 @@ int sf_pins_restrict(const char *pin_dir);
 /* Removes every pin and the directory: detaches what the links held. */
 int sf_pins_remove(const char *pin_dir);
 bool sf_pins_exist(const char *pin_dir);
+/* Calls fn for every link pin (link_*) in pin_dir with its path and an fd
+ * of the link (or -1, errno set, when it cannot be opened); fn's fd is
+ * closed after it returns. Returns the first non-zero fn result, or 0. */
+int sf_link_pins_each(const char *pin_dir, int (*fn)(const char *path, int fd, void *arg),
+		      void *arg);
 
 #endif /* SF_PINS_H */

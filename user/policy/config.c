@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "policy/config.h"
 #include "smtpfence.h"
+#include "util/regular.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -42,6 +43,11 @@ static char *read_line(char *str, int num, void *stream)
 		return NULL;
 	c->line++;
 	s = c->linebuf;
+	/* A C string ends at a NUL: what follows it would be dropped unseen. */
+	if (memchr(s, '\0', (size_t)n)) {
+		sf_diag_add(c->d, c->file, c->line, "NUL byte in the line");
+		s = "\n";
+	}
 	while (*s == ' ' || *s == '\t')
 		s++;
 	if (strlen(s) >= (size_t)num) {
@@ -380,7 +386,11 @@ static int parse_file(const char *path, enum file_role role, struct sf_policy *p
 	int line;
 
 	c.file = sf_policy_intern_file(p, path);
-	c.stream = fopen(path, "re");
+	c.stream = sf_fopen_regular(path);
+	if (!c.stream && errno == SF_ENOTREG) {
+		sf_diag_add(d, path, 0, "not a regular file (%s): not read", sf_file_kind(path));
+		return 0;
+	}
 	if (!c.stream)
 		return -errno;
 	line = ini_parse_stream(read_line, &c, on_key, &c);

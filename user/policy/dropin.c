@@ -2,6 +2,7 @@
 #include "policy/dropin.h"
 #include "policy/config.h"
 #include "util/mkdirs.h"
+#include "util/regular.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -39,7 +40,7 @@ int sf_dropin_path(const char *rules_dir, enum sf_target_kind kind, const char *
 
 static int read_all(const char *path, char **data, size_t *len)
 {
-	FILE *f = fopen(path, "re");
+	FILE *f = sf_fopen_regular(path);
 	char *buf = NULL;
 	size_t cap = 0, n = 0, got;
 
