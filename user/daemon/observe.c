@@ -28,6 +28,7 @@ struct sf_observe {
 	struct sf_alerts *alerts;
 	struct sf_event_hub *hub;
 	bool hub_tried;
+	struct sf_metrics_access http_acl;
 	struct sf_http_metrics *http;
 	char http_address[SF_LISTEN_LEN];
 	unsigned int http_top;
@@ -81,17 +82,21 @@ static void configure_http(struct sf_observe *o, const struct sf_policy *p)
 	int err;
 
 	if (o->http && !strcmp(o->http_address, p->metrics_address) &&
-	    o->http_top == p->metrics_top_tenants)
+	    o->http_top == p->metrics_top_tenants &&
+	    !memcmp(&o->http_acl, &p->metrics_access, sizeof(o->http_acl)))
 		return;
 	sf_http_metrics_stop(o->http);
 	o->http = NULL;
 	snprintf(o->http_address, sizeof(o->http_address), "%s", p->metrics_address);
 	o->http_top = p->metrics_top_tenants;
+	o->http_acl = p->metrics_access;
 	if (!p->metrics_address[0])
 		return;
 	/* The endpoint's thread gets its own name cache. */
 	m.tenants = sf_tenants_new(o->mount);
-	err = m.tenants ? sf_http_metrics_start(&o->http, p->metrics_address, &m) : -ENOMEM;
+	err = m.tenants
+		      ? sf_http_metrics_start(&o->http, p->metrics_address, &p->metrics_access, &m)
+		      : -ENOMEM;
 	if (err) {
 		sf_tenants_free(m.tenants);
 		sf_err("failed to serve metrics on %s: %s", p->metrics_address, strerror(-err));

@@ -198,6 +198,43 @@ static int set_u32(struct parse_ctx *c, const char *name, const char *value, uin
 	return 0;
 }
 
+static int metrics_user_word(struct parse_ctx *c, const char *w)
+{
+	struct sf_metrics_access *a = &c->p->metrics_access;
+	struct passwd *pw = getpwnam(w);
+	uint64_t uid;
+
+	if (!pw && sf_parse_uint(w, 0, UINT32_MAX - 1, &uid)) {
+		sf_diag_add(c->d, c->file, c->line, "metrics_allow_users: unknown user '%s'", w);
+		return -EINVAL;
+	}
+	if (a->n_uids == SF_METRICS_ACL_MAX) {
+		sf_diag_add(c->d, c->file, c->line, "metrics_allow_users: at most %d users",
+			    SF_METRICS_ACL_MAX);
+		return -E2BIG;
+	}
+	a->uids[a->n_uids++] = pw ? pw->pw_uid : (unsigned int)uid;
+	return 0;
+}
+
+static int metrics_from_word(struct parse_ctx *c, const char *w)
+{
+	struct sf_metrics_access *a = &c->p->metrics_access;
+	char err[SF_ERR_LEN];
+
+	if (a->n_from == SF_METRICS_ACL_MAX) {
+		sf_diag_add(c->d, c->file, c->line, "metrics_allow_from: at most %d prefixes",
+			    SF_METRICS_ACL_MAX);
+		return -E2BIG;
+	}
+	if (sf_parse_cidr(w, &a->from[a->n_from], err, sizeof(err))) {
+		sf_diag_add(c->d, c->file, c->line, "metrics_allow_from: %s", err);
+		return -EINVAL;
+	}
+	a->n_from++;
+	return 0;
+}
+
 /* Keys of the observation side: metrics endpoint, event log, alerts. */
 static int observe_key(struct parse_ctx *c, const char *name, const char *value)
 {
@@ -212,6 +249,14 @@ static int observe_key(struct parse_ctx *c, const char *name, const char *value)
 		snprintf(p->metrics_address, sizeof(p->metrics_address), "%s",
 			 strcmp(value, "off") ? value : "");
 		return 0;
+	}
+	if (!strcmp(name, "metrics_allow_users")) {
+		p->metrics_access.n_uids = 0; /* the list replaces root */
+		return for_each_word(value, metrics_user_word, c);
+	}
+	if (!strcmp(name, "metrics_allow_from")) {
+		p->metrics_access.n_from = 0;
+		return for_each_word(value, metrics_from_word, c);
 	}
 	if (!strcmp(name, "metrics_top_tenants"))
 		return set_u32(c, name, value, 1, 10000, &p->metrics_top_tenants);

@@ -4,6 +4,8 @@
 #ifndef SF_LISTEN_H
 #define SF_LISTEN_H
 
+#include "policy/parse.h"
+
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -11,6 +13,18 @@
 #define SF_DEFAULT_METRICS_ADDRESS	"127.0.0.1:9465"
 #define SF_DEFAULT_METRICS_TOP_TENANTS	20
 #define SF_DEFAULT_LOG_CONDENSE_SECONDS 10
+
+#define SF_METRICS_ACL_MAX 32
+
+/* Who may read the metrics endpoint: local peers by the uid the kernel
+ * knows their socket by (`metrics_allow_users`, root when not set), remote
+ * peers by address (`metrics_allow_from`, none when not set). */
+struct sf_metrics_access {
+	unsigned int uids[SF_METRICS_ACL_MAX];
+	size_t n_uids;
+	struct sf_cidr from[SF_METRICS_ACL_MAX];
+	size_t n_from;
+};
 
 /* 0, or -EINVAL with a message naming the address. "off" parses, and
  * leaves *out with family AF_UNSPEC. out may be NULL (validation only). */

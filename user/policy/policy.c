@@ -20,6 +20,7 @@ void sf_policy_init(struct sf_policy *p)
 	strcpy(p->rules_dir, SF_DEFAULT_RULES_DIR);
 	strcpy(p->units_root, "/");
 	strcpy(p->metrics_address, SF_DEFAULT_METRICS_ADDRESS);
+	p->metrics_access.n_uids = 1; /* root */
 	p->metrics_top_tenants = SF_DEFAULT_METRICS_TOP_TENANTS;
 	p->log_condense_seconds = SF_DEFAULT_LOG_CONDENSE_SECONDS;
 }

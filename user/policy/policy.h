@@ -52,8 +52,9 @@ struct sf_policy {
 
 	/* Observation (metrics, event log, alerts); 0 / "" means off. */
 	char metrics_address[SF_LISTEN_LEN]; /* "127.0.0.1:9465", "" = off */
-	uint32_t metrics_top_tenants;	     /* tenants with their own labels */
-	uint32_t log_condense_seconds;	     /* identical events per flow folded */
+	struct sf_metrics_access metrics_access;
+	uint32_t metrics_top_tenants;  /* tenants with their own labels */
+	uint32_t log_condense_seconds; /* identical events per flow folded */
 	uint32_t alert_denied_per_min;
 	uint32_t alert_limited_per_min;
 	char alert_command[1024];
