@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# libFuzzer harnesses for the configuration parser and the target, CIDR,
-# port and rate parsers, built with clang under ASan and UBSan into
+# libFuzzer harnesses for the configuration parser, the target, CIDR,
+# port and rate parsers, and the rule round trip through the files (every
+# accepted rule written as a drop-in and read back is the same rule), built
+# with clang under ASan and UBSan into
 # $(BUILD)/fuzz/. `make fuzz` runs each for FUZZ_SECONDS (default 600);
 # the test group runs each for FUZZ_SHORT seconds after its regressions.
 
