@@ -170,7 +170,7 @@ static int locate_in_slices(const char *root_abs, const char *unit, char *found,
 
 /* systemd's own answer: the unit's ControlGroup, "" or no such unit when
  * it has none now. -EHOSTDOWN when systemd cannot be asked. */
-static int ask_systemd_for(const char *unit, char *rel, size_t len)
+int sf_unit_ask_systemd(const char *unit, char *rel, size_t len)
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply = NULL;
@@ -219,7 +219,7 @@ int sf_unit_locate(const char *mount, const char *root, bool ask_systemd, const 
 
 	err[0] = '\0';
 	if (ask_systemd && sd_booted() > 0) {
-		ret = ask_systemd_for(unit, rel, len);
+		ret = sf_unit_ask_systemd(unit, rel, len);
 		if (ret != -EHOSTDOWN)
 			return ret;
 		sf_warn("failed to ask systemd where unit:%s is; following its naming rules", unit);

@@ -20,6 +20,11 @@
  * for a slice name systemd would refuse. */
 int sf_unit_locate(const char *mount, const char *root, bool ask_systemd, const char *unit,
 		   char *rel, size_t len, char *err, size_t errlen);
+/* systemd's own answer over the system bus (DBUS_SYSTEM_BUS_ADDRESS is
+ * honoured): GetUnit, then the unit's ControlGroup. 0 and rel; -ENOENT
+ * when systemd has no such unit or it has no cgroup now; -EHOSTDOWN when
+ * systemd cannot be asked. */
+int sf_unit_ask_systemd(const char *unit, char *rel, size_t len);
 /* A cgroup directory that is root's and not delegated: what systemd made
  * for itself. One owned by someone else, or marked with a delegate xattr,
  * belongs to a tenant from there down. */
