@@ -9,6 +9,10 @@
 #include "policy/dropin.h"
 #include "smtpfence.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char dir[64], main_conf[128], rules_dir[128], runtime_conf[128];
@@ -21,12 +25,35 @@ static void cleanup(void)
 	rmdir(dir);
 }
 
+/* A crash (abort) skips atexit: remove what a dead run left. */
+static void remove_stale(void)
+{
+	DIR *d = opendir("/tmp");
+	struct dirent *e;
+	int pid;
+
+	while (d && (e = readdir(d))) {
+		char path[300];
+
+		if (sscanf(e->d_name, "sf-fuzz-roundtrip.%d", &pid) != 1 || kill(pid, 0) == 0 ||
+		    errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "rm -rf '/tmp/%s'", e->d_name);
+		if (system(path)) {
+			/* left for the next run */
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
 static void setup(void)
 {
 	FILE *f;
 
-	snprintf(dir, sizeof(dir), "/tmp/sf-fuzz-roundtrip.XXXXXX");
-	if (!mkdtemp(dir))
+	remove_stale();
+	snprintf(dir, sizeof(dir), "/tmp/sf-fuzz-roundtrip.%d", (int)getpid());
+	if (mkdir(dir, 0700))
 		abort();
 	atexit(cleanup);
 	snprintf(main_conf, sizeof(main_conf), "%s/smtpfence.conf", dir);
