@@ -92,6 +92,9 @@ START_TEST(every_command_on_a_fresh_node)
 	for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++)
 		plain_ok(changes[i]);
 	plain_ok("check-config");
+	plain_ok("help");
+	plain_ok("help allow");
+	plain_ok("--version");
 	plain_ok("rules");
 	ck_assert_msg(strstr(env.out, "user:65534") && strstr(env.out, "not-loaded"), "%s",
 		      env.out);

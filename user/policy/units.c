@@ -168,9 +168,20 @@ static int locate_in_slices(const char *root_abs, const char *unit, char *found,
 	return ret;
 }
 
-/* systemd's own answer: the unit's ControlGroup, "" or no such unit when
- * it has none now. -EHOSTDOWN when systemd cannot be asked. */
-int sf_unit_ask_systemd(const char *unit, char *rel, size_t len)
+/* One connection for the daemon's lifetime: a rescan may ask for many
+ * units. Dropped and made anew when it broke. */
+static sd_bus *system_bus(bool fresh)
+{
+	static sd_bus *bus;
+
+	if (bus && (fresh || sd_bus_is_open(bus) <= 0))
+		bus = sd_bus_flush_close_unref(bus);
+	if (!bus && sd_bus_open_system(&bus) < 0)
+		bus = NULL;
+	return bus;
+}
+
+static int ask(sd_bus *bus, const char *unit, char *rel, size_t len)
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply = NULL;
@@ -179,12 +190,8 @@ int sf_unit_ask_systemd(const char *unit, char *rel, size_t len)
 					     ? "org.freedesktop.systemd1.Scope"
 					     : "org.freedesktop.systemd1.Service";
 	char *cg = NULL;
-	sd_bus *bus = NULL;
 	int err;
 
-	err = sd_bus_open_system(&bus);
-	if (err < 0)
-		return -EHOSTDOWN;
 	err = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
 				 "org.freedesktop.systemd1.Manager", "GetUnit", &e, &reply, "s",
 				 unit);
@@ -206,7 +213,16 @@ out:
 	free(cg);
 	sd_bus_message_unref(reply);
 	sd_bus_error_free(&e);
-	sd_bus_flush_close_unref(bus);
+	return err;
+}
+
+int sf_unit_ask_systemd(const char *unit, char *rel, size_t len)
+{
+	sd_bus *bus = system_bus(false);
+	int err = bus ? ask(bus, unit, rel, len) : -EHOSTDOWN;
+
+	if (err == -EHOSTDOWN && bus && (bus = system_bus(true)))
+		err = ask(bus, unit, rel, len); /* the old connection may have broken */
 	return err;
 }
 
