@@ -6,13 +6,12 @@
 #include "util/log.h"
 #include "kernel/pins.h"
 #include "policy/policy.h"
+#include "util/version.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define SF_VERSION "0.1.0"
 
 enum opt_bit {
 	OPT_JSON = 1 << 0,

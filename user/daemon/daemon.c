@@ -5,6 +5,7 @@
 #include "daemon/daemon.h"
 #include "util/cgroupfs.h"
 #include "kernel/loader.h"
+#include "kernel/probe.h"
 #include "util/log.h"
 #include "daemon/notify.h"
 #include "daemon/observe.h"
@@ -309,6 +310,24 @@ static size_t tc_devices(const struct sf_ctx *ctx, const struct sf_policy *p, co
 	return n;
 }
 
+/* Refuses, in one line, a kernel or cgroup setup the programs cannot run
+ * on, before anything is loaded (interfaces: tc devices are wanted). */
+static int probe_kernel(bool interfaces)
+{
+	struct sf_probe p;
+	char why[512];
+	int err = sf_probe_kernel(&p, SF_MOUNTINFO);
+
+	if (err) {
+		sf_err("failed to read %s: %s", SF_MOUNTINFO, strerror(-err));
+		return err;
+	}
+	if (!sf_probe_refusal(&p, interfaces, why, sizeof(why)))
+		return 0;
+	sf_err("cannot enforce here: %s", why);
+	return -EOPNOTSUPP;
+}
+
 static int setup(struct daemon *d, char *attach, size_t len)
 {
 	const char *tc_devs[SF_MAX_INTERFACES + SF_CTX_MAX_TC_DEVS];
@@ -318,6 +337,9 @@ static int setup(struct daemon *d, char *attach, size_t len)
 	bool reused = false, adopted = false;
 	int err;
 
+	err = probe_kernel(false);
+	if (err)
+		return err;
 	err = sf_session_begin(&s, d->ctx, true);
 	if (!err)
 		err = sf_session_compile(&s);
@@ -336,6 +358,8 @@ static int setup(struct daemon *d, char *attach, size_t len)
 				   .max_flows = s.effective.max_flows,
 				   .tc_devs = tc_devs,
 				   .n_tc_devs = tc_devices(d->ctx, &s.effective, tc_devs)};
+	if (lo.n_tc_devs && (err = probe_kernel(true)))
+		goto out;
 	err = sf_loader_load(&lo, &loader, &reused);
 	if (err)
 		goto out;
