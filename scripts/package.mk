@@ -48,3 +48,10 @@ rpm: $(RPM_DIR)/SOURCES/smtpfence-$(VERSION).tar.gz
 	$(call msg,RPM,$(RPM_DIR)/RPMS)
 	$(Q)$(RPMBUILD) -bb --nodeps packaging/rpm/smtpfence.spec \
 		$(if $(V),,>$(RPM_DIR)/rpm.log 2>&1) || { tail -n 40 $(RPM_DIR)/rpm.log; exit 1; }
+
+# Separate from `make test` (it builds a Debian tree once, then packages
+# for a minute or two); .ci/run runs it after make test.
+.PHONY: test-packages
+test-packages: deb srpm rpm
+	$(Q)tests/ops/deb_lifecycle.sh $(DEB_FILE)
+	$(Q)tests/ops/rpm_check.sh $(RPM_DIR)
