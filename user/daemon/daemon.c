@@ -399,6 +399,7 @@ static void reload(struct daemon *d)
 
 	sf_notify_reloading();
 	d->reload_refused = apply_policy(d, "reload") != 0;
+	sf_observe_reloaded(d->obs, !d->reload_refused);
 	if (!d->reload_refused)
 		sf_info("reloaded: %zu rules", d->n_rules);
 	sf_notify_ready(&d->notify, status_line(d, status, sizeof(status)));
@@ -529,6 +530,7 @@ int sf_daemon_run(const struct sf_ctx *ctx)
 		sf_notify_failed(err, "event ring buffer");
 		goto out;
 	}
+	sf_observe_reloaded(d.obs, true);
 	err = write_pid_file(ctx);
 	if (err)
 		sf_warn("failed to write the pid file in %s: %s", ctx->run_dir, strerror(-err));
