@@ -31,3 +31,10 @@ test-no-gap: $(BUILD)/tests/bin/test_no_gap $(BUILD)/smtpfence upgrade-build
 	$(Q)SMTPFENCE_UPGRADE_BIN=$(UPGRADE_BUILD)/smtpfence $(BUILD)/tests/bin/test_no_gap
 
 TEST_TARGETS += test-unit-file test-install test-completion test-notify test-no-gap
+
+# smtpfence import csf over csf.conf files the test writes.
+.PHONY: test-import
+test-import: $(BUILD)/smtpfence
+	$(Q)tests/ops/import_csf.sh $(BUILD)
+
+TEST_TARGETS += test-import

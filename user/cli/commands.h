@@ -19,5 +19,6 @@ int sf_cmd_events(const struct sf_ctx *ctx, int argc, char **argv);
 int sf_cmd_top(const struct sf_ctx *ctx, int argc, char **argv);
 int sf_cmd_metrics(const struct sf_ctx *ctx, int argc, char **argv);
 int sf_cmd_reload(const struct sf_ctx *ctx, int argc, char **argv);
+int sf_cmd_import(const struct sf_ctx *ctx, int argc, char **argv);
 
 #endif /* SF_COMMANDS_H */

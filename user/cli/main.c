@@ -78,6 +78,8 @@ static const struct command commands[] = {
 	 "reload                         re-read and apply the configuration"},
 	{"unload", sf_cmd_unload, 0, true,
 	 "unload                         detach and remove everything pinned"},
+	{"import", sf_cmd_import, 0, false,
+	 "import csf [FILE]              the policy equivalent to CSF's SMTP_BLOCK, printed"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
