@@ -38,3 +38,10 @@ test-import: $(BUILD)/smtpfence
 	$(Q)tests/ops/import_csf.sh $(BUILD)
 
 TEST_TARGETS += test-import
+
+# The Ansible role, ansible-playbook -c local against a staging root.
+.PHONY: test-ansible
+test-ansible: $(BUILD)/smtpfence
+	$(Q)tests/ops/ansible.sh $(BUILD)
+
+TEST_TARGETS += test-ansible
