@@ -70,6 +70,15 @@ sed "/^\[global\]/r $dir/extra" "$dir/out" >"$dir/smtpfence.conf"
 	fail "check-config refuses the imported policy: $(cat "$dir/check")"
 grep -q "ok, 3 rules and the default" "$dir/check" || fail "check-config: $(cat "$dir/check")"
 
+# --output writes a new file, the same text; never over an existing one.
+"$bin" import csf "$dir/csf.conf" --output "$dir/written.conf" 2>/dev/null || fail "--output failed"
+cmp -s "$dir/out" "$dir/written.conf" || fail "--output wrote other text than import prints"
+rc=0
+"$bin" import csf "$dir/csf.conf" -o "$dir/written.conf" 2>"$dir/err" || rc=$?
+[ "$rc" -eq 1 ] || fail "--output over an existing file: exit $rc, want 1"
+grep -qF "failed to write $dir/written.conf: File exists (it is never overwritten)" "$dir/err" ||
+	fail "--output over an existing file: $(cat "$dir/err")"
+
 # SMTP_BLOCK off: CSF restricts nothing, nor does the policy.
 printf 'SMTP_BLOCK = "0"\nSMTP_PORTS = "25"\n' >"$dir/off.conf"
 import "$dir/off.conf"
