@@ -55,3 +55,10 @@ rpm: $(RPM_DIR)/SOURCES/smtpfence-$(VERSION).tar.gz
 test-packages: deb srpm rpm
 	$(Q)tests/ops/deb_lifecycle.sh $(DEB_FILE)
 	$(Q)tests/ops/rpm_check.sh $(RPM_DIR)
+
+# The .deb booted under a real systemd (systemd-nspawn of the cached tree):
+# start, bad reload, restart/upgrade/watchdog under a tenant's connect
+# loop, stop. About 30 s once the tree is cached; .ci/run runs it.
+.PHONY: test-systemd
+test-systemd: deb
+	$(Q)tests/systemd/nspawn.sh $(DEB_FILE)
