@@ -45,3 +45,11 @@ test-ansible: $(BUILD)/smtpfence
 	$(Q)tests/ops/ansible.sh $(BUILD)
 
 TEST_TARGETS += test-ansible
+
+# The start probe refuses a cgroup-v1-only host (a mount namespace without
+# the cgroup2 mount) in one line.
+.PHONY: test-probe
+test-probe: $(BUILD)/smtpfence
+	$(Q)tests/ops/probe_refusal.sh $(BUILD)
+
+TEST_TARGETS += test-probe
