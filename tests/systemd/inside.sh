@@ -115,5 +115,19 @@ systemctl stop smtpfence.service || fail "stop failed"
 [ "$(tenant_connect)" = denied ] || fail "stop lifted enforcement"
 smtpfence unload || fail "unload failed"
 [ "$(tenant_connect)" = through ] || fail "unload did not lift enforcement"
+
+step "remove: the daemon stops, enforcement stays; purge lifts it"
+systemctl start smtpfence.service || fail "start before remove failed"
+[ "$(tenant_connect)" = denied ] || fail "not enforcing before remove"
+dpkg -r smtpfence >/out/remove.log 2>&1 || fail "remove: $(cat /out/remove.log)"
+grep -q "enforcement stays pinned at /sys/fs/bpf/smtpfence" /out/remove.log || fail "remove did not say so"
+systemctl is-active --quiet smtpfence.service && fail "remove left the daemon running"
+[ "$(tenant_connect)" = denied ] || fail "remove lifted enforcement"
+dpkg -P smtpfence >/out/purge.log 2>&1 || fail "purge: $(cat /out/purge.log)"
+grep -q "enforcement is lifted" /out/purge.log || fail "purge did not say so"
+# The links go when the kernel frees them, moments after their pins.
+for _ in $(seq 40); do [ "$(tenant_connect)" = through ] && break; sleep 0.05; done
+[ "$(tenant_connect)" = through ] || fail "purge did not lift enforcement"
+[ ! -e /sys/fs/bpf/smtpfence ] || fail "purge left the pins"
 echo PASS >/out/result
 systemctl poweroff

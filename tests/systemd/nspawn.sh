@@ -100,4 +100,4 @@ grep -q 'connect6' "$work/out/container-root" || fail "no connect6 in the contai
 [ "$before" = "$during" ] && [ "$before" = "$after" ] ||
 	fail "the host's cgroup-v2 root changed: before '$before' during '$during' after '$after'"
 echo "$during" | grep -q 'connect4\|connect6' && fail "the host's cgroup-v2 root carries a connect program"
-echo "systemd: booted, start=enforcing, bad reload refused with file:line, restart/upgrade/watchdog with no connect through, stop kept enforcement, unload lifted it; attached at $attached_at, the host's cgroup-v2 root ($cg2) untouched"
+echo "systemd: booted, start=enforcing, bad reload refused with file:line, restart/upgrade/watchdog with no connect through, stop kept enforcement, unload lifted it, remove kept it, purge lifted it; attached at $attached_at, the host's cgroup-v2 root ($cg2) untouched"
