@@ -21,6 +21,8 @@ endef
 
 deb:
 	$(call msg,DEB,$(DEB_FILE))
+	$(Q)test "$$(dpkg-parsechangelog -S Version)" = "$(VERSION)" || \
+		{ echo "debian/changelog is not version $(VERSION) (user/util/version.h)" >&2; exit 1; }
 	$(call copy_tree,$(DEB_DIR)/smtpfence-$(VERSION))
 	$(Q)cd $(DEB_DIR)/smtpfence-$(VERSION) && DEB_BUILD_OPTIONS=parallel=2 \
 		$(CLEAN_ENV) dpkg-buildpackage -us -uc -b $(if $(V),,>../build.log 2>&1) || \
