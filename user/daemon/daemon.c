@@ -309,9 +309,6 @@ static int setup(struct daemon *d, char *attach, size_t len)
 	bool reused = false, adopted = false;
 	int err;
 
-	err = probe_kernel(false);
-	if (err)
-		return err;
 	err = sf_session_begin(&s, d->ctx, true);
 	if (!err)
 		err = sf_session_compile(&s);
@@ -485,6 +482,13 @@ int sf_daemon_run(const struct sf_ctx *ctx, const struct sf_daemon_opts *opts)
 	if (sfd < 0) {
 		sf_err("failed to set up signal handling: %s", strerror(-sfd));
 		sf_notify_failed(sfd, "signal handling");
+		return SF_EXIT_FAIL;
+	}
+	/* A kernel we cannot enforce on is refused before anything is made. */
+	err = probe_kernel(false);
+	if (err) {
+		sf_notify_failed(err, strerror(-err));
+		close(sfd);
 		return SF_EXIT_FAIL;
 	}
 	/* Before anything is touched: pins, event socket, pid file. */
