@@ -3,9 +3,9 @@
  * and filtered, as a table or a JSON array. */
 #include "util/cgroupfs.h"
 #include "cli/commands.h"
-#include "view/events.h"
 #include "view/flow_filter.h"
 #include "view/flows.h"
+#include "util/clock.h"
 #include "util/json_out.h"
 #include "util/log.h"
 #include "policy/parse.h"
@@ -135,7 +135,7 @@ static void print_table(struct sf_tenants *t, const struct row *rows, size_t n)
 static int flows(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	const struct flows_opts *o = opts;
-	static struct sf_flow_filter filter;
+	struct sf_flow_filter filter;
 	struct sf_flow_table ft = {};
 	struct sf_tenants *t = NULL;
 	struct sf_maps m;

@@ -9,7 +9,7 @@
 #include "daemon/notify.h"
 #include "daemon/observe.h"
 #include "policy/session.h"
-#include "policy/sync.h"
+#include "kernel/counters.h"
 
 #include <bpf/libbpf.h>
 #include <errno.h>

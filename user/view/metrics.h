@@ -28,7 +28,5 @@ struct sf_metrics {
 int sf_metrics_render(const struct sf_metrics *m, char **text, size_t *len);
 /* Writes "# HELP"/"# TYPE" for one metric family. */
 void sf_metrics_family(FILE *f, const char *name, const char *type, const char *help);
-/* Writes a label value with \\, \" and \n escaped. */
-void sf_metrics_label(FILE *f, const char *value);
 
 #endif /* SF_METRICS_H */

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "view/top_model.h"
 #include "view/event_client.h"
-#include "view/events.h"
+#include "view/format.h"
 #include "view/flows.h"
-#include "policy/sync.h"
+#include "kernel/counters.h"
 
 #include <bpf/bpf.h>
 #include <errno.h>
