@@ -241,7 +241,7 @@ static int scan(struct parser *p, struct sf_invocation *inv, int argc, char **ar
 	int c, idx;
 
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* glibc: start afresh, also on a second line */
 	while ((idx = -1, c = getopt_long(argc, argv, p->shorts, p->longs, &idx)) != -1) {
 		const struct spec *s;
 		struct given *g;
@@ -351,4 +351,6 @@ void sf_invocation_free(struct sf_invocation *inv)
 {
 	free(inv->opts);
 	free(inv->words);
+	inv->opts = NULL;
+	inv->words = NULL;
 }

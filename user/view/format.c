@@ -37,8 +37,9 @@ void sf_format_dest(__u16 family, const __u8 *addr, __be16 port, char *buf, size
 
 void sf_format_rule(struct sf_namer *n, __u32 kind, __u64 id, char *buf, size_t len)
 {
-	struct passwd *pw;
-	struct group *gr;
+	struct passwd *pw = kind == SF_KIND_UID ? getpwuid((uid_t)id) : NULL;
+	struct group *gr = kind == SF_KIND_GID ? getgrgid((gid_t)id) : NULL;
+	const char *name = pw ? pw->pw_name : gr ? gr->gr_name : NULL;
 
 	switch (kind) {
 	case SF_KIND_DEFAULT:
@@ -50,23 +51,17 @@ void sf_format_rule(struct sf_namer *n, __u32 kind, __u64 id, char *buf, size_t 
 	case SF_KIND_CGROUP:
 		snprintf(buf, len, "cgroup:%s", sf_namer_cgroup(n, id));
 		break;
-	case SF_KIND_UID:
-		pw = getpwuid((uid_t)id);
-		if (pw)
-			snprintf(buf, len, "user:%s", pw->pw_name);
-		else
-			snprintf(buf, len, "user:%llu", (unsigned long long)id);
-		break;
 	case SF_KIND_SOURCE:
 		/* The prefix is in the id; the event's source address fills it in. */
 		snprintf(buf, len, "source:/%u", sf_source_rule_prefixlen(id));
 		break;
+	case SF_KIND_UID:
 	case SF_KIND_GID:
-		gr = getgrgid((gid_t)id);
-		if (gr)
-			snprintf(buf, len, "group:%s", gr->gr_name);
+		if (name)
+			snprintf(buf, len, "%s:%s", kind == SF_KIND_UID ? "user" : "group", name);
 		else
-			snprintf(buf, len, "group:%llu", (unsigned long long)id);
+			snprintf(buf, len, "%s:%llu", kind == SF_KIND_UID ? "user" : "group",
+				 (unsigned long long)id);
 		break;
 	default:
 		snprintf(buf, len, "?");

@@ -8,6 +8,7 @@
 #define SF_METRICS_H
 
 #include "kernel/pins.h"
+#include "view/metrics_text.h"
 #include "view/tenants.h"
 
 #include <stdio.h>
@@ -22,11 +23,7 @@ struct sf_metrics {
 	void *extra_arg;
 };
 
-#define SF_METRICS_OTHER "other"
-
 /* The whole exposition in a malloc'd buffer. 0 or -errno. */
 int sf_metrics_render(const struct sf_metrics *m, char **text, size_t *len);
-/* Writes "# HELP"/"# TYPE" for one metric family. */
-void sf_metrics_family(FILE *f, const char *name, const char *type, const char *help);
 
 #endif /* SF_METRICS_H */
