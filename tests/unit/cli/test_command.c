@@ -263,14 +263,6 @@ END_TEST
 
 int main(void)
 {
-	TCase *tc = tcase_create("commands");
-
-	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_add_test(tc, tables_are_whole);
-	tcase_add_test(tc, typed_options_anywhere);
-	tcase_add_test(tc, defaults_words_and_lists);
-	tcase_add_test(tc, refusals_name_the_word);
-	tcase_add_test(tc, list_has_room_for_64);
-	tcase_add_test(tc, help_from_the_tables);
-	return sft_run_tcase("command", tc);
+	return sft_run_tests("command", NULL, teardown,
+			     (const TTest *const[]){tables_are_whole, typed_options_anywhere, defaults_words_and_lists, refusals_name_the_word, list_has_room_for_64, help_from_the_tables, NULL});
 }

@@ -30,87 +30,76 @@ static void teardown(void)
 	sft_stderr_end(saved_stderr);
 }
 
-static void event(const char *tenant, __u32 verdict, __u64 ts_s)
-{
-	struct sf_event_record r = {};
+/* One event (tenant NULL: a tick at ts) and the alerts fired after it. */
+struct step {
+	const char *tenant;
+	__u32 verdict;
+	__u64 ts_s;
+	__u64 fired;
+};
 
-	r.e.ts_ns = ts_s * S;
-	r.e.verdict = verdict;
-	snprintf(r.tenant, sizeof(r.tenant), "%s", tenant);
-	sf_alerts_event(a, &r);
+static void play(unsigned int denied, unsigned int limited, const struct step *st, size_t n)
+{
+	sf_alerts_configure(a, denied, limited, "");
+	for (size_t i = 0; i < n; i++) {
+		struct sf_event_record r = {};
+
+		r.e.ts_ns = st[i].ts_s * S;
+		r.e.verdict = st[i].verdict;
+		if (!st[i].tenant) {
+			sf_alerts_tick(a, r.e.ts_ns);
+			continue;
+		}
+		snprintf(r.tenant, sizeof(r.tenant), "%s", st[i].tenant);
+		sf_alerts_event(a, &r);
+		ck_assert_msg(sf_alerts_fired(a) == st[i].fired, "step %zu: %llu fired, want %llu",
+			      i, (unsigned long long)sf_alerts_fired(a),
+			      (unsigned long long)st[i].fired);
+	}
 }
+
+#define PLAY(denied, limited, ...)                                                                 \
+	do {                                                                                       \
+		const struct step st[] = {__VA_ARGS__};                                            \
+		play(denied, limited, st, sizeof(st) / sizeof(st[0]));                             \
+	} while (0)
+
+#define D SF_VERDICT_DENIED
+#define L SF_VERDICT_LIMITED
 
 START_TEST(fires_once_a_window)
 {
-	sf_alerts_configure(a, 3, 0, "");
-	event("acme", SF_VERDICT_DENIED, 100);
-	event("acme", SF_VERDICT_DENIED, 110);
-	ck_assert_uint_eq(sf_alerts_fired(a), 0);
-	event("acme", SF_VERDICT_DENIED, 120);
-	ck_assert_uint_eq(sf_alerts_fired(a), 1);
-	event("acme", SF_VERDICT_DENIED, 121);
-	event("acme", SF_VERDICT_DENIED, 159);
-	ck_assert_uint_eq(sf_alerts_fired(a), 1);
-	/* 60 s after the window opened, a new one opens and counts anew */
-	event("acme", SF_VERDICT_DENIED, 160);
-	event("acme", SF_VERDICT_DENIED, 161);
-	ck_assert_uint_eq(sf_alerts_fired(a), 1);
-	event("acme", SF_VERDICT_DENIED, 162);
-	ck_assert_uint_eq(sf_alerts_fired(a), 2);
+	/* the window opens at 100 s; at 160 s a new one counts anew */
+	PLAY(3, 0, {"acme", D, 100, 0}, {"acme", D, 110, 0}, {"acme", D, 120, 1},
+	     {"acme", D, 121, 1}, {"acme", D, 159, 1}, {"acme", D, 160, 1}, {"acme", D, 161, 1},
+	     {"acme", D, 162, 2});
 }
 END_TEST
 
 START_TEST(tenants_and_verdicts_count_apart)
 {
-	sf_alerts_configure(a, 2, 3, "");
-	event("acme", SF_VERDICT_DENIED, 100);
-	event("other", SF_VERDICT_DENIED, 100);
-	event("acme", SF_VERDICT_LIMITED, 101);
-	event("acme", SF_VERDICT_LOGGED, 101);
-	event("acme", SF_VERDICT_ALLOWED, 101);
-	ck_assert_uint_eq(sf_alerts_fired(a), 0);
-	event("acme", SF_VERDICT_DENIED, 102);
-	ck_assert_uint_eq(sf_alerts_fired(a), 1);
-	event("acme", SF_VERDICT_LIMITED, 103);
-	ck_assert_uint_eq(sf_alerts_fired(a), 1);
-	event("acme", SF_VERDICT_LIMITED, 104);
-	ck_assert_uint_eq(sf_alerts_fired(a), 2);
-	event("other", SF_VERDICT_DENIED, 105);
-	ck_assert_uint_eq(sf_alerts_fired(a), 3);
+	PLAY(2, 3, {"acme", D, 100, 0}, {"other", D, 100, 0}, {"acme", L, 101, 0},
+	     {"acme", SF_VERDICT_LOGGED, 101, 0}, {"acme", SF_VERDICT_ALLOWED, 101, 0},
+	     {"acme", D, 102, 1}, {"acme", L, 103, 1}, {"acme", L, 104, 2}, {"other", D, 105, 3});
 }
 END_TEST
 
 START_TEST(a_threshold_of_zero_is_off)
 {
-	sf_alerts_configure(a, 0, 1, "");
-	for (int i = 0; i < 10; i++)
-		event("acme", SF_VERDICT_DENIED, 100 + (unsigned int)i);
-	ck_assert_uint_eq(sf_alerts_fired(a), 0);
-	event("acme", SF_VERDICT_LIMITED, 111);
-	ck_assert_uint_eq(sf_alerts_fired(a), 1);
+	PLAY(0, 1, {"acme", D, 100, 0}, {"acme", D, 101, 0}, {"acme", D, 102, 0},
+	     {"acme", L, 111, 1});
 }
 END_TEST
 
 START_TEST(tick_forgets_closed_windows)
 {
-	sf_alerts_configure(a, 2, 0, "");
-	event("acme", SF_VERDICT_DENIED, 100);
-	sf_alerts_tick(a, 200 * S); /* the window is over and forgotten */
-	event("acme", SF_VERDICT_DENIED, 201);
-	ck_assert_uint_eq(sf_alerts_fired(a), 0);
-	event("acme", SF_VERDICT_DENIED, 202);
-	ck_assert_uint_eq(sf_alerts_fired(a), 1);
+	PLAY(2, 0, {"acme", D, 100, 0}, {NULL, 0, 200, 0}, {"acme", D, 201, 0},
+	     {"acme", D, 202, 1});
 }
 END_TEST
 
 int main(void)
 {
-	TCase *tc = tcase_create("alerts");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, fires_once_a_window);
-	tcase_add_test(tc, tenants_and_verdicts_count_apart);
-	tcase_add_test(tc, a_threshold_of_zero_is_off);
-	tcase_add_test(tc, tick_forgets_closed_windows);
-	return sft_run_tcase("alerts", tc);
+	return sft_run_tests("alerts", setup, teardown,
+			     (const TTest *const[]){fires_once_a_window, tenants_and_verdicts_count_apart, a_threshold_of_zero_is_off, tick_forgets_closed_windows, NULL});
 }

@@ -27,101 +27,94 @@ static void teardown(void)
 	sft_stderr_end(saved_stderr);
 }
 
-static void event(__u64 ts_s, __u32 uid, __u16 port)
-{
-	struct sf_event_record r = {};
+enum op { EVENT, FLUSH, FLUSH_ALL, WINDOW };
 
-	r.e.ts_ns = ts_s * S;
-	r.e.uid = uid;
-	r.e.cgroup_id = 7;
-	r.e.verdict = SF_VERDICT_DENIED;
-	r.e.family = 2;
-	r.e.dport = htons(port);
-	snprintf(r.tenant, sizeof(r.tenant), "user:%u", uid);
-	sf_event_log_event(l, &r);
+/* One step and the log's figures after it. */
+struct step {
+	enum op op;
+	__u64 s; /* EVENT, FLUSH: the time; WINDOW: its length */
+	__u32 uid;
+	__u16 port;
+	__u64 logged, suppressed;
+};
+
+static void play(unsigned int window_s, const struct step *st, size_t n)
+{
+	struct sf_event_log_stats got;
+
+	l = sf_event_log_new(window_s);
+	ck_assert_ptr_nonnull(l);
+	for (size_t i = 0; i < n; i++) {
+		struct sf_event_record r = {};
+
+		r.e.ts_ns = st[i].s * S;
+		r.e.uid = st[i].uid;
+		r.e.cgroup_id = 7;
+		r.e.verdict = SF_VERDICT_DENIED;
+		r.e.family = 2;
+		r.e.dport = htons(st[i].port);
+		if (st[i].op == EVENT)
+			sf_event_log_event(l, &r);
+		else if (st[i].op == WINDOW)
+			sf_event_log_set_window(l, (unsigned int)st[i].s);
+		else
+			sf_event_log_flush(l, r.e.ts_ns, st[i].op == FLUSH_ALL);
+		sf_event_log_stats(l, &got);
+		ck_assert_msg(got.logged == st[i].logged && got.suppressed == st[i].suppressed,
+			      "step %zu: logged %llu suppressed %llu, want %llu %llu", i,
+			      (unsigned long long)got.logged, (unsigned long long)got.suppressed,
+			      (unsigned long long)st[i].logged, (unsigned long long)st[i].suppressed);
+	}
 }
 
-static void expect(__u64 logged, __u64 suppressed)
-{
-	struct sf_event_log_stats st;
-
-	sf_event_log_stats(l, &st);
-	ck_assert_uint_eq(st.logged, logged);
-	ck_assert_uint_eq(st.suppressed, suppressed);
-}
+#define PLAY(window, ...)                                                                          \
+	do {                                                                                       \
+		const struct step st[] = {__VA_ARGS__};                                            \
+		play(window, st, sizeof(st) / sizeof(st[0]));                                      \
+	} while (0)
 
 START_TEST(window_zero_logs_each)
 {
-	l = sf_event_log_new(0);
-	for (int i = 0; i < 5; i++)
-		event(100 + (unsigned int)i, 1000, 25);
-	expect(5, 0);
+	PLAY(0, {EVENT, 100, 1000, 25, 1, 0}, {EVENT, 101, 1000, 25, 2, 0},
+	     {EVENT, 102, 1000, 25, 3, 0});
 }
 END_TEST
 
 START_TEST(a_flood_is_folded_until_the_window_closes)
 {
-	l = sf_event_log_new(10);
-	for (int i = 0; i < 5; i++)
-		event(100 + (unsigned int)i, 1000, 25);
-	expect(1, 0);
-	sf_event_log_flush(l, 105 * S, false); /* still open */
-	expect(1, 0);
-	sf_event_log_flush(l, 110 * S, false);
-	expect(1, 4);
-	event(111, 1000, 25); /* a new window */
-	expect(2, 4);
+	PLAY(10, {EVENT, 100, 1000, 25, 1, 0}, {EVENT, 101, 1000, 25, 1, 0},
+	     {EVENT, 102, 1000, 25, 1, 0}, {EVENT, 104, 1000, 25, 1, 0},
+	     {FLUSH, 105, 0, 0, 1, 0}, /* still open */
+	     {FLUSH, 110, 0, 0, 1, 3}, {EVENT, 111, 1000, 25, 2, 3} /* a new window */);
 }
 END_TEST
 
 START_TEST(the_next_event_after_the_window_closes_it)
 {
-	l = sf_event_log_new(10);
-	event(100, 1000, 25);
-	event(101, 1000, 25);
-	event(99, 1000, 25); /* another CPU's earlier stamp: same window */
-	expect(1, 0);
-	event(130, 1000, 25); /* no flush in between */
-	expect(2, 2);
+	/* 99 s: another CPU's earlier stamp, the same window; 130 s: no flush between */
+	PLAY(10, {EVENT, 100, 1000, 25, 1, 0}, {EVENT, 101, 1000, 25, 1, 0},
+	     {EVENT, 99, 1000, 25, 1, 0}, {EVENT, 130, 1000, 25, 2, 2});
 }
 END_TEST
 
 START_TEST(other_flows_are_not_folded)
 {
-	l = sf_event_log_new(10);
-	event(100, 1000, 25);
-	event(100, 1001, 25);
-	event(100, 1000, 587);
-	event(101, 1000, 587);
-	expect(3, 0);
-	sf_event_log_flush(l, 0, true);
-	expect(3, 1);
+	PLAY(10, {EVENT, 100, 1000, 25, 1, 0}, {EVENT, 100, 1001, 25, 2, 0},
+	     {EVENT, 100, 1000, 587, 3, 0}, {EVENT, 101, 1000, 587, 3, 0},
+	     {FLUSH_ALL, 0, 0, 0, 3, 1});
 }
 END_TEST
 
 START_TEST(a_new_window_length_flushes)
 {
-	l = sf_event_log_new(60);
-	event(100, 1000, 25);
-	event(101, 1000, 25);
-	sf_event_log_set_window(l, 60); /* unchanged: nothing happens */
-	expect(1, 0);
-	sf_event_log_set_window(l, 0);
-	expect(1, 1);
-	event(102, 1000, 25);
-	expect(2, 1);
+	PLAY(60, {EVENT, 100, 1000, 25, 1, 0}, {EVENT, 101, 1000, 25, 1, 0},
+	     {WINDOW, 60, 0, 0, 1, 0}, /* unchanged: nothing happens */
+	     {WINDOW, 0, 0, 0, 1, 1}, {EVENT, 102, 1000, 25, 2, 1});
 }
 END_TEST
 
 int main(void)
 {
-	TCase *tc = tcase_create("event_log");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, window_zero_logs_each);
-	tcase_add_test(tc, a_flood_is_folded_until_the_window_closes);
-	tcase_add_test(tc, the_next_event_after_the_window_closes_it);
-	tcase_add_test(tc, other_flows_are_not_folded);
-	tcase_add_test(tc, a_new_window_length_flushes);
-	return sft_run_tcase("event_log", tc);
+	return sft_run_tests("event_log", setup, teardown,
+			     (const TTest *const[]){window_zero_logs_each, a_flood_is_folded_until_the_window_closes, the_next_event_after_the_window_closes_it, other_flows_are_not_folded, a_new_window_length_flushes, NULL});
 }

@@ -172,14 +172,6 @@ END_TEST
 
 int main(void)
 {
-	TCase *tc = tcase_create("compile");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, users_groups_and_the_default);
-	tcase_add_test(tc, limits_start_with_a_full_bucket);
-	tcase_add_test(tc, exempt_and_source_prefixes);
-	tcase_add_test(tc, problems_at_file_and_line);
-	tcase_add_test(tc, a_full_table);
-	tcase_add_test(tc, cgroups_resolved_or_pending);
-	return sft_run_tcase("compile", tc);
+	return sft_run_tests("compile", setup, teardown,
+			     (const TTest *const[]){users_groups_and_the_default, limits_start_with_a_full_bucket, exempt_and_source_prefixes, problems_at_file_and_line, a_full_table, cgroups_resolved_or_pending, NULL});
 }

@@ -117,12 +117,6 @@ END_TEST
 
 int main(void)
 {
-	TCase *tc = tcase_create("dropin");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, new_tenant_new_file);
-	tcase_add_test(tc, changed_and_removed_where_it_stands);
-	tcase_add_test(tc, restore_removes_a_new_file);
-	tcase_add_test(tc, the_embedded_default_is_read_only);
-	return sft_run_tcase("dropin", tc);
+	return sft_run_tests("dropin", setup, teardown,
+			     (const TTest *const[]){new_tenant_new_file, changed_and_removed_where_it_stands, restore_removes_a_new_file, the_embedded_default_is_read_only, NULL});
 }

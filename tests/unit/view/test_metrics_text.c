@@ -98,11 +98,6 @@ END_TEST
 
 int main(void)
 {
-	TCase *tc = tcase_create("metrics_text");
-
-	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_add_test(tc, top_tenants_and_the_rest);
-	tcase_add_test(tc, everyone_labelled_and_escaped);
-	tcase_add_test(tc, host_totals_and_rules);
-	return sft_run_tcase("metrics_text", tc);
+	return sft_run_tests("metrics_text", NULL, teardown,
+			     (const TTest *const[]){top_tenants_and_the_rest, everyone_labelled_and_escaped, host_totals_and_rules, NULL});
 }

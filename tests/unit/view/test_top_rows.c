@@ -86,9 +86,6 @@ END_TEST
 
 int main(void)
 {
-	TCase *tc = tcase_create("top_rows");
-
-	tcase_add_test(tc, rates_between_samples);
-	tcase_add_test(tc, order_of_rows);
-	return sft_run_tcase("top_rows", tc);
+	return sft_run_tests("top_rows", NULL, NULL,
+			     (const TTest *const[]){rates_between_samples, order_of_rows, NULL});
 }
