@@ -13,7 +13,7 @@ void sf_metrics_family(FILE *f, const char *name, const char *type, const char *
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void write_label(FILE *f, const char *value)
+void sf_metrics_label(FILE *f, const char *value)
 {
 	for (const char *p = value; *p; p++) {
 		if (*p == '\\' || *p == '"')
@@ -125,7 +125,7 @@ static __u64 counter_at(const struct sf_counters *c, size_t off)
 static void sample(FILE *f, const char *name, const char *tenant, __u16 port, __u64 v)
 {
 	fprintf(f, "%s{tenant=\"", name);
-	write_label(f, tenant);
+	sf_metrics_label(f, tenant);
 	fprintf(f, "\",port=\"%u\"} %llu\n", port, (unsigned long long)v);
 }
 

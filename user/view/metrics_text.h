@@ -12,6 +12,8 @@
 
 /* Writes "# HELP"/"# TYPE" for one metric family. */
 void sf_metrics_family(FILE *f, const char *name, const char *type, const char *help);
+/* Writes a label value with \\, \" and \n escaped. */
+void sf_metrics_label(FILE *f, const char *value);
 /* The per-tenant, per-port counter families: the top_n tenants by
  * attempts with their own label, the rest summed per port as "other";
  * then the tenant gauges. 0 or -ENOMEM. */
