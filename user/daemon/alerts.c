@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "daemon/alerts.h"
-#include "view/events.h"
 #include "util/log.h"
 
 #include <errno.h>
@@ -145,7 +144,7 @@ static void fire(struct sf_alerts *a, const struct tenant_window *w, const char 
 
 static struct tenant_window *window_of(struct sf_alerts *a, const struct sf_event_record *r)
 {
-	static struct tenant_window key; /* large: keep it off the stack */
+	struct tenant_window key;
 	struct tenant_window **slot, *w;
 
 	snprintf(key.tenant, sizeof(key.tenant), "%s", r->tenant);

@@ -11,7 +11,7 @@
 #include "daemon/notify.h"
 #include "daemon/observe.h"
 #include "policy/session.h"
-#include "policy/sync.h"
+#include "kernel/counters.h"
 #include "policy/units.h"
 
 #include <bpf/libbpf.h>

@@ -12,7 +12,7 @@
 int sf_flow_filter_parse(const char *target, const char *cgroup_mount, const char *units_root,
 			 struct sf_flow_filter *f, char *err, size_t errlen)
 {
-	static struct sf_target_spec t; /* large: keep it off the stack */
+	struct sf_target_spec t;
 	char why[1024];
 	__u64 id;
 
