@@ -2,7 +2,7 @@
 # Attacks by tenants and faults of the node (issue 12), each a real test:
 # a fresh node's default paths, target injection, unit: takeover, tenants
 # that stall operations, and files or processes that hang or mislead.
-HARDEN_TESTS := test_fresh_node test_inject test_units test_units_bus test_faults test_metrics_access
+HARDEN_TESTS := test_fresh_node test_inject test_units test_faults test_metrics_access
 
 .PHONY: test-harden $(HARDEN_TESTS:test_%=test-%)
 $(HARDEN_TESTS:test_%=test-%): test-%: $(BUILD)/tests/bin/test_% $(BUILD)/smtpfence

@@ -257,7 +257,7 @@ START_TEST(help_from_the_tables)
 	sf_command_synopsis(&sf_cmd_limit, syn, sizeof(syn));
 	ck_assert_str_eq(syn, "smtpfence limit TARGET N/sec|N/min|N/hour [burst B] [--runtime]");
 	sf_command_synopsis(&sf_cmd_run, syn, sizeof(syn));
-	ck_assert_str_eq(syn, "smtpfence run [--cgroup PATH] [--tc-dev DEV]...");
+	ck_assert_str_eq(syn, "smtpfence run [--cgroup PATH] [--tc-dev DEV]... [--move]");
 }
 END_TEST
 

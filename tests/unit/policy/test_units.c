@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The sd-bus half of unit: resolution, against a stand-in for systemd on a
  * private bus (dbus-daemon): GetUnit and the unit's ControlGroup, a unit
- * systemd does not know, one with no cgroup now. What is not covered: the
- * real systemd, and the choice to ask it (sd_booted(), PID 1), since
- * systemd is not PID 1 on the test machines. */
+ * systemd does not know, one with no cgroup now, a bus that is gone. The
+ * real systemd as PID 1 (and the choice to ask it, sd_booted()) is
+ * test-systemd's, which boots it in a container. */
 #include "policy/units.h"
 #include "suite.h"
 
