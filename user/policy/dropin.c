@@ -29,6 +29,9 @@ static int dropin_path(const char *rules_dir, enum sf_target_kind kind, const ch
 			ch = '-';
 		if (ch == '-' && o > 0 && name[o - 1] == '-')
 			continue;
+		/* A file whose name starts with '.' is never read as a drop-in. */
+		if (o == 0 && (ch == '.' || ch == '-'))
+			continue;
 		name[o++] = ch;
 	}
 	while (o > 0 && name[o - 1] == '-')
