@@ -23,6 +23,7 @@
 
 static char dir[64];
 static pid_t bus_daemon;
+static pthread_t server;
 
 static int get_unit(sd_bus_message *m, void *data, sd_bus_error *e)
 {
@@ -71,6 +72,7 @@ static void *serve(void *arg)
 		if (r == 0 && sd_bus_wait(bus, (uint64_t)-1) < 0)
 			break;
 	}
+	sd_bus_flush_close_unref(bus); /* its vtables' slots go with it */
 	return NULL;
 }
 
@@ -78,7 +80,6 @@ static void start_fake_systemd(void)
 {
 	char addr[128], path[96];
 	sd_bus *bus = NULL;
-	pthread_t t;
 
 	snprintf(dir, sizeof(dir), "/tmp/sf-bus.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -104,7 +105,7 @@ static void start_fake_systemd(void)
 						    NULL, NULL),
 			 0);
 	ck_assert_int_ge(sd_bus_request_name(bus, "org.freedesktop.systemd1", 0), 0);
-	ck_assert_int_eq(pthread_create(&t, NULL, serve, bus), 0);
+	ck_assert_int_eq(pthread_create(&server, NULL, serve, bus), 0);
 }
 
 static void stop_fake_systemd(void)
@@ -114,6 +115,7 @@ static void stop_fake_systemd(void)
 	if (bus_daemon > 0) {
 		kill(bus_daemon, SIGTERM);
 		waitpid(bus_daemon, NULL, 0);
+		pthread_join(server, NULL); /* the bus gone, the server ends */
 	}
 	snprintf(path, sizeof(path), "%s/bus", dir);
 	unlink(path);
