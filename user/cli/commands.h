@@ -18,6 +18,9 @@ int sf_cmd_flows(const struct sf_ctx *ctx, int argc, char **argv);
 int sf_cmd_events(const struct sf_ctx *ctx, int argc, char **argv);
 int sf_cmd_top(const struct sf_ctx *ctx, int argc, char **argv);
 int sf_cmd_metrics(const struct sf_ctx *ctx, int argc, char **argv);
+int sf_cmd_quarantine(const struct sf_ctx *ctx, int argc, char **argv);
+int sf_cmd_release(const struct sf_ctx *ctx, int argc, char **argv);
+int sf_cmd_dnsbl(const struct sf_ctx *ctx, int argc, char **argv);
 int sf_cmd_reload(const struct sf_ctx *ctx, int argc, char **argv);
 
 #endif /* SF_COMMANDS_H */

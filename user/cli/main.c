@@ -27,7 +27,8 @@ enum opt_bit {
 	OPT_BATCH = 1 << 9,
 	OPT_ITERATIONS = 1 << 10,
 	OPT_DELAY = 1 << 11,
-	OPT_LAST = OPT_DELAY,
+	OPT_NOW = 1 << 12,
+	OPT_LAST = OPT_NOW,
 };
 
 struct command {
@@ -73,6 +74,12 @@ static const struct command commands[] = {
 	 "top [--sort COL] [--batch [-n N]] [-d SECONDS]  live per-tenant view"},
 	{"metrics", sf_cmd_metrics, 0, true,
 	 "metrics                        Prometheus text, once (node_exporter textfile)"},
+	{"quarantine", sf_cmd_quarantine, 0, true,
+	 "quarantine TARGET DURATION [deny|limit R]  contain a tenant for a while"},
+	{"release", sf_cmd_release, 0, true,
+	 "release TARGET                 end a tenant's quarantine now"},
+	{"dnsbl", sf_cmd_dnsbl, OPT_JSON | OPT_NOW, true,
+	 "dnsbl [-j] [--now]             the node's addresses on DNS blocklists"},
 	{"check-config", sf_cmd_check_config, 0, false,
 	 "check-config                   validate the configuration, apply nothing"},
 	{"reload", sf_cmd_reload, 0, true,
@@ -117,6 +124,7 @@ enum long_only {
 	LO_TARGET,
 	LO_LIMIT,
 	LO_BATCH,
+	LO_NOW,
 };
 
 static const struct option long_opts[] = {
@@ -133,6 +141,7 @@ static const struct option long_opts[] = {
 	{"target", required_argument, NULL, LO_TARGET},
 	{"limit", required_argument, NULL, LO_LIMIT},
 	{"batch", no_argument, NULL, LO_BATCH},
+	{"now", no_argument, NULL, LO_NOW},
 	{"follow", no_argument, NULL, 'f'},
 	{"iterations", required_argument, NULL, 'n'},
 	{"delay", required_argument, NULL, 'd'},
@@ -168,6 +177,8 @@ static const char *opt_name(unsigned int bit)
 		return "--batch";
 	case OPT_ITERATIONS:
 		return "-n";
+	case OPT_NOW:
+		return "--now";
 	default:
 		return "-d";
 	}
@@ -266,6 +277,10 @@ static int parse_and_run(int argc, char **argv, char **words)
 		case LO_BATCH:
 			ctx.batch = true;
 			given |= OPT_BATCH;
+			break;
+		case LO_NOW:
+			ctx.now = true;
+			given |= OPT_NOW;
 			break;
 		case 'f':
 			ctx.follow = true;

@@ -176,6 +176,17 @@ void sf_observe_tick(struct sf_observe *o)
 		refresh_tenants(o);
 }
 
+struct sf_alerts *sf_observe_alerts(struct sf_observe *o)
+{
+	return o->alerts;
+}
+
+void sf_observe_publish(struct sf_observe *o, const char *json)
+{
+	if (o->hub)
+		sf_event_hub_publish(o->hub, json);
+}
+
 void sf_observe_free(struct sf_observe *o)
 {
 	if (!o)

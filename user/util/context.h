@@ -34,6 +34,7 @@ struct sf_ctx {
 	const char *delay;	/* -d SECONDS */
 	bool follow;		/* -f */
 	bool batch;		/* --batch */
+	bool now;		/* dnsbl --now */
 };
 
 /* Maps a -errno from a setup step to the exit code and says why, once:

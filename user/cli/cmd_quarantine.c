@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* quarantine TARGET DURATION [ACTION] and release TARGET: a quarantine
+ * started or ended by hand, live at once; the daemon notices the change,
+ * logs it and runs the alert command. */
+#include "cli/commands.h"
+#include "policy/quarantine_edit.h"
+#include "util/log.h"
+#include "util/walltime.h"
+#include "smtpfence.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static int parse_target(const char *word, struct sf_quarantine *e)
+{
+	static struct sf_target_spec t; /* large: keep it off the stack */
+	char err[SF_ERR_LEN];
+
+	if (sf_parse_target(word, &t, err, sizeof(err))) {
+		sf_err("%s", err);
+		return -EINVAL;
+	}
+	if (t.kind == SF_TARGET_DEST || t.kind == SF_TARGET_SOURCE) {
+		sf_err("'%s': only a tenant (cgroup:, unit:, user:, group:) can be quarantined",
+		       word);
+		return -EINVAL;
+	}
+	e->kind = t.kind;
+	snprintf(e->value, sizeof(e->value), "%s", t.value);
+	return 0;
+}
+
+static int put_entry(struct sf_session *s, void *arg)
+{
+	return sf_quarantines_put(&s->quarantines, arg);
+}
+
+static int drop_entry(struct sf_session *s, void *arg)
+{
+	const struct sf_quarantine *e = arg;
+	long at = sf_quarantines_find(&s->quarantines, e->kind, e->value);
+
+	if (at < 0 || s->quarantines.v[at].expires <= (int64_t)time(NULL)) {
+		sf_err("%s:%s is not quarantined", sf_target_kind_name(e->kind), e->value);
+		return -ENOENT;
+	}
+	sf_quarantines_remove(&s->quarantines, (size_t)at);
+	return 0;
+}
+
+static int exit_code(int err)
+{
+	return !err ? SF_EXIT_OK : err == -EINVAL || err == -ENOENT ? SF_EXIT_USAGE : SF_EXIT_FAIL;
+}
+
+int sf_cmd_quarantine(const struct sf_ctx *ctx, int argc, char **argv)
+{
+	static struct sf_quarantine e; /* large: keep it off the stack */
+	struct sf_quarantine_spec spec;
+	char err[SF_ERR_LEN], rest[256] = "", action[96], until[40];
+	size_t o = 0;
+
+	if (argc < 2) {
+		sf_err("usage: smtpfence quarantine TARGET DURATION [deny | limit N/PERIOD "
+		       "[burst B]]");
+		return SF_EXIT_USAGE;
+	}
+	memset(&e, 0, sizeof(e));
+	if (parse_target(argv[0], &e))
+		return SF_EXIT_USAGE;
+	for (int i = 1; i < argc && o < sizeof(rest) - 1; i++)
+		o += (size_t)snprintf(rest + o, sizeof(rest) - o, "%s%s", i > 1 ? " " : "",
+				      argv[i]);
+	if (sf_parse_quarantine(rest, &spec, err, sizeof(err))) {
+		sf_err("%s", err);
+		return SF_EXIT_USAGE;
+	}
+	e.action = spec.action;
+	e.rate = spec.rate;
+	e.started = (int64_t)time(NULL);
+	e.expires = e.started + spec.seconds;
+	snprintf(e.reason, sizeof(e.reason), "manual");
+	int ret = sf_quarantine_edit(ctx, put_entry, &e);
+
+	if (ret)
+		return exit_code(ret);
+	sf_quarantine_action_text(e.action, &e.rate, action, sizeof(action));
+	sf_format_utc(e.expires, until, sizeof(until));
+	sf_info("quarantined %s:%s: %s until %s", sf_target_kind_name(e.kind), e.value, action,
+		until);
+	return SF_EXIT_OK;
+}
+
+int sf_cmd_release(const struct sf_ctx *ctx, int argc, char **argv)
+{
+	static struct sf_quarantine e; /* large: keep it off the stack */
+	int ret;
+
+	if (argc != 1) {
+		sf_err("usage: smtpfence release TARGET");
+		return SF_EXIT_USAGE;
+	}
+	memset(&e, 0, sizeof(e));
+	if (parse_target(argv[0], &e))
+		return SF_EXIT_USAGE;
+	ret = sf_quarantine_edit(ctx, drop_entry, &e);
+	if (!ret)
+		sf_info("released %s:%s", sf_target_kind_name(e.kind), e.value);
+	return exit_code(ret);
+}
