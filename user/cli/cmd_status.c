@@ -2,6 +2,7 @@
 /* status: what is loaded, attached where, how full the maps are, what was
  * counted and what was lost. */
 #include "cli/commands.h"
+#include "view/abuse_status.h"
 #include "util/json_out.h"
 #include "util/cgroupfs.h"
 #include "util/log.h"
@@ -179,6 +180,7 @@ int sf_cmd_status(const struct sf_ctx *ctx, int argc, char **argv)
 		json_object_object_add(o, "events_lost", json_object_new_uint64(t.events_lost));
 		json_object_object_add(o, "flows_lost", json_object_new_uint64(t.flows_lost));
 		add_backstop_json(o, &eg, tc, n_tc, &t);
+		sf_abuse_status_json(o, ctx->run_dir);
 		sf_json_print(o);
 	} else {
 		printf("pinned at:   %s\n", ctx->pin_dir);
@@ -204,6 +206,7 @@ int sf_cmd_status(const struct sf_ctx *ctx, int argc, char **argv)
 			printf("flows lost:  %llu (flow table update failed)\n",
 			       (unsigned long long)t.flows_lost);
 		print_backstop(&eg, tc, n_tc, &t);
+		sf_abuse_status_text(stdout, ctx->run_dir);
 	}
 	sf_cgroup_names_free(names);
 	sf_maps_close(&m);

@@ -8,6 +8,7 @@
 #include "daemon/http_metrics.h"
 #include "util/json_out.h"
 #include "util/log.h"
+#include "view/abuse_metrics.h"
 #include "view/metrics.h"
 #include "view/tenants.h"
 
@@ -69,6 +70,7 @@ static void daemon_metrics(FILE *f, void *arg)
 		(unsigned long long)(o->hub ? sf_event_hub_lost(o->hub) : 0));
 	sf_metrics_family(f, "smtpfence_alerts_total", "counter", "Alerts fired.");
 	fprintf(f, "smtpfence_alerts_total %llu\n", (unsigned long long)sf_alerts_fired(o->alerts));
+	sf_metrics_abuse(f, o->ctx->run_dir);
 }
 
 static void configure_http(struct sf_observe *o, const struct sf_policy *p)

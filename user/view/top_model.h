@@ -72,4 +72,7 @@ const char *sf_top_sort_label(enum sf_top_sort s);
 /* -1 when the word names no column. */
 int sf_top_sort_parse(const char *word);
 
+/* The run dir the model reads events (and the views quarantines) from. */
+const char *sf_top_model_run_dir(const struct sf_top_model *m);
+
 #endif /* SF_TOP_MODEL_H */
