@@ -31,6 +31,8 @@ static const char *kernel_state(const struct sf_maps *m, bool loaded, const stru
 
 	if (!loaded)
 		return "not-loaded";
+	if (!want) /* the files do not compile: nothing to compare with */
+		return "unknown";
 	if (bpf_map_lookup_elem(m->rules, k, &have))
 		return "not-applied";
 	return have.action == want->value.action ? "active" : "not-applied";

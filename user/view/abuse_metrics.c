@@ -23,13 +23,13 @@ static void quarantines(FILE *f, const char *run_dir)
 			continue;
 		snprintf(target, sizeof(target), "%s:%s", sf_target_kind_name(e->kind), e->value);
 		sf_quarantine_action_text(e->action, &e->rate, action, sizeof(action));
-		fputs("smtpfence_quarantine_expiry_timestamp_seconds{target=", f);
+		fputs("smtpfence_quarantine_expiry_timestamp_seconds{target=\"", f);
 		sf_metrics_label(f, target);
-		fputs(",action=", f);
+		fputs("\",action=\"", f);
 		sf_metrics_label(f, action);
-		fputs(",reason=", f);
+		fputs("\",reason=\"", f);
 		sf_metrics_label(f, e->reason);
-		fprintf(f, "} %lld\n", (long long)e->expires);
+		fprintf(f, "\"} %lld\n", (long long)e->expires);
 	}
 	sf_quarantines_free(&q);
 }
@@ -44,11 +44,11 @@ static void dnsbl(FILE *f, const char *run_dir)
 	sf_metrics_family(f, "smtpfence_dnsbl_listed", "gauge",
 			  "1 when the address is listed on the zone at the last check.");
 	for (size_t i = 0; i < st.n; i++) {
-		fputs("smtpfence_dnsbl_listed{address=", f);
+		fputs("smtpfence_dnsbl_listed{address=\"", f);
 		sf_metrics_label(f, st.v[i].address);
-		fputs(",zone=", f);
+		fputs("\",zone=\"", f);
 		sf_metrics_label(f, st.v[i].zone);
-		fprintf(f, "} %d\n", st.v[i].status == SF_DNSBL_LISTED);
+		fprintf(f, "\"} %d\n", st.v[i].status == SF_DNSBL_LISTED);
 	}
 	sf_metrics_family(f, "smtpfence_dnsbl_last_check_timestamp_seconds", "gauge",
 			  "When the blocklists were last checked (Unix time).");

@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Acting on abuse: quarantines driven by real connects, and the blocklist
+# watch against a real DNS server (dnsmasq) inside the test's namespace.
+
+ABUSE_TESTS := test_quarantine test_dnsbl
+
+$(ABUSE_TESTS:%=$(BUILD)/tests/bin/%): $(BUILD)/tests/bin/%: $(BUILD)/tests/abuse/%.o \
+		$(BUILD)/tests/observe/observe_util.o $(BUILD)/tests/lib/harness.o $(LIB_OBJS)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+$(BUILD)/tests/abuse/%.o: TEST_CFLAGS += -Itests/observe
+
+.PHONY: test-abuse test-alert-examples
+test-abuse: $(ABUSE_TESTS:%=$(BUILD)/tests/bin/%) $(BUILD)/smtpfence
+	$(Q)for t in $(ABUSE_TESTS); do $(BUILD)/tests/bin/$$t || exit 1; done
+
+test-alert-examples:
+	$(Q)tests/abuse/alert_examples.sh
+
+TEST_TARGETS += test-abuse test-alert-examples
