@@ -145,9 +145,13 @@ static int open_channel(const struct sf_dnsbl_config *c, ares_channel *ch)
 	int mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_LOOKUPS | ARES_OPT_FLAGS;
 	int st;
 
-	/* With servers given, c-ares does not read /etc/resolv.conf at all. */
-	if (c->resolver[0])
-		mask |= ARES_OPT_SERVERS | ARES_OPT_DOMAINS;
+	/* With every option resolv.conf could set given, c-ares does not read
+	 * /etc/resolv.conf at all: a configured resolver is the only one. */
+	if (c->resolver[0]) {
+		o.ndots = 1;
+		mask |= ARES_OPT_SERVERS | ARES_OPT_DOMAINS | ARES_OPT_SORTLIST | ARES_OPT_NDOTS |
+			ARES_OPT_NOROTATE;
+	}
 	st = ares_init_options(ch, &o, mask);
 	if (st == ARES_SUCCESS && c->resolver[0])
 		st = ares_set_servers_ports_csv(*ch, c->resolver);
