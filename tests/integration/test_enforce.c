@@ -368,6 +368,9 @@ START_TEST(bad_cli_input_changes_nothing)
 		{"unset user:10001", "no rule on user:10001"},
 		{"allow user:10001 extra", "usage: smtpfence allow TARGET"},
 		{"frobnicate", "unknown command 'frobnicate'"},
+		{"stauts", "unknown command 'stauts' (did you mean status?)"},
+		{"help stauts", "unknown command 'stauts' (did you mean status?)"},
+		{"default allow extra", "usage: smtpfence default allow|deny|log|limit"},
 		{"rules --runtime", "option --runtime does not apply to 'rules'"},
 		{"status --bogus", "unknown option '--bogus'"},
 	};

@@ -131,16 +131,17 @@ static void print_text(const struct sf_dnsbl_state *st)
 	}
 }
 
-int sf_cmd_dnsbl(const struct sf_ctx *ctx, int argc, char **argv)
+struct dnsbl_opts {
+	bool now;
+};
+
+static int dnsbl(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	struct sf_dnsbl_state st;
 	int pid, err = 0;
 
-	if (argc) {
-		sf_err("unexpected '%s' (usage: smtpfence dnsbl [-j] [--now])", argv[0]);
-		return SF_EXIT_USAGE;
-	}
-	if (ctx->now) {
+	(void)argc, (void)argv;
+	if (((const struct dnsbl_opts *)opts)->now) {
 		pid = sf_daemon_pid(ctx);
 		err = pid > 0 ? ask_daemon(ctx, pid) : check_here(ctx);
 		if (err)
@@ -154,3 +155,21 @@ int sf_cmd_dnsbl(const struct sf_ctx *ctx, int argc, char **argv)
 	sf_dnsbl_state_free(&st);
 	return SF_EXIT_OK;
 }
+
+static const struct sf_option options[] = {
+	{.name = "now",
+	 .type = SF_OPT_FLAG,
+	 .offset = SF_OPT_AT(struct dnsbl_opts, now),
+	 .help = "check at once (the daemon does, if it runs) and wait for the result"},
+	{NULL},
+};
+
+const struct sf_command sf_cmd_dnsbl = {
+	.name = "dnsbl",
+	.summary = "the node's addresses on DNS blocklists, per address and zone",
+	.json = true,
+	.needs_root = true,
+	.options = options,
+	.opts_size = sizeof(struct dnsbl_opts),
+	.run = dnsbl,
+};

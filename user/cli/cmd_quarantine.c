@@ -55,18 +55,14 @@ static int exit_code(int err)
 	return !err ? SF_EXIT_OK : err == -EINVAL || err == -ENOENT ? SF_EXIT_USAGE : SF_EXIT_FAIL;
 }
 
-int sf_cmd_quarantine(const struct sf_ctx *ctx, int argc, char **argv)
+static int quarantine(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	static struct sf_quarantine e; /* large: keep it off the stack */
 	struct sf_quarantine_spec spec;
 	char err[SF_ERR_LEN], rest[256] = "", action[96], until[40];
 	size_t o = 0;
 
-	if (argc < 2) {
-		sf_err("usage: smtpfence quarantine TARGET DURATION [deny | limit N/PERIOD "
-		       "[burst B]]");
-		return SF_EXIT_USAGE;
-	}
+	(void)opts;
 	memset(&e, 0, sizeof(e));
 	if (parse_target(argv[0], &e))
 		return SF_EXIT_USAGE;
@@ -93,15 +89,12 @@ int sf_cmd_quarantine(const struct sf_ctx *ctx, int argc, char **argv)
 	return SF_EXIT_OK;
 }
 
-int sf_cmd_release(const struct sf_ctx *ctx, int argc, char **argv)
+static int release(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	static struct sf_quarantine e; /* large: keep it off the stack */
 	int ret;
 
-	if (argc != 1) {
-		sf_err("usage: smtpfence release TARGET");
-		return SF_EXIT_USAGE;
-	}
+	(void)opts, (void)argc;
 	memset(&e, 0, sizeof(e));
 	if (parse_target(argv[0], &e))
 		return SF_EXIT_USAGE;
@@ -110,3 +103,23 @@ int sf_cmd_release(const struct sf_ctx *ctx, int argc, char **argv)
 		sf_info("released %s:%s", sf_target_kind_name(e.kind), e.value);
 	return exit_code(ret);
 }
+
+const struct sf_command sf_cmd_quarantine = {
+	.name = "quarantine",
+	.args = "TARGET DURATION [deny | limit N/PERIOD [burst B]]",
+	.min_args = 2,
+	.max_args = 6,
+	.summary = "contain a tenant for a while (deny by default), live at once",
+	.needs_root = true,
+	.run = quarantine,
+};
+
+const struct sf_command sf_cmd_release = {
+	.name = "release",
+	.args = "TARGET",
+	.min_args = 1,
+	.max_args = 1,
+	.summary = "end a tenant's quarantine now",
+	.needs_root = true,
+	.run = release,
+};

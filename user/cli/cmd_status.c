@@ -123,7 +123,7 @@ static void print_backstop(const struct link_state *eg, const struct sf_tclink_i
 		       (unsigned long long)t->malformed);
 }
 
-int sf_cmd_status(const struct sf_ctx *ctx, int argc, char **argv)
+static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	struct sf_tclink_info tc[64];
 	struct link_state l4, l6, eg;
@@ -137,11 +137,7 @@ int sf_cmd_status(const struct sf_ctx *ctx, int argc, char **argv)
 	long rules, flows;
 	int err, pid;
 
-	(void)argv;
-	if (argc) {
-		sf_err("usage: smtpfence status [-j]");
-		return SF_EXIT_USAGE;
-	}
+	(void)opts, (void)argc, (void)argv;
 	err = sf_maps_open(ctx->pin_dir, &m);
 	if (err)
 		return sf_exit_for(err, ctx->pin_dir);
@@ -212,3 +208,11 @@ int sf_cmd_status(const struct sf_ctx *ctx, int argc, char **argv)
 	sf_maps_close(&m);
 	return SF_EXIT_OK;
 }
+
+const struct sf_command sf_cmd_status = {
+	.name = "status",
+	.summary = "what is loaded, attached, counted",
+	.json = true,
+	.needs_root = true,
+	.run = status,
+};

@@ -41,6 +41,7 @@ struct watched_path {
 
 struct daemon {
 	const struct sf_ctx *ctx;
+	const struct sf_daemon_opts *opts;
 	char cgroup_mount[PATH_MAX];
 	struct sf_maps maps;
 	struct ring_buffer *rb;
@@ -297,26 +298,27 @@ static const char *status_line(const struct daemon *d, char *buf, size_t len)
 }
 
 /* The interfaces named by `interfaces =` and by --tc-dev, each once. */
-static size_t tc_devices(const struct sf_ctx *ctx, const struct sf_policy *p, const char **out)
+static size_t tc_devices(const struct sf_daemon_opts *o, const struct sf_policy *p,
+			 const char **out)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < p->n_interfaces; i++)
 		out[n++] = p->interfaces[i];
-	for (int i = 0; i < ctx->n_tc_devs; i++) {
+	for (size_t i = 0; i < o->n_tc_devs; i++) {
 		bool seen = false;
 
 		for (size_t j = 0; j < n && !seen; j++)
-			seen = !strcmp(out[j], ctx->tc_devs[i]);
+			seen = !strcmp(out[j], o->tc_devs[i]);
 		if (!seen)
-			out[n++] = ctx->tc_devs[i];
+			out[n++] = o->tc_devs[i];
 	}
 	return n;
 }
 
 static int setup(struct daemon *d, char *attach, size_t len)
 {
-	const char *tc_devs[SF_MAX_INTERFACES + SF_CTX_MAX_TC_DEVS];
+	const char *tc_devs[SF_MAX_INTERFACES + SF_DAEMON_MAX_TC_DEVS];
 	struct sf_session s;
 	struct sf_load_opts lo;
 	struct sf_loader *loader = NULL;
@@ -332,7 +334,7 @@ static int setup(struct daemon *d, char *attach, size_t len)
 		return err;
 	}
 	snprintf(d->cgroup_mount, sizeof(d->cgroup_mount), "%s", s.cgroup_mount);
-	err = resolve_attach_cgroup(s.cgroup_mount, d->ctx->cgroup, attach, len);
+	err = resolve_attach_cgroup(s.cgroup_mount, d->opts->cgroup, attach, len);
 	if (err)
 		goto out;
 	lo = (struct sf_load_opts){.pin_dir = d->ctx->pin_dir,
@@ -340,7 +342,7 @@ static int setup(struct daemon *d, char *attach, size_t len)
 				   .max_rules = s.effective.max_rules,
 				   .max_flows = s.effective.max_flows,
 				   .tc_devs = tc_devs,
-				   .n_tc_devs = tc_devices(d->ctx, &s.effective, tc_devs)};
+				   .n_tc_devs = tc_devices(d->opts, &s.effective, tc_devs)};
 	err = sf_loader_load(&lo, &loader, &reused);
 	if (err)
 		goto out;
@@ -492,9 +494,9 @@ static int signals_to_fd(void)
 	return fd < 0 ? -errno : fd;
 }
 
-int sf_daemon_run(const struct sf_ctx *ctx)
+int sf_daemon_run(const struct sf_ctx *ctx, const struct sf_daemon_opts *opts)
 {
-	struct daemon d = {.ctx = ctx, .inotify_fd = -1};
+	struct daemon d = {.ctx = ctx, .opts = opts, .inotify_fd = -1};
 	char attach[PATH_MAX], status[SF_STATUS_LEN];
 	int sfd, err;
 
