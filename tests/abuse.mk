@@ -13,7 +13,9 @@ $(ABUSE_TESTS:%=$(BUILD)/tests/bin/%): $(BUILD)/tests/bin/%: $(BUILD)/tests/abus
 $(BUILD)/tests/abuse/%.o: TEST_CFLAGS += -Itests/observe
 
 .PHONY: test-abuse test-alert-examples
-test-abuse: $(ABUSE_TESTS:%=$(BUILD)/tests/bin/%) $(BUILD)/smtpfence
+test-abuse: $(ABUSE_TESTS:%=$(BUILD)/tests/bin/%) $(BUILD)/tests/bin/test_abuse_parse \
+		$(BUILD)/smtpfence
+	$(Q)$(BUILD)/tests/bin/test_abuse_parse
 	$(Q)for t in $(ABUSE_TESTS); do $(BUILD)/tests/bin/$$t || exit 1; done
 
 test-alert-examples:

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # alert_command for cPanel/WHM: a quarantine suspends the account's
 # outgoing mail in cPanel too (so Exim holds it as well), its end lifts it.
-#   alert_command = /usr/share/smtpfence/alert-examples/cpanel-suspend-outgoing.sh
+#   alert_command = /opt/smtpfence/scripts/alert-examples/cpanel-suspend-outgoing.sh
 # The account is SMTPFENCE_USER: the target's user (user:NAME), or the
 # user of the process that crossed the threshold.
 set -eu

@@ -3,7 +3,7 @@
 # alert_command for DirectAdmin: a quarantine adds the user to Exim's
 # /etc/virtual/blacklist_usernames (DirectAdmin's Exim configuration
 # refuses mail from the users listed there), its end removes the user.
-#   alert_command = /usr/share/smtpfence/alert-examples/directadmin-blacklist.sh
+#   alert_command = /opt/smtpfence/scripts/alert-examples/directadmin-blacklist.sh
 # DA_BLACKLIST overrides the file (for tests).
 set -eu
 file=${DA_BLACKLIST:-/etc/virtual/blacklist_usernames}

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # alert_command for Plesk: a quarantine switches the subscription's mail
 # service off with `plesk bin mail --off DOMAIN`, its end switches it on.
-#   alert_command = /usr/share/smtpfence/alert-examples/plesk-mail-off.sh
+#   alert_command = /opt/smtpfence/scripts/alert-examples/plesk-mail-off.sh
 # Plesk names subscriptions by domain: PLESK_DOMAINS (default
 # /etc/smtpfence/plesk-domains) maps "SYSTEM_USER DOMAIN" one a line.
 set -eu

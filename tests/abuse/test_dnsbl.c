@@ -60,7 +60,8 @@ static void start_dnsmasq(bool listing)
 	dnsmasq = fork();
 	ck_assert_int_ge(dnsmasq, 0);
 	if (dnsmasq == 0) {
-		freopen("/dev/null", "w", stderr);
+		if (!freopen("/dev/null", "w", stderr))
+			_exit(127);
 		execv(DNSMASQ, argv);
 		_exit(127);
 	}

@@ -93,19 +93,8 @@ static void print_json(const struct sf_dnsbl_state *st)
 	json_object_object_add(o, "checks", json_object_new_uint64(st->checks));
 	json_object_object_add(o, "errors", json_object_new_uint64(st->errors));
 	json_object_object_add(o, "timeouts", json_object_new_uint64(st->timeouts));
-	for (size_t i = 0; i < st->n; i++) {
-		const struct sf_dnsbl_result *r = &st->v[i];
-		json_object *e = json_object_new_object();
-
-		json_object_object_add(e, "address", json_object_new_string(r->address));
-		json_object_object_add(e, "zone", json_object_new_string(r->zone));
-		json_object_object_add(e, "status",
-				       json_object_new_string(sf_dnsbl_status_name(r->status)));
-		json_object_object_add(e, "answer", json_object_new_string(r->answer));
-		json_object_object_add(e, "detail", json_object_new_string(r->detail));
-		json_object_object_add(e, "listed_since", json_object_new_int64(r->listed_since));
-		json_object_array_add(arr, e);
-	}
+	for (size_t i = 0; i < st->n; i++)
+		json_object_array_add(arr, sf_dnsbl_result_json(&st->v[i]));
 	json_object_object_add(o, "results", arr);
 	sf_json_print(o);
 }

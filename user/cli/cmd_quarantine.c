@@ -82,7 +82,7 @@ static int quarantine(const struct sf_ctx *ctx, const void *opts, int argc, char
 
 	if (ret)
 		return exit_code(ret);
-	sf_quarantine_action_text(e.action, &e.rate, action, sizeof(action));
+	sf_action_text(e.action, &e.rate, action, sizeof(action));
 	sf_format_utc(e.expires, until, sizeof(until));
 	sf_info("quarantined %s:%s: %s until %s", sf_target_kind_name(e.kind), e.value, action,
 		until);

@@ -38,18 +38,6 @@ static const char *kernel_state(const struct sf_maps *m, bool loaded, const stru
 	return have.action == want->value.action ? "active" : "not-applied";
 }
 
-static void action_text(int action, const struct sf_rate *rate, char *buf, size_t len)
-{
-	char r[64];
-
-	if (action != SF_ACT_LIMIT) {
-		snprintf(buf, len, "%s", sf_action_name(action));
-		return;
-	}
-	sf_rate_format(rate, r, sizeof(r));
-	snprintf(buf, len, "limit %s", r);
-}
-
 static void emit(const struct sf_ctx *ctx, json_object *arr, const struct row *r)
 {
 	if (!ctx->json) {
@@ -117,7 +105,7 @@ static void list(const struct sf_ctx *ctx, struct sf_session *s, const struct sf
 	struct row r = {};
 
 	snprintf(r.target, sizeof(r.target), "default");
-	action_text(p->default_action, &p->default_rate, r.action, sizeof(r.action));
+	sf_action_text(p->default_action, &p->default_rate, r.action, sizeof(r.action));
 	snprintf(r.origin, sizeof(r.origin), "%s",
 		 p->default_listed	     ? "on_listed: an address is on a blocklist"
 		 : s->runtime.default_action ? "runtime"
@@ -135,7 +123,7 @@ static void list(const struct sf_ctx *ctx, struct sf_session *s, const struct sf
 		memset(&r, 0, sizeof(r));
 		snprintf(r.target, sizeof(r.target), "%s:%s", sf_target_kind_name(spec->kind),
 			 spec->value);
-		action_text(spec->action, &spec->rate, r.action, sizeof(r.action));
+		sf_action_text(spec->action, &spec->rate, r.action, sizeof(r.action));
 		long qi = spec->quarantined
 				  ? sf_quarantines_find(&s->quarantines, spec->kind, spec->value)
 				  : -1;

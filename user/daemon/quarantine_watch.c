@@ -50,7 +50,7 @@ static void announce(struct sf_qwatch *q, const struct sf_quarantine *e, bool st
 	int64_t now = (int64_t)time(NULL);
 
 	snprintf(target, sizeof(target), "%s:%s", sf_target_kind_name(e->kind), e->value);
-	sf_quarantine_action_text(e->action, &e->rate, action, sizeof(action));
+	sf_action_text(e->action, &e->rate, action, sizeof(action));
 	sf_format_utc(e->expires, until, sizeof(until));
 	sf_format_utc(e->started, since, sizeof(since));
 	if (start)
@@ -122,7 +122,7 @@ static void diff(struct sf_qwatch *q, const struct sf_quarantines *now_list, int
 		long at = sf_quarantines_find(&q->known, e->kind, e->value);
 
 		if (e->expires > now && (at < 0 || !same(&q->known.v[at], e)))
-			announce(q, e, true, NULL, user_of(q, e));
+			announce(q, e, true, "started", user_of(q, e));
 	}
 }
 

@@ -69,6 +69,20 @@ int sf_dnsbl_state_load(const char *run_dir, struct sf_dnsbl_state *s)
 	return 0;
 }
 
+json_object *sf_dnsbl_result_json(const struct sf_dnsbl_result *r)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "address", json_object_new_string(r->address));
+	json_object_object_add(o, "zone", json_object_new_string(r->zone));
+	json_object_object_add(o, "status",
+			       json_object_new_string(sf_dnsbl_status_name(r->status)));
+	json_object_object_add(o, "answer", json_object_new_string(r->answer));
+	json_object_object_add(o, "detail", json_object_new_string(r->detail));
+	json_object_object_add(o, "listed_since", json_object_new_int64(r->listed_since));
+	return o;
+}
+
 int sf_dnsbl_state_save(const char *run_dir, const struct sf_dnsbl_state *s)
 {
 	json_object *root = json_object_new_object(), *list = json_object_new_array();
@@ -81,19 +95,8 @@ int sf_dnsbl_state_save(const char *run_dir, const struct sf_dnsbl_state *s)
 	json_object_object_add(root, "checks", json_object_new_uint64(s->checks));
 	json_object_object_add(root, "errors", json_object_new_uint64(s->errors));
 	json_object_object_add(root, "timeouts", json_object_new_uint64(s->timeouts));
-	for (size_t i = 0; i < s->n; i++) {
-		const struct sf_dnsbl_result *r = &s->v[i];
-		json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "address", json_object_new_string(r->address));
-		json_object_object_add(o, "zone", json_object_new_string(r->zone));
-		json_object_object_add(o, "status",
-				       json_object_new_string(sf_dnsbl_status_name(r->status)));
-		json_object_object_add(o, "answer", json_object_new_string(r->answer));
-		json_object_object_add(o, "detail", json_object_new_string(r->detail));
-		json_object_object_add(o, "listed_since", json_object_new_int64(r->listed_since));
-		json_object_array_add(list, o);
-	}
+	for (size_t i = 0; i < s->n; i++)
+		json_object_array_add(list, sf_dnsbl_result_json(&s->v[i]));
 	json_object_object_add(root, "results", list);
 	snprintf(path, sizeof(path), "%s/%s", run_dir, SF_DNSBL_FILE);
 	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);

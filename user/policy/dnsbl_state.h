@@ -7,6 +7,7 @@
 
 #include "policy/policy.h"
 
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -40,6 +41,8 @@ const char *sf_dnsbl_status_name(int status);
 /* A missing file is an empty state (never checked). */
 int sf_dnsbl_state_load(const char *run_dir, struct sf_dnsbl_state *s);
 int sf_dnsbl_state_save(const char *run_dir, const struct sf_dnsbl_state *s);
+/* {"address","zone","status","answer","detail","listed_since"}. */
+json_object *sf_dnsbl_result_json(const struct sf_dnsbl_result *r);
 bool sf_dnsbl_state_listed(const struct sf_dnsbl_state *s);
 const struct sf_dnsbl_result *sf_dnsbl_state_find(const struct sf_dnsbl_state *s,
 						  const char *address, const char *zone);

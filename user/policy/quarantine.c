@@ -98,26 +98,30 @@ int sf_quarantines_load(const char *run_dir, struct sf_quarantines *q, char *err
 	return ret;
 }
 
+json_object *sf_quarantine_json(const struct sf_quarantine *e)
+{
+	json_object *o = json_object_new_object();
+	char target[SF_TARGET_LEN + 16], action[96];
+
+	snprintf(target, sizeof(target), "%s:%s", sf_target_kind_name(e->kind), e->value);
+	sf_action_text(e->action, &e->rate, action, sizeof(action));
+	json_object_object_add(o, "target", json_object_new_string(target));
+	json_object_object_add(o, "action", json_object_new_string(action));
+	json_object_object_add(o, "reason", json_object_new_string(e->reason));
+	json_object_object_add(o, "started", json_object_new_int64(e->started));
+	json_object_object_add(o, "expires", json_object_new_int64(e->expires));
+	return o;
+}
+
 int sf_quarantines_save(const char *run_dir, const struct sf_quarantines *q)
 {
 	json_object *root = json_object_new_object(), *list = json_object_new_array();
-	char path[PATH_MAX], target[SF_TARGET_LEN + 16], action[96];
+	char path[PATH_MAX];
 	const char *text;
 	int err;
 
-	for (size_t i = 0; i < q->n; i++) {
-		const struct sf_quarantine *e = &q->v[i];
-		json_object *o = json_object_new_object();
-
-		snprintf(target, sizeof(target), "%s:%s", sf_target_kind_name(e->kind), e->value);
-		sf_quarantine_action_text(e->action, &e->rate, action, sizeof(action));
-		json_object_object_add(o, "target", json_object_new_string(target));
-		json_object_object_add(o, "action", json_object_new_string(action));
-		json_object_object_add(o, "reason", json_object_new_string(e->reason));
-		json_object_object_add(o, "started", json_object_new_int64(e->started));
-		json_object_object_add(o, "expires", json_object_new_int64(e->expires));
-		json_object_array_add(list, o);
-	}
+	for (size_t i = 0; i < q->n; i++)
+		json_object_array_add(list, sf_quarantine_json(&q->v[i]));
 	json_object_object_add(root, "quarantines", list);
 	file_path(run_dir, path, sizeof(path));
 	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);

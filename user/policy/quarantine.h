@@ -9,6 +9,7 @@
 #include "policy/policy.h"
 #include "policy/quarantine_parse.h"
 
+#include <json-c/json.h>
 #include <stdint.h>
 
 #define SF_QUARANTINE_FILE	 "quarantine.json"
@@ -32,6 +33,8 @@ struct sf_quarantines {
 int sf_quarantines_load(const char *run_dir, struct sf_quarantines *q, char *err, size_t errlen);
 /* Atomically: temporary file, fsync, rename. */
 int sf_quarantines_save(const char *run_dir, const struct sf_quarantines *q);
+/* {"target","action","reason","started","expires"}: the file's entry. */
+json_object *sf_quarantine_json(const struct sf_quarantine *e);
 long sf_quarantines_find(const struct sf_quarantines *q, enum sf_target_kind kind,
 			 const char *value);
 /* Replaces the entry on the same target, or adds one. */

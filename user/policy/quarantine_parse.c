@@ -76,7 +76,7 @@ int sf_parse_quarantine(const char *s, struct sf_quarantine_spec *q, char *err, 
 	return -EINVAL;
 }
 
-void sf_quarantine_action_text(int action, const struct sf_rate *rate, char *buf, size_t len)
+void sf_action_text(int action, const struct sf_rate *rate, char *buf, size_t len)
 {
 	char r[64];
 

@@ -15,7 +15,7 @@
 int sf_parse_duration(const char *s, uint32_t *seconds, char *err, size_t errlen);
 /* "DURATION [deny | limit N/PERIOD [burst B]]" (deny when left out). */
 int sf_parse_quarantine(const char *s, struct sf_quarantine_spec *q, char *err, size_t errlen);
-/* "deny" or "limit 2/min burst 2". */
-void sf_quarantine_action_text(int action, const struct sf_rate *rate, char *buf, size_t len);
+/* An action as the listings show it: "deny" or "limit 2/min burst 2". */
+void sf_action_text(int action, const struct sf_rate *rate, char *buf, size_t len);
 
 #endif /* SF_QUARANTINE_PARSE_H */

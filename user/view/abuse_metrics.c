@@ -22,7 +22,7 @@ static void quarantines(FILE *f, const char *run_dir)
 		if (e->expires <= now)
 			continue;
 		snprintf(target, sizeof(target), "%s:%s", sf_target_kind_name(e->kind), e->value);
-		sf_quarantine_action_text(e->action, &e->rate, action, sizeof(action));
+		sf_action_text(e->action, &e->rate, action, sizeof(action));
 		fputs("smtpfence_quarantine_expiry_timestamp_seconds{target=\"", f);
 		sf_metrics_label(f, target);
 		fputs("\",action=\"", f);

@@ -10,7 +10,7 @@ static void describe(const struct sf_quarantine *e, char *buf, size_t len)
 {
 	char action[96], until[40];
 
-	sf_quarantine_action_text(e->action, &e->rate, action, sizeof(action));
+	sf_action_text(e->action, &e->rate, action, sizeof(action));
 	sf_format_utc(e->expires, until, sizeof(until));
 	snprintf(buf, len, "%s:%s %s until %s (%s)", sf_target_kind_name(e->kind), e->value, action,
 		 until, e->reason);
@@ -59,28 +59,13 @@ void sf_abuse_status_json(json_object *o, const char *run_dir)
 	json_object *arr = json_object_new_array(), *d = json_object_new_object();
 	struct sf_quarantines q;
 	struct sf_dnsbl_state st;
-	char err[256], action[96], target[SF_TARGET_LEN + 16];
+	char err[256];
 	int64_t now = (int64_t)time(NULL);
 
 	if (!sf_quarantines_load(run_dir, &q, err, sizeof(err))) {
-		for (size_t i = 0; i < q.n; i++) {
-			const struct sf_quarantine *e = &q.v[i];
-			json_object *j = json_object_new_object();
-
-			if (e->expires <= now) {
-				json_object_put(j);
-				continue;
-			}
-			snprintf(target, sizeof(target), "%s:%s", sf_target_kind_name(e->kind),
-				 e->value);
-			sf_quarantine_action_text(e->action, &e->rate, action, sizeof(action));
-			json_object_object_add(j, "target", json_object_new_string(target));
-			json_object_object_add(j, "action", json_object_new_string(action));
-			json_object_object_add(j, "reason", json_object_new_string(e->reason));
-			json_object_object_add(j, "started", json_object_new_int64(e->started));
-			json_object_object_add(j, "expires", json_object_new_int64(e->expires));
-			json_object_array_add(arr, j);
-		}
+		for (size_t i = 0; i < q.n; i++)
+			if (q.v[i].expires > now)
+				json_object_array_add(arr, sf_quarantine_json(&q.v[i]));
 		sf_quarantines_free(&q);
 	}
 	json_object_object_add(o, "quarantines", arr);
