@@ -8,7 +8,7 @@
 ASAN_BUILD := build/asan
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
 ASAN_BINS := smtpfence $(addprefix tests/bin/,test_parse test_config test_enforce test_policy \
-	test_privilege test_notify $(OBSERVE_TESTS) cli_leaks)
+	test_privilege test_notify $(OBSERVE_TESTS) test_abuse_parse $(ABUSE_TESTS) cli_leaks)
 ASAN_ENV := SMTPFENCE_BIN=$(ASAN_BUILD)/smtpfence ASAN_OPTIONS=detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 

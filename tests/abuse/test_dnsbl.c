@@ -102,7 +102,11 @@ static json_object *wait_check(long long after)
 		json_object_put(o);
 		sft_sleep_ms(100);
 	}
-	ck_abort_msg("the daemon did not check the blocklists");
+	char path[PATH_MAX], text[4096] = "";
+
+	snprintf(path, sizeof(path), "%s/daemon.log", obs_env.dir);
+	sft_wait_file(path, "\n", 1, 10, text, sizeof(text));
+	ck_abort_msg("the daemon did not check the blocklists; its log:\n%.3000s", text);
 	return NULL;
 }
 

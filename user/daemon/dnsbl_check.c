@@ -109,11 +109,15 @@ static void wait_all(ares_channel ch)
 		ares_socket_t socks[ARES_GETSOCK_MAXNUM];
 		struct pollfd fds[ARES_GETSOCK_MAXNUM];
 		struct timeval tv, *tvp;
-		int bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM), n = 0;
+		/* c-ares' ARES_GETSOCK_WRITABLE shifts a signed 1 into the sign bit
+		 * for the last socket: test the bits unsigned. */
+		unsigned int bits = (unsigned int)ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
+		int n = 0;
 
 		for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-			short ev = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-					   (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+			short ev =
+				(short)(((bits >> i) & 1U ? POLLIN : 0) |
+					((bits >> (i + ARES_GETSOCK_MAXNUM)) & 1U ? POLLOUT : 0));
 
 			if (ev)
 				fds[n++] = (struct pollfd){.fd = socks[i], .events = ev};
