@@ -227,6 +227,36 @@ START_TEST(expiry_and_restart)
 }
 END_TEST
 
+START_TEST(cli_announces_without_daemon)
+{
+	char vars[4096], target[PATH_MAX];
+
+	sft_observe_start("quarantine_nodaemon", conf, subs);
+	write_dropin("t.conf", "[rules]\nlog = cgroup:%s/t\n");
+	ck_assert_int_eq(sft_cli(&obs_env, "reload"), 0);
+	target_of("t", target, sizeof(target));
+	sft_daemon_stop(&obs_env, SIGTERM);
+	/* no daemon: the command says it, enforcement (pinned) applies it */
+	ck_assert_int_eq(sft_cli(&obs_env, "quarantine %s 1h", target), 0);
+	wait_alert("quarantine_start", 1, vars, sizeof(vars));
+	expect_var(vars, "SMTPFENCE_TARGET", target);
+	sft_connect_n(sft_sub("t"), SFT_OTHER, "198.51.100.1", 25, 1, EPERM);
+	/* the daemon, started, knows it: no second start */
+	ck_assert_int_eq(sft_daemon_start(&obs_env), 0);
+	sft_sleep_ms(500);
+	ck_assert_int_eq(alerts_of("quarantine_start"), 1);
+	sft_daemon_stop(&obs_env, SIGTERM);
+	ck_assert_int_eq(sft_cli(&obs_env, "release %s", target), 0);
+	wait_alert("quarantine_end", 1, vars, sizeof(vars));
+	expect_var(vars, "SMTPFENCE_END", "released");
+	expect_var(vars, "SMTPFENCE_REASON", "manual");
+	int l = sft_listen("198.51.100.1", 25);
+
+	sft_connect_n(sft_sub("t"), SFT_OTHER, "198.51.100.1", 25, 1, 0);
+	ck_assert_int_eq(sft_accept_all(l), 1);
+}
+END_TEST
+
 START_TEST(bad_values_refused)
 {
 	sft_observe_start("quarantine_bad", conf, subs);
@@ -254,6 +284,7 @@ int main(void)
 	const TTest *const tests[] = {
 		threshold_quarantines_release_ends,
 		expiry_and_restart,
+		cli_announces_without_daemon,
 		bad_values_refused,
 	};
 

@@ -3,7 +3,10 @@
  * started or ended by hand, live at once; the daemon notices the change,
  * logs it and runs the alert command. */
 #include "cli/commands.h"
+#include "daemon/quarantine_watch.h"
+#include "policy/config.h"
 #include "policy/quarantine_edit.h"
+#include "policy/session.h"
 #include "util/log.h"
 #include "util/walltime.h"
 #include "smtpfence.h"
@@ -46,8 +49,24 @@ static int drop_entry(struct sf_session *s, void *arg)
 		sf_err("%s:%s is not quarantined", sf_target_kind_name(e->kind), e->value);
 		return -ENOENT;
 	}
+	*(struct sf_quarantine *)arg = s->quarantines.v[at]; /* for the record */
 	sf_quarantines_remove(&s->quarantines, (size_t)at);
 	return 0;
+}
+
+/* The daemon says every start and end; without one, this command does. */
+static void announce_without_daemon(const struct sf_ctx *ctx, const struct sf_quarantine *e,
+				    bool start)
+{
+	struct sf_policy p;
+	struct sf_diag d = {};
+
+	if (sf_daemon_pid(ctx) > 0)
+		return;
+	if (!sf_config_load(ctx->config, ctx->config_explicit, &p, &d))
+		sf_quarantine_announce(p.alert_command, e, start, start ? "started" : "released");
+	sf_policy_free(&p);
+	sf_diag_free(&d);
 }
 
 static int exit_code(int err)
@@ -84,6 +103,7 @@ static int quarantine(const struct sf_ctx *ctx, const void *opts, int argc, char
 		return exit_code(ret);
 	sf_action_text(e.action, &e.rate, action, sizeof(action));
 	sf_format_utc(e.expires, until, sizeof(until));
+	announce_without_daemon(ctx, &e, true);
 	sf_info("quarantined %s:%s: %s until %s", sf_target_kind_name(e.kind), e.value, action,
 		until);
 	return SF_EXIT_OK;
@@ -99,8 +119,10 @@ static int release(const struct sf_ctx *ctx, const void *opts, int argc, char **
 	if (parse_target(argv[0], &e))
 		return SF_EXIT_USAGE;
 	ret = sf_quarantine_edit(ctx, drop_entry, &e);
-	if (!ret)
+	if (!ret) {
+		announce_without_daemon(ctx, &e, false);
 		sf_info("released %s:%s", sf_target_kind_name(e.kind), e.value);
+	}
 	return exit_code(ret);
 }
 

@@ -41,8 +41,11 @@ struct sf_qwatch {
 	bool starting;		/* the first look, when the daemon starts */
 };
 
-static void announce(struct sf_qwatch *q, const struct sf_quarantine *e, bool start,
-		     const char *why, const char *user)
+/* The warning record and the alert command; the JSON record for
+ * subscribers when obs is given. */
+static void announce_to(struct sf_alerts *alerts, struct sf_observe *obs,
+			const struct sf_quarantine *e, bool start, const char *why,
+			const char *user)
 {
 	char target[SF_TARGET_LEN + 16], action[96], until[40], since[40], msg[1200];
 	char *vars[12];
@@ -73,9 +76,11 @@ static void announce(struct sf_qwatch *q, const struct sf_quarantine *e, bool st
 		      (long long)(e->expires - e->started)) >= 0;
 	if (!start)
 		n += asprintf(&vars[n], "SMTPFENCE_END=%s", why) >= 0;
-	sf_alerts_notify(sf_observe_alerts(q->obs), msg, vars, n);
+	sf_alerts_notify(alerts, msg, vars, n);
 	for (size_t i = 0; i < n; i++)
 		free(vars[i]);
+	if (!obs)
+		return;
 
 	json_object *o = json_object_new_object();
 
@@ -88,8 +93,28 @@ static void announce(struct sf_qwatch *q, const struct sf_quarantine *e, bool st
 	json_object_object_add(o, "reason", json_object_new_string(e->reason));
 	json_object_object_add(o, "expires", json_object_new_int64(e->expires));
 	json_object_object_add(o, "message", json_object_new_string(msg));
-	sf_observe_publish(q->obs, sf_json_string(o));
+	sf_observe_publish(obs, sf_json_string(o));
 	json_object_put(o);
+}
+
+static void announce(struct sf_qwatch *q, const struct sf_quarantine *e, bool start,
+		     const char *why, const char *user)
+{
+	announce_to(sf_observe_alerts(q->obs), q->obs, e, start, why, user);
+}
+
+void sf_quarantine_announce(const char *alert_command, const struct sf_quarantine *e, bool start,
+			    const char *why)
+{
+	struct sf_event_log *log = sf_event_log_new(0);
+	struct sf_alerts *a = log ? sf_alerts_new(log) : NULL;
+
+	if (a) {
+		sf_alerts_configure(a, 0, 0, alert_command);
+		announce_to(a, NULL, e, start, why, e->kind == SF_TARGET_USER ? e->value : NULL);
+	}
+	sf_alerts_free(a);
+	sf_event_log_free(log);
 }
 
 /* The user a target names, for panels that act per account. */

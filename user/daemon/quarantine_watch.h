@@ -9,6 +9,7 @@
 #define SF_QUARANTINE_WATCH_H
 
 #include "daemon/observe.h"
+#include "policy/quarantine.h"
 #include "util/context.h"
 
 #include <stdbool.h>
@@ -21,5 +22,9 @@ struct sf_qwatch *sf_qwatch_new(const struct sf_ctx *ctx, struct sf_observe *obs
  * quarantines. True when the maps were changed (tenants are re-read). */
 bool sf_qwatch_tick(struct sf_qwatch *q);
 void sf_qwatch_free(struct sf_qwatch *q);
+/* When no daemon runs, the CLI says a start or end itself: the same
+ * record and alert command (the daemon, when it starts, knows it). */
+void sf_quarantine_announce(const char *alert_command, const struct sf_quarantine *e, bool start,
+			    const char *why);
 
 #endif /* SF_QUARANTINE_WATCH_H */

@@ -69,6 +69,16 @@ int sf_quarantines_load(const char *run_dir, struct sf_quarantines *q, char *err
 		snprintf(err, errlen, "%s: not valid JSON", path);
 		return -EINVAL;
 	}
+	json_object *version;
+
+	/* A later format is refused, never misread (a downgrade keeps the file). */
+	if (json_object_object_get_ex(root, "version", &version) &&
+	    json_object_get_int(version) > SF_QUARANTINE_FORMAT) {
+		snprintf(err, errlen, "%s: format %d is newer than this smtpfence's (%d)", path,
+			 json_object_get_int(version), SF_QUARANTINE_FORMAT);
+		json_object_put(root);
+		return -EINVAL;
+	}
 	if (!json_object_object_get_ex(root, "quarantines", &list) ||
 	    !json_object_is_type(list, json_type_array)) {
 		snprintf(err, errlen, "%s: no \"quarantines\" array", path);
@@ -122,6 +132,7 @@ int sf_quarantines_save(const char *run_dir, const struct sf_quarantines *q)
 
 	for (size_t i = 0; i < q->n; i++)
 		json_object_array_add(list, sf_quarantine_json(&q->v[i]));
+	json_object_object_add(root, "version", json_object_new_int(SF_QUARANTINE_FORMAT));
 	json_object_object_add(root, "quarantines", list);
 	file_path(run_dir, path, sizeof(path));
 	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);

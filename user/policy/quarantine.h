@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #define SF_QUARANTINE_FILE	 "quarantine.json"
+#define SF_QUARANTINE_FORMAT	 1 /* "version" in the file */
 #define SF_QUARANTINE_REASON_LEN 256
 
 struct sf_quarantine {
