@@ -16,7 +16,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define MAX_PENDING 64 /* alerts waiting for the next tick */
+#define MAX_PENDING    64 /* alerts waiting for the next tick */
+#define EXPIRE_RETRY_S 10
 
 /* What an alert hands over: enough to find the tenant and its rule. */
 struct pending {
@@ -39,6 +40,7 @@ struct sf_qwatch {
 	size_t n_pending;
 	const char *alert_user; /* the user of the alert being acted on */
 	bool starting;		/* the first look, when the daemon starts */
+	int64_t retry_at;	/* after a failed expiry */
 };
 
 /* The warning record and the alert command; the JSON record for
@@ -206,11 +208,15 @@ static bool expire(struct sf_qwatch *q)
 
 	for (size_t i = 0; i < q->known.n && !due; i++)
 		due = q->known.v[i].expires <= now;
-	if (!due)
+	if (!due || now < q->retry_at)
 		return false;
 	ret = sf_quarantine_edit(q->ctx, drop_expired, &now);
-	if (ret < 0)
-		sf_warn("failed to end the expired quarantines: %s", strerror(-ret));
+	if (ret < 0) {
+		/* a broken configuration cannot be compiled: try again, not every tick */
+		sf_warn("failed to end the expired quarantines: %s; trying again in %d s",
+			strerror(-ret), EXPIRE_RETRY_S);
+		q->retry_at = now + EXPIRE_RETRY_S;
+	}
 	file_changed(q);
 	resync(q, "expiry");
 	return ret == 0;
