@@ -227,6 +227,39 @@ START_TEST(expiry_and_restart)
 }
 END_TEST
 
+START_TEST(default_tenant_quarantined_as_its_cgroup)
+{
+	char vars[4096], want[PATH_MAX];
+	json_object *arr, *row;
+
+	/* no rule of its own: the default decides, [global]'s quarantine applies */
+	sft_observe_start("quarantine_default",
+			  "ports = 25\ndefault = limit 1/min burst 1\nmetrics_address = off\n"
+			  "alert_limited_per_min = 2\nquarantine = 10m\n"
+			  "alert_command = env | grep ^SMTPFENCE_ | sort > "
+			  "{DIR}/alert.$SMTPFENCE_ALERT.$$\n",
+			  subs);
+	int l = sft_listen("198.51.100.1", 25);
+
+	sft_connect_n(sft_sub("t"), SFT_OTHER, "198.51.100.1", 25, 1, 0);
+	sft_connect_n(sft_sub("t"), SFT_OTHER, "198.51.100.1", 25, 2, EPERM);
+	wait_alert("quarantine_start", 1, vars, sizeof(vars));
+	snprintf(want, sizeof(want), "cgroup:%s/t", obs_env.cgroup_rel);
+	expect_var(vars, "SMTPFENCE_TARGET", want);
+	expect_var(vars, "SMTPFENCE_ACTION", "deny");
+	expect_var(vars, "SMTPFENCE_DURATION_SECONDS", "600");
+	/* its own cgroup is ruled now: denied by that rule, not limited */
+	sft_connect_n(sft_sub("t"), SFT_OTHER, "198.51.100.1", 25, 1, EPERM);
+	arr = sft_cli_json(&obs_env, "rules -j");
+	row = rule_row(arr, want);
+	ck_assert_str_eq(sft_json_str(row, "action"), "deny");
+	ck_assert_int_eq(sft_json_int(row, "denied"), 1);
+	ck_assert_int_eq(sft_json_int(row, "limited"), 0);
+	json_object_put(arr);
+	ck_assert_int_eq(sft_accept_all(l), 1);
+}
+END_TEST
+
 START_TEST(cli_announces_without_daemon)
 {
 	char vars[4096], target[PATH_MAX];
@@ -284,6 +317,7 @@ int main(void)
 	const TTest *const tests[] = {
 		threshold_quarantines_release_ends,
 		expiry_and_restart,
+		default_tenant_quarantined_as_its_cgroup,
 		cli_announces_without_daemon,
 		bad_values_refused,
 	};
