@@ -10,6 +10,7 @@
 #include "smtpfence.h"
 #include "policy/sync.h"
 #include "kernel/tclink.h"
+#include "kernel/probe.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -79,6 +80,22 @@ static long count_entries(int fd, __u32 *max)
 	return total;
 }
 
+/* The kernel's features as the daemon's start probe sees them. */
+static json_object *kernel_json(const struct sf_probe *p)
+{
+	json_object *o = json_object_new_object(), *missing = json_object_new_array();
+
+	json_object_object_add(o, "release", json_object_new_string(p->release));
+	json_object_object_add(o, "cgroup_mode",
+			       json_object_new_string(sf_cgroup_mode_name(p->cgroup_mode)));
+	json_object_object_add(o, "cgroup2_mount", json_object_new_string(p->cgroup2_mount));
+	for (size_t i = 0; i < p->n; i++)
+		if (!p->f[i].present)
+			json_object_array_add(missing, json_object_new_string(p->f[i].name));
+	json_object_object_add(o, "missing", missing);
+	return o;
+}
+
 static void add_backstop_json(json_object *o, const struct link_state *eg,
 			      const struct sf_tclink_info *tc, int n_tc, const struct sf_totals *t)
 {
@@ -133,6 +150,8 @@ static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **a
 	char mount[PATH_MAX] = "";
 	const char *attach = NULL;
 	struct sf_cgroup_names *names = NULL;
+	struct sf_probe probe;
+	char kernel[1024];
 	__u32 max_rules = 0, max_flows = 0;
 	long rules, flows;
 	int err, pid;
@@ -155,6 +174,7 @@ static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **a
 	flows = count_entries(m.flows, &max_flows);
 	sf_totals_read(m.totals, &t);
 	pid = sf_daemon_pid(ctx);
+	sf_probe_kernel(&probe, SF_MOUNTINFO);
 	if (ctx->json) {
 		json_object *o = json_object_new_object();
 
@@ -176,6 +196,7 @@ static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **a
 		json_object_object_add(o, "events_lost", json_object_new_uint64(t.events_lost));
 		json_object_object_add(o, "flows_lost", json_object_new_uint64(t.flows_lost));
 		add_backstop_json(o, &eg, tc, n_tc, &t);
+		json_object_object_add(o, "kernel", kernel_json(&probe));
 		sf_abuse_status_json(o, ctx->run_dir);
 		sf_json_print(o);
 	} else {
@@ -202,6 +223,8 @@ static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **a
 			printf("flows lost:  %llu (flow table update failed)\n",
 			       (unsigned long long)t.flows_lost);
 		print_backstop(&eg, tc, n_tc, &t);
+		sf_probe_summary(&probe, kernel, sizeof(kernel));
+		printf("kernel:      %s\n", kernel);
 		sf_abuse_status_text(stdout, ctx->run_dir);
 	}
 	sf_cgroup_names_free(names);

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define SF_VERSION "0.1.0"
+#include "util/version.h"
 
 static int dispatch(const struct sf_invocation *inv)
 {

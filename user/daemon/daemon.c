@@ -5,6 +5,7 @@
 #include "daemon/daemon.h"
 #include "util/cgroupfs.h"
 #include "kernel/loader.h"
+#include "kernel/probe.h"
 #include "util/log.h"
 #include "daemon/notify.h"
 #include "daemon/dnsbl_watch.h"
@@ -316,6 +317,24 @@ static size_t tc_devices(const struct sf_daemon_opts *o, const struct sf_policy 
 	return n;
 }
 
+/* Refuses, in one line, a kernel or cgroup setup the programs cannot run
+ * on, before anything is loaded (interfaces: tc devices are wanted). */
+static int probe_kernel(bool interfaces)
+{
+	struct sf_probe p;
+	char why[512];
+	int err = sf_probe_kernel(&p, SF_MOUNTINFO);
+
+	if (err) {
+		sf_err("failed to read %s: %s", SF_MOUNTINFO, strerror(-err));
+		return err;
+	}
+	if (!sf_probe_refusal(&p, interfaces, why, sizeof(why)))
+		return 0;
+	sf_err("cannot enforce here: %s", why);
+	return -EOPNOTSUPP;
+}
+
 static int setup(struct daemon *d, char *attach, size_t len)
 {
 	const char *tc_devs[SF_MAX_INTERFACES + SF_DAEMON_MAX_TC_DEVS];
@@ -325,6 +344,9 @@ static int setup(struct daemon *d, char *attach, size_t len)
 	bool reused = false, adopted = false;
 	int err;
 
+	err = probe_kernel(false);
+	if (err)
+		return err;
 	err = sf_session_begin(&s, d->ctx, true);
 	if (!err)
 		err = sf_session_compile(&s);
@@ -343,6 +365,8 @@ static int setup(struct daemon *d, char *attach, size_t len)
 				   .max_flows = s.effective.max_flows,
 				   .tc_devs = tc_devs,
 				   .n_tc_devs = tc_devices(d->opts, &s.effective, tc_devs)};
+	if (lo.n_tc_devs && (err = probe_kernel(true)))
+		goto out;
 	err = sf_loader_load(&lo, &loader, &reused);
 	if (err)
 		goto out;
@@ -383,6 +407,7 @@ static void reload(struct daemon *d)
 
 	sf_notify_reloading();
 	d->reload_refused = apply_policy(d, "reload") != 0;
+	sf_observe_reloaded(d->obs, !d->reload_refused);
 	if (!d->reload_refused)
 		sf_info("reloaded: %zu rules", d->n_rules);
 	sf_notify_ready(&d->notify, status_line(d, status, sizeof(status)));
@@ -533,6 +558,7 @@ int sf_daemon_run(const struct sf_ctx *ctx, const struct sf_daemon_opts *opts)
 		sf_notify_failed(err, "quarantines");
 		goto out;
 	}
+	sf_observe_reloaded(d.obs, true);
 	err = write_pid_file(ctx);
 	if (err)
 		sf_warn("failed to write the pid file in %s: %s", ctx->run_dir, strerror(-err));

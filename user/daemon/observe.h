@@ -32,6 +32,9 @@ struct sf_alerts *sf_observe_alerts(struct sf_observe *o);
 /* Hands one JSON record ({"type":...}) to `events -f` subscribers. */
 void sf_observe_publish(struct sf_observe *o, const char *json);
 /* Logs what is still folded, closes the socket, stops the endpoint. */
+/* The result of a configuration load (the start's, then each reload's), for
+ * smtpfence_last_reload_success and _timestamp_seconds. */
+void sf_observe_reloaded(struct sf_observe *o, bool ok);
 void sf_observe_free(struct sf_observe *o);
 
 #endif /* SF_OBSERVE_H */

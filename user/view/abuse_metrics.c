@@ -14,6 +14,12 @@ static void quarantines(FILE *f, const char *run_dir)
 
 	if (sf_quarantines_load(run_dir, &q, err, sizeof(err)))
 		return;
+	size_t in_force = 0;
+
+	for (size_t i = 0; i < q.n; i++)
+		in_force += q.v[i].expires > now;
+	sf_metrics_family(f, "smtpfence_quarantined", "gauge", "Tenants in quarantine now.");
+	fprintf(f, "smtpfence_quarantined %zu\n", in_force);
 	sf_metrics_family(f, "smtpfence_quarantine_expiry_timestamp_seconds", "gauge",
 			  "Tenants in quarantine: when each quarantine ends (Unix time).");
 	for (size_t i = 0; i < q.n; i++) {

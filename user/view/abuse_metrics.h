@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Metrics of acting on abuse, from the daemon's files in the run dir:
- * smtpfence_quarantined{target,action,reason} (expiry as the value),
+ * smtpfence_quarantined (how many), smtpfence_quarantine_expiry_timestamp_
+ * seconds{target,action,reason},
  * smtpfence_dnsbl_listed{address,zone}, smtpfence_dnsbl_last_check_
  * timestamp_seconds and the error and timeout counts. */
 #ifndef SF_ABUSE_METRICS_H
