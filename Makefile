@@ -72,13 +72,15 @@ run: deps all
 	$(BUILD)/smtpfence run
 
 # Each concern brings its own targets; test groups append to TEST_TARGETS.
+# tests/lib/rules.mk first: it defines how every test binary is built.
 TEST_TARGETS :=
+include tests/lib/rules.mk
 include $(sort $(wildcard tests/*.mk scripts/*.mk bench/*.mk))
 
 # Every test group runs even when an earlier one fails; the summary counts.
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)scripts/run-tests.sh $(TEST_TARGETS)
+	$(Q)BUILD=$(BUILD) scripts/run-tests.sh $(TEST_TARGETS)
 
 clean:
 	rm -rf $(BUILD)

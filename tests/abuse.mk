@@ -1,21 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Acting on abuse: quarantines driven by real connects, and the blocklist
 # watch against a real DNS server (dnsmasq) inside the test's namespace.
+# (The pure parts are unit tests: tests/unit/policy/test_quarantine.c and
+# tests/unit/daemon/test_dnsbl_names.c.)
 
 ABUSE_TESTS := test_quarantine test_dnsbl
 
-$(ABUSE_TESTS:%=$(BUILD)/tests/bin/%): $(BUILD)/tests/bin/%: $(BUILD)/tests/abuse/%.o \
-		$(BUILD)/tests/observe/observe_util.o $(BUILD)/tests/lib/harness.o $(LIB_OBJS)
-	$(call msg,LD,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
-
 $(BUILD)/tests/abuse/%.o: TEST_CFLAGS += -Itests/observe
+$(foreach t,$(ABUSE_TESTS),$(eval $(call sft_test_bin,$(t),$(BUILD)/tests/abuse/$(t).o \
+	$(BUILD)/tests/observe/observe_util.o $(BUILD)/tests/lib/harness.o $(LIB_OBJS))))
 
 .PHONY: test-abuse test-dnsbl test-alert-examples
-test-abuse: $(BUILD)/tests/bin/test_quarantine $(BUILD)/tests/bin/test_abuse_parse \
-		$(BUILD)/smtpfence
-	$(Q)$(BUILD)/tests/bin/test_abuse_parse && $(BUILD)/tests/bin/test_quarantine
+test-abuse: $(BUILD)/tests/bin/test_quarantine $(BUILD)/smtpfence
+	$(Q)$(BUILD)/tests/bin/test_quarantine
 
 # Exit 77 (no dnsmasq) is a skip, counted as such.
 test-dnsbl: $(BUILD)/tests/bin/test_dnsbl $(BUILD)/smtpfence

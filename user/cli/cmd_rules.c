@@ -5,7 +5,7 @@
 #include "util/json_out.h"
 #include "util/log.h"
 #include "policy/session.h"
-#include "policy/sync.h"
+#include "kernel/counters.h"
 #include "util/walltime.h"
 
 #include <bpf/bpf.h>

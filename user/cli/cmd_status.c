@@ -8,7 +8,7 @@
 #include "util/log.h"
 #include "policy/session.h"
 #include "smtpfence.h"
-#include "policy/sync.h"
+#include "kernel/counters.h"
 #include "kernel/tclink.h"
 #include "kernel/probe.h"
 

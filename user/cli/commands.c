@@ -53,17 +53,7 @@ static size_t distance(const char *a, const char *b)
 	return row[lb];
 }
 
-void sf_command_report_unknown(const char *word)
-{
-	const struct sf_command *near = sf_command_nearest(word);
-
-	if (near)
-		sf_err("unknown command '%s' (did you mean %s?)", word, near->name);
-	else
-		sf_err("unknown command '%s' (see smtpfence help)", word);
-}
-
-const struct sf_command *sf_command_nearest(const char *word)
+static const struct sf_command *nearest(const char *word)
 {
 	const struct sf_command *best = NULL;
 	size_t best_d = SIZE_MAX;
@@ -78,4 +68,14 @@ const struct sf_command *sf_command_nearest(const char *word)
 	}
 	/* A typo: a third of the name at most, and never the whole word. */
 	return best && best_d <= 1 + strlen(best->name) / 3 && best_d < strlen(word) ? best : NULL;
+}
+
+void sf_command_report_unknown(const char *word)
+{
+	const struct sf_command *near = nearest(word);
+
+	if (near)
+		sf_err("unknown command '%s' (did you mean %s?)", word, near->name);
+	else
+		sf_err("unknown command '%s' (see smtpfence help)", word);
 }

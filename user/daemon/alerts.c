@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "daemon/alerts.h"
-#include "view/events.h"
 #include "util/log.h"
 
 #include <errno.h>
@@ -160,7 +159,7 @@ void sf_alerts_notify(struct sf_alerts *a, const char *message, char *const *var
 
 static struct tenant_window *window_of(struct sf_alerts *a, const struct sf_event_record *r)
 {
-	static struct tenant_window key; /* large: keep it off the stack */
+	struct tenant_window key;
 	struct tenant_window **slot, *w;
 
 	snprintf(key.tenant, sizeof(key.tenant), "%s", r->tenant);

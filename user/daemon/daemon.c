@@ -12,7 +12,7 @@
 #include "daemon/observe.h"
 #include "daemon/quarantine_watch.h"
 #include "policy/session.h"
-#include "policy/sync.h"
+#include "kernel/counters.h"
 
 #include <bpf/libbpf.h>
 #include <errno.h>

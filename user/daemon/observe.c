@@ -4,7 +4,7 @@
 #include "daemon/event_hub.h"
 #include "daemon/event_log.h"
 #include "daemon/event_record.h"
-#include "view/flows.h"
+#include "util/clock.h"
 #include "daemon/http_metrics.h"
 #include "util/json_out.h"
 #include "util/log.h"
@@ -34,6 +34,7 @@ struct sf_observe {
 	char http_address[SF_LISTEN_LEN];
 	unsigned int http_top;
 	__u64 tenants_at;
+	struct sf_event_record record; /* the event being handled (event loop only) */
 	/* Written by the main thread, read by the endpoint's: atomics. */
 	int last_reload_ok;
 	long long last_reload_at; /* seconds since the epoch */
@@ -163,17 +164,17 @@ void sf_observe_io(struct sf_observe *o)
 
 void sf_observe_event(struct sf_observe *o, const void *data, size_t size)
 {
-	static struct sf_event_record r; /* large: keep it off the stack */
+	struct sf_event_record *r = &o->record;
 	struct sf_event e;
 
 	if (size < sizeof(e) || !o->tenants)
 		return;
 	memcpy(&e, data, sizeof(e));
-	sf_event_record_fill(o->tenants, &e, &r);
-	sf_event_log_event(o->log, &r);
-	sf_alerts_event(o->alerts, &r);
+	sf_event_record_fill(o->tenants, &e, r);
+	sf_event_log_event(o->log, r);
+	sf_alerts_event(o->alerts, r);
 	if (o->hub) {
-		json_object *j = sf_event_record_json(&r);
+		json_object *j = sf_event_record_json(r);
 
 		sf_event_hub_publish(o->hub, sf_json_string(j));
 		json_object_put(j);

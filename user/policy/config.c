@@ -293,7 +293,7 @@ static int global_key(struct parse_ctx *c, const char *name, const char *value)
 int sf_rule_from_words(const char *action, const char *rest, struct sf_rule_spec *r, char *err,
 		       size_t errlen)
 {
-	static struct sf_target_spec t; /* large: keep it off the stack */
+	struct sf_target_spec t;
 	char target[SF_TARGET_LEN];
 	size_t n;
 
@@ -454,7 +454,7 @@ static void load_dropins(struct sf_policy *p, struct sf_diag *d)
 	free(names);
 }
 
-void sf_config_embedded_default(struct sf_policy *p)
+static void embedded_default(struct sf_policy *p)
 {
 	static const char *const mta_users[] = {"postfix", "Debian-exim", "exim", "mail"};
 	static const char *const localhost[] = {"127.0.0.0/8", "::1/128"};
@@ -543,7 +543,7 @@ int sf_config_load(const char *main_path, bool explicit_path, struct sf_policy *
 	sf_policy_init(p);
 	err = parse_file(main_path, ROLE_MAIN, p, NULL, d);
 	if (err == -ENOENT && !explicit_path)
-		sf_config_embedded_default(p);
+		embedded_default(p);
 	else if (err)
 		sf_diag_add(d, main_path, 0, "cannot read: %s", strerror(-err));
 	size_t n_main = p->n_rules;

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Acting on abuse without root: durations and quarantine actions as users
- * write them, resolver addresses, blocklist query names, which addresses
- * are global, and the quarantine and blocklist files round-tripped. */
-#include "daemon/dnsbl_check.h"
-#include "daemon/node_addresses.h"
+/* Quarantines and the blocklist settings without root: durations and
+ * quarantine actions as users write them, resolver addresses, and the
+ * quarantine and blocklist files round-tripped and overlaid. */
 #include "policy/abuse_keys.h"
 #include "policy/dnsbl_state.h"
 #include "policy/quarantine.h"
 #include "smtpfence.h"
 #include "suite.h"
+#include "unit.h"
 
 #include <check.h>
 #include <errno.h>
@@ -83,45 +82,16 @@ START_TEST(resolvers)
 }
 END_TEST
 
-START_TEST(query_names)
-{
-	char name[300];
-
-	ck_assert(!sf_dnsbl_query_name("192.0.2.99", "zen.spamhaus.org", name, sizeof(name)));
-	ck_assert_str_eq(name, "99.2.0.192.zen.spamhaus.org");
-	ck_assert(!sf_dnsbl_query_name("2001:db8::1:2", "bl.test", name, sizeof(name)));
-	ck_assert_str_eq(name,
-			 "2.0.0.0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.bl.test");
-	ck_assert(sf_dnsbl_query_name("not-an-address", "bl.test", name, sizeof(name)));
-	ck_assert(sf_dnsbl_query_name("192.0.2.99", "bl.test", name, 8));
-}
-END_TEST
-
-START_TEST(global_scope)
-{
-	static const char *const global[] = {"192.0.2.1", "10.0.0.1", "203.0.113.7", "2001:db8::1",
-					     "fd00::1"};
-	static const char *const local[] = {
-		"127.0.0.1", "127.1.2.3", "169.254.1.1", "0.0.0.0", "224.0.0.1",
-		"::1",	     "fe80::1",	  "ff02::1",	 "::",	    "::ffff:192.0.2.1"};
-
-	for (size_t i = 0; i < sizeof(global) / sizeof(global[0]); i++)
-		ck_assert_msg(sf_address_is_global(global[i]), "%s", global[i]);
-	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
-		ck_assert_msg(!sf_address_is_global(local[i]), "%s", local[i]);
-}
-END_TEST
-
 START_TEST(files_round_trip)
 {
-	char dir[] = "/tmp/smtpfence-abuse.XXXXXX", err[SF_ERR_LEN];
+	char dir[64], err[SF_ERR_LEN];
 	struct sf_quarantines q = {}, back;
 	struct sf_quarantine e = {.kind = SF_TARGET_UNIT, .action = SF_ACT_DENY};
 	struct sf_dnsbl_state st = {}, st2;
 	struct sf_dnsbl_result r = {.status = SF_DNSBL_LISTED, .listed_since = 42};
 	struct sf_policy p;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	sft_tmpdir(dir, sizeof(dir));
 	snprintf(e.value, sizeof(e.value), "acme.slice");
 	snprintf(e.reason, sizeof(e.reason), "alert denied: \"5\" within 60 s");
 	e.started = 1000;
@@ -166,31 +136,20 @@ START_TEST(files_round_trip)
 	sf_dnsbl_state_free(&st2);
 
 	/* a damaged quarantine file is an error, not an empty list */
-	char path[128], cmd[160];
+	char path[128];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, SF_QUARANTINE_FILE);
-	FILE *f = fopen(path, "w");
-
-	fputs("{\"quarantines\":[{\"target\":\"bogus:x\",\"action\":\"deny\",\"reason\":\"\","
-	      "\"started\":1,\"expires\":2}]}",
-	      f);
-	fclose(f);
+	sft_write(path, "{\"quarantines\":[{\"target\":\"bogus:x\",\"action\":\"deny\","
+			"\"reason\":\"\",\"started\":1,\"expires\":2}]}");
 	ck_assert_int_eq(sf_quarantines_load(dir, &back, err, sizeof(err)), -EINVAL);
 	ck_assert(strstr(err, "entry 1"));
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	sft_rmtree(dir);
 }
 END_TEST
 
 int main(void)
 {
-	TCase *tc = tcase_create("abuse_parse");
-
-	tcase_add_test(tc, durations);
-	tcase_add_test(tc, quarantine_actions);
-	tcase_add_test(tc, resolvers);
-	tcase_add_test(tc, query_names);
-	tcase_add_test(tc, global_scope);
-	tcase_add_test(tc, files_round_trip);
-	return sft_run_tcase("abuse_parse", tc);
+	return sft_run_tests("quarantine", NULL, NULL,
+			     (const TTest *const[]){durations, quarantine_actions, resolvers,
+						    files_round_trip, NULL});
 }
