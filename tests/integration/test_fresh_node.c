@@ -92,6 +92,18 @@ START_TEST(every_command_on_a_fresh_node)
 	for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++)
 		plain_ok(changes[i]);
 	plain_ok("check-config");
+	{
+		char csf[4200];
+		FILE *f;
+
+		snprintf(csf, sizeof(csf), "%s/csf.conf", env.dir);
+		f = fopen(csf, "w");
+		ck_assert_ptr_nonnull(f);
+		fputs("SMTP_BLOCK = \"1\"\nSMTP_ALLOWLOCAL = \"1\"\nSMTP_PORTS = \"25\"\n", f);
+		fclose(f);
+		ck_assert_msg(sft_cli_plain(&env, "import csf '%s'", csf) == 0, "import: %s",
+			      env.err);
+	}
 	plain_ok("help");
 	plain_ok("help allow");
 	plain_ok("--version");
@@ -125,6 +137,12 @@ START_TEST(every_command_on_a_fresh_node)
 	plain_ok("default deny");
 	plain_ok("explain --uid 65534 192.0.2.1:25");
 	ck_assert_msg(strstr(env.out, "allow"), "%s", env.out);
+	plain_ok("quarantine user:65534 10m");
+	ck_assert_int_eq(sft_connect(env.cgroup, NOBODY, NOBODY, "192.0.2.1", 25, SFT_BLOCKING),
+			 EPERM);
+	plain_ok("release user:65534");
+	ck_assert_int_eq(sft_connect(env.cgroup, NOBODY, NOBODY, "192.0.2.1", 25, SFT_BLOCKING), 0);
+	plain_ok("dnsbl");
 	plain_ok("flows");
 	plain_ok("events");
 	plain_ok("top --batch -n 1");

@@ -66,7 +66,7 @@ for c in run allow deny log limit unset rules status ports default check-config 
 done
 expect "smtpfence " "${commands[@]}"
 expect "smtpfence --config /tmp/x.conf st" status
-expect "smtpfence -j r" run rules reload
+expect "smtpfence -j r" run rules reload release
 
 # Target kinds, and values for each.
 for action in allow deny log limit unset; do

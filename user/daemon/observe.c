@@ -8,6 +8,7 @@
 #include "daemon/http_metrics.h"
 #include "util/json_out.h"
 #include "util/log.h"
+#include "view/abuse_metrics.h"
 #include "view/metrics.h"
 #include "view/tenants.h"
 
@@ -83,6 +84,7 @@ static void daemon_metrics(FILE *f, void *arg)
 		__atomic_load_n(&o->last_reload_at, __ATOMIC_RELAXED));
 	sf_metrics_family(f, "smtpfence_alerts_total", "counter", "Alerts fired.");
 	fprintf(f, "smtpfence_alerts_total %llu\n", (unsigned long long)sf_alerts_fired(o->alerts));
+	sf_metrics_abuse(f, o->ctx->run_dir);
 }
 
 static void configure_http(struct sf_observe *o, const struct sf_policy *p)
@@ -192,6 +194,17 @@ void sf_observe_tick(struct sf_observe *o)
 	sf_alerts_tick(o->alerts, now);
 	if (o->tenants && now - o->tenants_at >= TENANT_REFRESH_NS)
 		refresh_tenants(o);
+}
+
+struct sf_alerts *sf_observe_alerts(struct sf_observe *o)
+{
+	return o->alerts;
+}
+
+void sf_observe_publish(struct sf_observe *o, const char *json)
+{
+	if (o->hub)
+		sf_event_hub_publish(o->hub, json);
 }
 
 void sf_observe_reloaded(struct sf_observe *o, bool ok)

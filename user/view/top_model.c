@@ -304,3 +304,8 @@ const struct sf_top_row *sf_top_model_rows(const struct sf_top_model *m, size_t 
 	*n = m->n_view;
 	return m->view;
 }
+
+const char *sf_top_model_run_dir(const struct sf_top_model *m)
+{
+	return m->run_dir;
+}

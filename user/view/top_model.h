@@ -51,4 +51,7 @@ const struct sf_top_row *sf_top_model_rows(const struct sf_top_model *m, size_t 
 /* "attempts/s", "total attempts", ...: for the header. */
 const char *sf_top_sort_label(enum sf_top_sort s);
 
+/* The run dir the model reads events (and the views quarantines) from. */
+const char *sf_top_model_run_dir(const struct sf_top_model *m);
+
 #endif /* SF_TOP_MODEL_H */
