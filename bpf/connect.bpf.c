@@ -13,22 +13,29 @@ static __always_inline __u64 sf_ancestor_cgroup_id(void *ctx, int level)
 	return bpf_get_current_ancestor_cgroup_id(level);
 }
 
-/* Marks a socket whose connect was let through, with its destination: the
- * cgroup_skb backstop passes its SYNs without judging them again. */
+/* Records the verdict on a socket whose connect was let through, with its
+ * destination, in its cookie's slot: the cgroup_skb backstop passes its
+ * SYNs without judging them again. An array slot costs no allocation and
+ * nothing at close, unlike socket local storage. */
 static __always_inline void sf_mark_judged(struct bpf_sock_addr *ctx, const struct sf_flow_key *fk,
 					   __u32 verdict)
 {
-	struct sf_judged *j;
+	__u64 cookie;
+	__u32 slot;
+	struct sf_verdict_slot *v;
 
 	if (ctx->type != SF_SOCK_STREAM)
 		return;
-	j = bpf_sk_storage_get(&sf_judged, ctx->sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
-	if (!j)
-		return; /* out of memory: the backstop judges its SYN instead */
-	j->family = fk->family;
-	j->dport = fk->dport;
-	j->verdict = verdict;
-	__builtin_memcpy(j->daddr, fk->daddr, sizeof(j->daddr));
+	cookie = bpf_get_socket_cookie(ctx);
+	slot = (__u32)cookie & (SF_VERDICT_SLOTS - 1);
+	v = bpf_map_lookup_elem(&sf_verdicts, &slot);
+	if (!v)
+		return;
+	v->family = fk->family;
+	v->dport = fk->dport;
+	v->verdict = verdict;
+	__builtin_memcpy(v->daddr, fk->daddr, sizeof(v->daddr));
+	v->cookie = cookie;
 }
 
 /* Judges a connect to a watched port whose destination is in *fk.
