@@ -12,9 +12,10 @@
  * 4: per-CPU rule counters, the connect hook's verdicts by socket cookie. */
 #define SF_LAYOUT_VERSION 4
 
-/* Default map sizes (issue: 100,000 rules and 1,000,000 flows). */
+/* Default map sizes: 100,000 rules and 200,000 flows, within 64 MiB of
+ * kernel memory (a larger node sets max_flows). */
 #define SF_MAX_RULES	 100000
-#define SF_MAX_FLOWS	 1000000
+#define SF_MAX_FLOWS	 200000
 #define SF_MAX_EXEMPT	 4096
 #define SF_RINGBUF_BYTES (1U << 22)
 #define SF_PORT_SLOTS	 65536
