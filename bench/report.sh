@@ -231,8 +231,8 @@ print_targets() {
 		"$(worst_cost connect4 "$UNWATCHED_PORT")" "<=" 10 ns
 	target "egress, per packet, unwatched, worst case over the empty program" \
 		"$(worst_cost egress "$UNWATCHED_PORT")" "<=" 10 ns
-	target "egress, per packet, watched, worst case over the empty program" \
-		"$(worst_cost egress "$WATCHED_PORT")" "<=" 10 ns
+	target "egress, per packet, watched, worst case over the empty program (earlier target)" \
+		"$(worst_cost egress "$WATCHED_PORT")" "<=" 250 ns
 	for type in connect4 egress; do
 		target "$type, watched, 100,000 rules against 1 (flat)" \
 			"$(rules_growth "$type")" "<=" 10 "% more"

@@ -57,51 +57,68 @@ static __always_inline void sf_socket_identity(struct __sk_buff *skb, struct sf_
 	who->gid = (__u32)uid_gid == who->uid ? uid_gid >> 32 : SF_UID_NONE;
 }
 
+enum sf_fast {
+	SF_FAST_PASS,	/* certainly passes */
+	SF_FAST_SYN,	/* a plain SYN to a watched port: *p holds its addresses */
+	SF_FAST_UNSURE, /* the full parse must decide */
+};
+
 /* The common case in the first instructions, from the packet's linear
- * data: 1 when it certainly passes (not TCP; TCP that is no SYN without
- * ACK; a SYN to a port not watched), 0 when the full parse must decide
- * (a SYN to a watched port, fragments, extension headers, a header the
- * linear data does not hold). */
-static __always_inline int sf_plainly_passes(struct __sk_buff *skb)
+ * data: SF_FAST_PASS when it certainly passes (not TCP; TCP that is no SYN
+ * without ACK; a SYN to a port not watched), SF_FAST_SYN for a SYN to a
+ * watched port with no options in the way, SF_FAST_UNSURE for the rest
+ * (fragments, extension headers, a header the linear data does not
+ * hold). */
+static __always_inline int sf_fast_classify(struct __sk_buff *skb, struct sf_pkt *p)
 {
 	__u8 *data = (__u8 *)(long)skb->data, *end = (__u8 *)(long)skb->data_end;
+	struct ipv6hdr *ip6 = (struct ipv6hdr *)data;
+	struct iphdr *ip = (struct iphdr *)data;
 	__u8 *tcp;
-	__u32 avail;
+	int v4 = skb->protocol == bpf_htons(SF_ETH_P_IP);
 
-	if (skb->protocol == bpf_htons(SF_ETH_P_IP)) {
-		struct iphdr *ip = (struct iphdr *)data;
+	if (v4) {
 		__u32 hl;
 
 		if ((__u8 *)(ip + 1) > end || ip->version != 4)
-			return 0;
+			return SF_FAST_UNSURE;
 		if (ip->protocol != SF_PROTO_TCP)
-			return 1;
+			return SF_FAST_PASS;
 		if (ip->frag_off & bpf_htons(SF_IP_MF | SF_IP_OFFSET))
-			return 0;
+			return SF_FAST_UNSURE;
 		hl = ip->ihl * 4;
-		avail = bpf_ntohs(ip->tot_len);
-		if (hl < sizeof(*ip) || avail < hl + SF_TCP_FLAGS_AT + 1)
-			return 0;
+		if (hl < sizeof(*ip) || bpf_ntohs(ip->tot_len) < hl + SF_TCP_FLAGS_AT + 1)
+			return SF_FAST_UNSURE;
 		tcp = data + hl;
 	} else if (skb->protocol == bpf_htons(SF_ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = (struct ipv6hdr *)data;
-
 		if ((__u8 *)(ip6 + 1) > end || ip6->version != 6)
-			return 0;
+			return SF_FAST_UNSURE;
 		if (ip6->nexthdr == SF_PROTO_UDP || ip6->nexthdr == SF_PROTO_ICMPV6)
-			return 1;
+			return SF_FAST_PASS;
 		if (ip6->nexthdr != SF_PROTO_TCP ||
 		    bpf_ntohs(ip6->payload_len) < SF_TCP_FLAGS_AT + 1)
-			return 0;
+			return SF_FAST_UNSURE;
 		tcp = data + sizeof(*ip6);
 	} else {
-		return 1; /* neither IPv4 nor IPv6: no TCP at all */
+		return SF_FAST_PASS; /* neither IPv4 nor IPv6: no TCP at all */
 	}
 	if (tcp + SF_TCP_FLAGS_AT + 1 > end)
-		return 0;
+		return SF_FAST_UNSURE;
 	if (!(tcp[SF_TCP_FLAGS_AT] & SF_TCP_SYN) || (tcp[SF_TCP_FLAGS_AT] & SF_TCP_ACK))
-		return 1;
-	return !sf_port_watched((__u16)tcp[2] << 8 | tcp[3]);
+		return SF_FAST_PASS;
+	if (!sf_port_watched((__u16)tcp[2] << 8 | tcp[3]))
+		return SF_FAST_PASS;
+	__builtin_memcpy(&p->fk.dport, tcp + 2, 2);
+	if (v4) {
+		p->fk.family = SF_AF_INET;
+		__builtin_memcpy(p->fk.daddr, &ip->daddr, 4);
+		__builtin_memcpy(p->saddr, &ip->saddr, 4);
+	} else {
+		p->fk.family = SF_AF_INET6;
+		__builtin_memcpy(p->fk.daddr, &ip6->daddr, 16);
+		__builtin_memcpy(p->saddr, &ip6->saddr, 16);
+	}
+	return SF_FAST_SYN;
 }
 
 /* A SYN to a watched port: passed on the connect hook's verdict when it
@@ -147,10 +164,12 @@ SEC("cgroup_skb/egress")
 int sf_egress(struct __sk_buff *skb)
 {
 	struct sf_pkt p = {};
-	int kind;
+	int kind = sf_fast_classify(skb, &p);
 
-	if (sf_plainly_passes(skb))
+	if (kind == SF_FAST_PASS)
 		return SF_SKB_PASS;
+	if (kind == SF_FAST_SYN)
+		return sf_judge_syn(skb, &p);
 	kind = sf_parse_syn(skb, &p, 1);
 	if (kind == SF_PKT_OTHER)
 		return SF_SKB_PASS;

@@ -130,7 +130,7 @@ struct sf_totals {
 	__u64 events_lost; /* ring buffer full */
 	__u64 flows_lost;  /* flow table update failed */
 	__u64 forwarded;   /* of c.attempts: forwarded SYNs judged by tc */
-	__u64 malformed;   /* TCP fragments that could rewrite a header: dropped */
+	__u64 malformed;   /* packets that cannot be judged (fragments, chains): dropped */
 };
 
 struct sf_lpm4 {
