@@ -92,4 +92,4 @@ lint:
 		--inline-suppr -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) \
 		"-DLIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}" user/ tests/
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

@@ -9,7 +9,8 @@ PACKAGES="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-confi
 check libinih-dev libjson-c-dev libsystemd-dev libncurses-dev libmicrohttpd-dev \
 iproute2 tmux libcap-dev python3-prometheus-client \
 systemd man-db util-linux \
-postfix swaks libio-socket-inet6-perl libclang-rt-14-dev"
+postfix swaks libio-socket-inet6-perl libclang-rt-14-dev \
+debhelper lintian rpm rpmlint mmdebstrap systemd-container prometheus ansible"
 # Extra packages from the command line (make bench-deps).
 PACKAGES="$PACKAGES $*"
 

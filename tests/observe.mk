@@ -17,3 +17,20 @@ test-observe: $(OBSERVE_TESTS:%=$(BUILD)/tests/bin/%) $(BUILD)/smtpfence
 	$(Q)for t in $(OBSERVE_TESTS); do $(BUILD)/tests/bin/$$t || exit 1; done
 
 TEST_TARGETS += test-observe
+
+# Fleet monitoring: the alerting rules' own unit tests (promtool), and the
+# Grafana dashboard's every query against a real Prometheus server that
+# scrapes a running daemon (test_dashboard).
+$(BUILD)/tests/bin/test_dashboard: $(BUILD)/tests/observe/test_dashboard.o \
+		$(OBSERVE_UTIL_OBJ) $(BUILD)/tests/lib/harness.o $(LIB_OBJS)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+.PHONY: test-monitoring
+test-monitoring: $(BUILD)/tests/bin/test_dashboard $(BUILD)/smtpfence
+	$(Q)promtool check rules monitoring/prometheus/smtpfence.rules.yml >/dev/null
+	$(Q)cd monitoring/prometheus && promtool test rules smtpfence.rules.test.yml
+	$(Q)$(BUILD)/tests/bin/test_dashboard
+
+TEST_TARGETS += test-monitoring

@@ -31,3 +31,25 @@ test-no-gap: $(BUILD)/tests/bin/test_no_gap $(BUILD)/smtpfence upgrade-build
 	$(Q)SMTPFENCE_UPGRADE_BIN=$(UPGRADE_BUILD)/smtpfence $(BUILD)/tests/bin/test_no_gap
 
 TEST_TARGETS += test-unit-file test-install test-completion test-notify test-no-gap
+
+# smtpfence import csf over csf.conf files the test writes.
+.PHONY: test-import
+test-import: $(BUILD)/smtpfence
+	$(Q)tests/ops/import_csf.sh $(BUILD)
+
+TEST_TARGETS += test-import
+
+# The Ansible role, ansible-playbook -c local against a staging root.
+.PHONY: test-ansible
+test-ansible: $(BUILD)/smtpfence
+	$(Q)tests/ops/ansible.sh $(BUILD)
+
+TEST_TARGETS += test-ansible
+
+# The start probe refuses a cgroup-v1-only host (a mount namespace without
+# the cgroup2 mount) in one line.
+.PHONY: test-probe
+test-probe: $(BUILD)/smtpfence
+	$(Q)tests/ops/probe_refusal.sh $(BUILD)
+
+TEST_TARGETS += test-probe

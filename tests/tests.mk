@@ -26,8 +26,9 @@ $(BUILD)/tests/bin/test_%: $(BUILD)/tests/integration/test_%.o $(HARNESS_OBJ) $(
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
 .PHONY: test-unit test-enforce test-policy test-privilege
-test-unit: $(BUILD)/tests/bin/test_parse $(BUILD)/tests/bin/test_config
-	$(Q)$(BUILD)/tests/bin/test_parse && $(BUILD)/tests/bin/test_config
+test-unit: $(BUILD)/tests/bin/test_parse $(BUILD)/tests/bin/test_config $(BUILD)/tests/bin/test_probe
+	$(Q)$(BUILD)/tests/bin/test_parse && $(BUILD)/tests/bin/test_config && \
+		$(BUILD)/tests/bin/test_probe
 
 test-enforce: $(BUILD)/tests/bin/test_enforce $(BUILD)/smtpfence
 	$(Q)$(BUILD)/tests/bin/test_enforce

@@ -66,6 +66,12 @@ START_TEST(default_deny_and_unwatched_port)
 	ck_assert_int_eq(sft_cli(&env, "status -j"), 0);
 	ck_assert_msg(strstr(env.out, "\"attempts\":2,"), "status: %s", env.out);
 	ck_assert_msg(strstr(env.out, "\"denied\":2,"), "status: %s", env.out);
+	/* the start probe's view of this kernel: nothing missing */
+	ck_assert_msg(strstr(env.out, "\"missing\":[]"), "status: %s", env.out);
+	ck_assert_int_eq(sft_cli(&env, "status"), 0);
+	ck_assert_msg(strstr(env.out, "\nkernel:      ") &&
+			      strstr(env.out, "; every feature present\n"),
+		      "status: %s", env.out);
 }
 END_TEST
 
@@ -368,6 +374,9 @@ START_TEST(bad_cli_input_changes_nothing)
 		{"unset user:10001", "no rule on user:10001"},
 		{"allow user:10001 extra", "usage: smtpfence allow TARGET"},
 		{"frobnicate", "unknown command 'frobnicate'"},
+		{"stauts", "unknown command 'stauts' (did you mean status?)"},
+		{"help stauts", "unknown command 'stauts' (did you mean status?)"},
+		{"default allow extra", "usage: smtpfence default allow|deny|log|limit"},
 		{"rules --runtime", "option --runtime does not apply to 'rules'"},
 		{"status --bogus", "unknown option '--bogus'"},
 	};

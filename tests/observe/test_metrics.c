@@ -3,6 +3,7 @@
  * HTTP endpoint) parses with a real Prometheus parser, its figures equal
  * the connects made, and its tenant labels stay bounded. */
 #include "policy/listen.h"
+#include "util/version.h"
 #include "observe_util.h"
 
 #include <arpa/inet.h>
@@ -10,6 +11,7 @@
 #include <check.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,10 +134,50 @@ START_TEST(endpoint_serves_the_same)
 	expect("smtpfence_events_logged_total", NULL, 0, "4");
 	expect("smtpfence_events_suppressed_total", NULL, 0, "0");
 	expect("smtpfence_alerts_total", NULL, 0, "0");
+	expect("smtpfence_last_reload_success", NULL, 0, "1");
+	expect("smtpfence_link_attached", "link=connect4", 0, "1");
+	expect("smtpfence_link_attached", "link=connect6", 0, "1");
+	ck_assert_ptr_nonnull(strstr(samples, "\nsmtpfence_build_info kernel="));
+	ck_assert_ptr_nonnull(strstr(samples, ",version=" SF_VERSION " 1\n"));
 	http("GET /other HTTP/1.0\r\n\r\n", reply, sizeof(reply));
 	ck_assert_ptr_nonnull(strstr(reply, " 404 "));
 	http("POST /metrics HTTP/1.0\r\nContent-Length: 0\r\n\r\n", reply, sizeof(reply));
 	ck_assert_ptr_nonnull(strstr(reply, " 405 "));
+}
+END_TEST
+
+/* A SIGHUP with a broken file: refused, said so, and the time moves. */
+START_TEST(reload_result_and_time)
+{
+	static char reply[65536];
+	char *at, *body;
+	long long t0, t1;
+	FILE *f;
+
+	traffic("reload");
+	http("GET /metrics HTTP/1.0\r\n\r\n", reply, sizeof(reply));
+	at = strstr(reply, "\nsmtpfence_last_reload_timestamp_seconds ");
+	ck_assert_ptr_nonnull(at);
+	t0 = atoll(strchr(at + 1, ' ') + 1);
+	ck_assert_int_gt(t0, 1700000000);
+	sft_sleep_ms(1100);
+	f = fopen(obs_env.config, "ae");
+	ck_assert_ptr_nonnull(f);
+	fputs("deny = nonsense:target\n", f);
+	fclose(f);
+	sft_notify_drain(&obs_env);
+	ck_assert_int_eq(kill(obs_env.daemon, SIGHUP), 0);
+	ck_assert(sft_notify_wait(&obs_env, "last reload refused", 5000));
+	http("GET /metrics HTTP/1.0\r\n\r\n", reply, sizeof(reply));
+	body = strstr(reply, "\r\n\r\n");
+	ck_assert_ptr_nonnull(body);
+	sft_prom_parse(&obs_env, body + 4, samples, sizeof(samples));
+	expect("smtpfence_last_reload_success", NULL, 0, "0");
+	at = strstr(reply, "\nsmtpfence_last_reload_timestamp_seconds ");
+	t1 = atoll(strchr(at + 1, ' ') + 1);
+	ck_assert_int_gt(t1, t0);
+	/* the policy in force is kept: acme is still denied */
+	sft_connect_n(sft_sub("acme/php.service"), SFT_TENANT, "192.0.2.1", 25, 1, EPERM);
 }
 END_TEST
 
@@ -285,6 +327,7 @@ int main(void)
 	const TTest *const tests[] = {
 		textfile_figures_equal_connects,
 		endpoint_serves_the_same,
+		reload_result_and_time,
 		program_statistics_when_enabled,
 		many_tenants_bounded_labels,
 		listen_addresses,

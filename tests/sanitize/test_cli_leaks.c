@@ -79,6 +79,34 @@ START_TEST(binary_is_sanitized)
 }
 END_TEST
 
+/* import csf: a good file (with notes), a bad one, a missing one. */
+static void csf_import(void)
+{
+	char good[PATH_MAX + 64], bad[PATH_MAX + 64], args[3 * PATH_MAX];
+	FILE *f;
+
+	snprintf(good, sizeof(good), "%s/csf.conf", env.dir);
+	snprintf(bad, sizeof(bad), "%s/bad-csf.conf", env.dir);
+	f = fopen(good, "we");
+	ck_assert_ptr_nonnull(f);
+	fputs("SMTP_BLOCK = \"1\"\nSMTP_ALLOWLOCAL = \"1\"\nSMTP_ALLOWUSER = \"nobody,ghost\"\n"
+	      "SMTP_ALLOWGROUP = \"root\"\nSMTPAUTH_RESTRICT = \"1\"\nRT_RELAY_ALERT = \"100\"\n",
+	      f);
+	fclose(f);
+	f = fopen(bad, "we");
+	ck_assert_ptr_nonnull(f);
+	fputs("SMTP_BLOCK = \"2\"\nSMTP_PORTS = \"25,x\"\nnot a line\n", f);
+	fclose(f);
+	snprintf(args, sizeof(args), "import csf %s", good);
+	run(0, args);
+	snprintf(args, sizeof(args), "import csf %s -o %s/imported.conf", good, env.dir);
+	run(0, args);
+	snprintf(args, sizeof(args), "import csf %s", bad);
+	run(2, args);
+	snprintf(args, sizeof(args), "import csf %s/absent.conf", env.dir);
+	run(1, args);
+}
+
 START_TEST(commands_without_a_daemon)
 {
 	sft_env_setup(&env, "nodaemon", conf);
@@ -99,6 +127,7 @@ START_TEST(commands_without_a_daemon)
 	run(2, "limit user:10001 5/fortnight");
 	run(0, "unset user:10002");
 	run(0, "unload");
+	csf_import();
 }
 END_TEST
 

@@ -10,15 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 
-int sf_cmd_unload(const struct sf_ctx *ctx, int argc, char **argv)
+static int unload(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	int err;
 
-	(void)argv;
-	if (argc) {
-		sf_err("usage: smtpfence unload");
-		return SF_EXIT_USAGE;
-	}
+	(void)opts, (void)argc, (void)argv;
 	err = sf_unload(ctx->pin_dir);
 	if (err == -ENOENT) {
 		sf_info("nothing is loaded at %s", ctx->pin_dir);
@@ -27,16 +23,12 @@ int sf_cmd_unload(const struct sf_ctx *ctx, int argc, char **argv)
 	return err ? SF_EXIT_FAIL : SF_EXIT_OK;
 }
 
-int sf_cmd_check_config(const struct sf_ctx *ctx, int argc, char **argv)
+static int check_config(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	struct sf_session s;
 	int err;
 
-	(void)argv;
-	if (argc) {
-		sf_err("usage: smtpfence check-config");
-		return SF_EXIT_USAGE;
-	}
+	(void)opts, (void)argc, (void)argv;
 	err = sf_session_begin(&s, ctx, false);
 	if (!err)
 		err = sf_session_compile(&s);
@@ -51,17 +43,13 @@ int sf_cmd_check_config(const struct sf_ctx *ctx, int argc, char **argv)
 
 /* Re-reads and applies the configuration itself (so it works without the
  * daemon, and reports errors to the caller), then tells the daemon. */
-int sf_cmd_reload(const struct sf_ctx *ctx, int argc, char **argv)
+static int reload(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	struct sf_session s;
 	struct sf_maps m;
 	int err, code;
 
-	(void)argv;
-	if (argc) {
-		sf_err("usage: smtpfence reload");
-		return SF_EXIT_USAGE;
-	}
+	(void)opts, (void)argc, (void)argv;
 	err = sf_session_begin(&s, ctx, true);
 	if (!err)
 		err = sf_session_compile(&s);
@@ -82,3 +70,23 @@ int sf_cmd_reload(const struct sf_ctx *ctx, int argc, char **argv)
 		sf_session_poke_daemon(ctx);
 	return code;
 }
+
+const struct sf_command sf_cmd_check_config = {
+	.name = "check-config",
+	.summary = "validate the configuration, apply nothing",
+	.run = check_config,
+};
+
+const struct sf_command sf_cmd_reload = {
+	.name = "reload",
+	.summary = "re-read and apply the configuration",
+	.needs_root = true,
+	.run = reload,
+};
+
+const struct sf_command sf_cmd_unload = {
+	.name = "unload",
+	.summary = "detach and remove everything pinned",
+	.needs_root = true,
+	.run = unload,
+};

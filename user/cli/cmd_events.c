@@ -37,17 +37,19 @@ static void print_text(json_object *o)
 	       str(o, "cgroup"), str(o, "dest"), str(o, "rule"));
 }
 
-int sf_cmd_events(const struct sf_ctx *ctx, int argc, char **argv)
+struct events_opts {
+	bool follow;
+};
+
+static int events(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
+	bool follow = ((const struct events_opts *)opts)->follow;
 	struct sf_event_client *c;
 	json_object *o, *all = NULL;
 	int err;
 
-	if (argc) {
-		sf_err("unexpected '%s' (usage: smtpfence events [-f] [-j])", argv[0]);
-		return SF_EXIT_USAGE;
-	}
-	err = sf_event_client_open(&c, ctx->run_dir, ctx->follow, false);
+	(void)argc, (void)argv;
+	err = sf_event_client_open(&c, ctx->run_dir, follow, false);
 	if (err == -ENOENT || err == -ECONNREFUSED) {
 		sf_err("no daemon serves events at %s/%s (events come from 'smtpfence run')",
 		       ctx->run_dir, SF_EVENTS_SOCKET);
@@ -60,7 +62,7 @@ int sf_cmd_events(const struct sf_ctx *ctx, int argc, char **argv)
 	}
 	/* One record a line, as it comes: a pipe sees each at once. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (ctx->json && !ctx->follow)
+	if (ctx->json && !follow)
 		all = json_object_new_array();
 	while ((err = sf_event_client_next(c, &o)) == 1) {
 		if (all)
@@ -81,3 +83,22 @@ int sf_cmd_events(const struct sf_ctx *ctx, int argc, char **argv)
 	}
 	return SF_EXIT_OK;
 }
+
+static const struct sf_option options[] = {
+	{.name = "follow",
+	 .short_name = 'f',
+	 .type = SF_OPT_FLAG,
+	 .offset = SF_OPT_AT(struct events_opts, follow),
+	 .help = "keep printing new events"},
+	{NULL},
+};
+
+const struct sf_command sf_cmd_events = {
+	.name = "events",
+	.summary = "recent denied/logged/limited attempts; -f follows",
+	.json = true,
+	.needs_root = true,
+	.options = options,
+	.opts_size = sizeof(struct events_opts),
+	.run = events,
+};

@@ -118,31 +118,37 @@ static int subject_from_pid(const char *pid_s, struct subject *who, char *err, s
 	return 0;
 }
 
-static int subject_from_ids(const struct sf_ctx *ctx, struct subject *who, char *err, size_t errlen)
+/* explain's options: who connects. */
+struct explain_opts {
+	const char *pid, *uid, *gid, *cgroup;
+};
+
+static int subject_from_ids(const struct explain_opts *o, struct subject *who, char *err,
+			    size_t errlen)
 {
 	struct sf_target_spec t;
 	struct passwd *pw;
 
-	if (sf_parse_uint(ctx->explain_uid, 0, UINT32_MAX - 1, &who->uid)) {
-		pw = getpwnam(ctx->explain_uid);
+	if (sf_parse_uint(o->uid, 0, UINT32_MAX - 1, &who->uid)) {
+		pw = getpwnam(o->uid);
 		if (!pw) {
-			snprintf(err, errlen, "unknown user '%s'", ctx->explain_uid);
+			snprintf(err, errlen, "unknown user '%s'", o->uid);
 			return -EINVAL;
 		}
 		who->uid = pw->pw_uid;
 	}
 	pw = getpwuid((uid_t)who->uid);
 	who->gid = pw ? pw->pw_gid : who->uid;
-	if (ctx->explain_gid && sf_parse_uint(ctx->explain_gid, 0, UINT32_MAX - 1, &who->gid)) {
-		snprintf(err, errlen, "invalid gid '%s'", ctx->explain_gid);
+	if (o->gid && sf_parse_uint(o->gid, 0, UINT32_MAX - 1, &who->gid)) {
+		snprintf(err, errlen, "invalid gid '%s'", o->gid);
 		return -EINVAL;
 	}
 	snprintf(who->cgroup, sizeof(who->cgroup), "/");
-	if (!ctx->cgroup)
+	if (!o->cgroup)
 		return 0;
 	char spec[PATH_MAX + 8];
 
-	snprintf(spec, sizeof(spec), "cgroup:%s", ctx->cgroup);
+	snprintf(spec, sizeof(spec), "cgroup:%s", o->cgroup);
 	if (sf_parse_target(spec, &t, err, errlen))
 		return -EINVAL;
 	snprintf(who->cgroup, sizeof(who->cgroup), "%s", t.value);
@@ -261,8 +267,9 @@ static void walk(const struct sf_maps *m, const char *mount, const struct subjec
 		v->action = "allow";
 }
 
-int sf_cmd_explain(const struct sf_ctx *ctx, int argc, char **argv)
+static int explain(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
+	const struct explain_opts *o = opts;
 	struct subject who = {};
 	struct sf_flow_key fk;
 	struct verdict v = {};
@@ -270,15 +277,12 @@ int sf_cmd_explain(const struct sf_ctx *ctx, int argc, char **argv)
 	char err[SF_ERR_LEN], mount[PATH_MAX];
 	int e;
 
-	if (argc != 1 || (!ctx->explain_pid && !ctx->explain_uid) ||
-	    (ctx->explain_pid && (ctx->explain_uid || ctx->explain_gid || ctx->cgroup))) {
-		sf_err("usage: smtpfence explain (--pid N | --uid U [--gid G] [--cgroup PATH]) "
-		       "HOST:PORT");
-		return SF_EXIT_USAGE;
-	}
+	(void)argc;
+	if ((!o->pid && !o->uid) || (o->pid && (o->uid || o->gid || o->cgroup)))
+		return sf_command_usage_error(&sf_cmd_explain);
 	if (parse_dest(argv[0], &fk, err, sizeof(err)) ||
-	    (ctx->explain_pid ? subject_from_pid(ctx->explain_pid, &who, err, sizeof(err))
-			      : subject_from_ids(ctx, &who, err, sizeof(err)))) {
+	    (o->pid ? subject_from_pid(o->pid, &who, err, sizeof(err))
+		    : subject_from_ids(o, &who, err, sizeof(err)))) {
 		sf_err("%s", err);
 		return SF_EXIT_USAGE;
 	}
@@ -308,3 +312,42 @@ int sf_cmd_explain(const struct sf_ctx *ctx, int argc, char **argv)
 	}
 	return SF_EXIT_OK;
 }
+
+#define O(field) SF_OPT_AT(struct explain_opts, field)
+
+static const struct sf_option options[] = {
+	{.name = "pid",
+	 .type = SF_OPT_STRING,
+	 .arg = "N",
+	 .offset = O(pid),
+	 .help = "as this process (not with --uid, --gid, --cgroup)"},
+	{.name = "uid",
+	 .type = SF_OPT_STRING,
+	 .arg = "U",
+	 .offset = O(uid),
+	 .help = "as this user (name or number)"},
+	{.name = "gid",
+	 .type = SF_OPT_STRING,
+	 .arg = "G",
+	 .offset = O(gid),
+	 .help = "with this group (default: the user's)"},
+	{.name = "cgroup",
+	 .type = SF_OPT_STRING,
+	 .arg = "PATH",
+	 .offset = O(cgroup),
+	 .help = "in this cgroup (default: the root)"},
+	{NULL},
+};
+
+const struct sf_command sf_cmd_explain = {
+	.name = "explain",
+	.args = "HOST:PORT",
+	.min_args = 1,
+	.max_args = 1,
+	.summary = "which rule decides a connect (--pid, or --uid), and why",
+	.json = true,
+	.needs_root = true,
+	.options = options,
+	.opts_size = sizeof(struct explain_opts),
+	.run = explain,
+};

@@ -22,7 +22,13 @@
 
 enum sort_key { SORT_ATTEMPTS, SORT_DENIED, SORT_LIMITED, SORT_LAST };
 
-static const char *const sort_names[] = {"attempts", "denied", "limited", "last"};
+static const char *const sort_names[] = {"attempts", "denied", "limited", "last", NULL};
+
+struct flows_opts {
+	int sort; /* enum sort_key */
+	const char *target;
+	uint64_t limit; /* rows; 0: all */
+};
 
 struct row {
 	const struct sf_flow_entry *f;
@@ -58,30 +64,6 @@ static int cmp_rows(const void *a, const void *b)
 	if (x->f->val.last_ns != y->f->val.last_ns)
 		return x->f->val.last_ns > y->f->val.last_ns ? -1 : 1;
 	return strcmp(x->cgroup, y->cgroup);
-}
-
-static int parse_options(const struct sf_ctx *ctx, enum sort_key *sort, uint64_t *limit)
-{
-	*sort = SORT_ATTEMPTS;
-	*limit = UINT64_MAX;
-	if (ctx->sort) {
-		size_t i;
-
-		for (i = 0; i < 4 && strcmp(ctx->sort, sort_names[i]); i++)
-			;
-		if (i == 4) {
-			sf_err("invalid sort column '%s': expected attempts, denied, limited or "
-			       "last",
-			       ctx->sort);
-			return -EINVAL;
-		}
-		*sort = (enum sort_key)i;
-	}
-	if (ctx->limit && sf_parse_uint(ctx->limit, 1, UINT32_MAX, limit)) {
-		sf_err("invalid limit '%s': expected a number of rows, 1 or more", ctx->limit);
-		return -EINVAL;
-	}
-	return 0;
 }
 
 static json_object *row_json(struct sf_tenants *t, const struct row *r)
@@ -150,33 +132,24 @@ static void print_table(struct sf_tenants *t, const struct row *rows, size_t n)
 	}
 }
 
-int sf_cmd_flows(const struct sf_ctx *ctx, int argc, char **argv)
+static int flows(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
+	const struct flows_opts *o = opts;
 	static struct sf_flow_filter filter;
 	struct sf_flow_table ft = {};
 	struct sf_tenants *t = NULL;
 	struct sf_maps m;
 	struct row *rows = NULL;
 	char err_msg[SF_ERR_LEN];
-	enum sort_key sort;
-	uint64_t limit;
 	size_t n = 0;
 	int err, code = SF_EXIT_OK;
 
-	(void)argv;
-	if (argc) {
-		sf_err("unexpected '%s' (usage: smtpfence flows [-j] [--sort COLUMN] "
-		       "[--target TARGET] [--limit N])",
-		       argv[0]);
-		return SF_EXIT_USAGE;
-	}
-	if (parse_options(ctx, &sort, &limit))
-		return SF_EXIT_USAGE;
+	(void)argc, (void)argv;
 	err = sf_tenants_open(ctx, &m, &t);
 	if (err)
 		return err;
-	if (ctx->target && sf_flow_filter_parse(ctx->target, sf_tenants_mount(t), &filter, err_msg,
-						sizeof(err_msg))) {
+	if (o->target && sf_flow_filter_parse(o->target, sf_tenants_mount(t), &filter, err_msg,
+					      sizeof(err_msg))) {
 		sf_err("%s", err_msg);
 		code = SF_EXIT_USAGE;
 		goto out;
@@ -196,14 +169,14 @@ int sf_cmd_flows(const struct sf_ctx *ctx, int argc, char **argv)
 	for (size_t i = 0; i < ft.n; i++) {
 		const char *cg = sf_tenants_cgroup(t, ft.v[i].key.cgroup_id);
 
-		if (ctx->target && !sf_flow_filter_match(&filter, &ft.v[i].key, cg))
+		if (o->target && !sf_flow_filter_match(&filter, &ft.v[i].key, cg))
 			continue;
 		rows[n++] = (struct row){.f = &ft.v[i], .cgroup = cg};
 	}
-	g_sort = sort;
+	g_sort = (enum sort_key)o->sort;
 	qsort(rows, n, sizeof(*rows), cmp_rows);
-	if (n > limit)
-		n = (size_t)limit;
+	if (o->limit && n > o->limit)
+		n = (size_t)o->limit;
 	if (ctx->json) {
 		json_object *arr = json_object_new_array();
 
@@ -220,3 +193,39 @@ out:
 	sf_maps_close(&m);
 	return err ? SF_EXIT_FAIL : code;
 }
+
+#define O(field) SF_OPT_AT(struct flows_opts, field)
+
+static const struct sf_option options[] = {
+	{.name = "sort",
+	 .type = SF_OPT_ENUM,
+	 .arg = "COLUMN",
+	 .choices = sort_names,
+	 .offset = O(sort),
+	 .what = "sort column",
+	 .help = "largest first by this column (default attempts)"},
+	{.name = "target",
+	 .type = SF_OPT_STRING,
+	 .arg = "TARGET",
+	 .offset = O(target),
+	 .help = "only flows of this target"},
+	{.name = "limit",
+	 .type = SF_OPT_UINT,
+	 .arg = "N",
+	 .offset = O(limit),
+	 .what = "limit",
+	 .min = 1,
+	 .max = UINT32_MAX,
+	 .help = "at most N rows"},
+	{NULL},
+};
+
+const struct sf_command sf_cmd_flows = {
+	.name = "flows",
+	.summary = "per-flow counters, sorted, filtered",
+	.json = true,
+	.needs_root = true,
+	.options = options,
+	.opts_size = sizeof(struct flows_opts),
+	.run = flows,
+};

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int sf_cmd_metrics(const struct sf_ctx *ctx, int argc, char **argv)
+static int metrics(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	struct sf_policy p;
 	struct sf_diag d = {};
@@ -23,10 +23,7 @@ int sf_cmd_metrics(const struct sf_ctx *ctx, int argc, char **argv)
 	size_t len = 0;
 	int err;
 
-	if (argc) {
-		sf_err("unexpected '%s' (usage: smtpfence metrics)", argv[0]);
-		return SF_EXIT_USAGE;
-	}
+	(void)opts, (void)argc, (void)argv;
 	/* Only metrics_top_tenants is needed, but a broken file is reported. */
 	err = sf_config_load(ctx->config, ctx->config_explicit, &p, &d);
 	m.top_tenants = p.metrics_top_tenants;
@@ -49,3 +46,10 @@ int sf_cmd_metrics(const struct sf_ctx *ctx, int argc, char **argv)
 	sf_maps_close(&maps);
 	return err ? SF_EXIT_FAIL : SF_EXIT_OK;
 }
+
+const struct sf_command sf_cmd_metrics = {
+	.name = "metrics",
+	.summary = "Prometheus text, once (node_exporter textfile)",
+	.needs_root = true,
+	.run = metrics,
+};

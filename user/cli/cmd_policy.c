@@ -32,6 +32,7 @@ static void drop(struct sf_policy *p, enum sf_target_kind kind, const char *valu
 
 struct change {
 	struct sf_rule_spec rule; /* target; action SF_ACT_NONE to unset */
+	bool runtime_only;	  /* --runtime: live change, not persisted */
 	struct sf_file_backup files[2];
 	int n_files;
 };
@@ -40,18 +41,19 @@ struct change {
 static int write_layers(struct sf_session *s, struct change *ch)
 {
 	const struct sf_ctx *ctx = s->ctx;
+	bool runtime_only = ch->runtime_only;
 	struct sf_rule_spec *r = &ch->rule;
 	bool unset = r->action == SF_ACT_NONE;
 	long in_rt = sf_policy_find(&s->runtime.rules, r->kind, r->value);
 	long in_cfg = sf_policy_find(&s->config, r->kind, r->value);
 	int err = 0;
 
-	if (unset && in_rt < 0 && (ctx->runtime_only || in_cfg < 0)) {
-		sf_err("no %srule on %s:%s", ctx->runtime_only ? "runtime " : "",
+	if (unset && in_rt < 0 && (runtime_only || in_cfg < 0)) {
+		sf_err("no %srule on %s:%s", runtime_only ? "runtime " : "",
 		       sf_target_kind_name(r->kind), r->value);
 		return -ENOENT;
 	}
-	if (!ctx->runtime_only) {
+	if (!runtime_only) {
 		const struct sf_rule_spec *where = in_cfg >= 0 ? &s->config.rules[in_cfg] : NULL;
 
 		err = sf_dropin_write(s->config.rules_dir, where, unset ? NULL : r,
@@ -72,14 +74,14 @@ static int write_layers(struct sf_session *s, struct change *ch)
 		else if ((err = replace_or_add(&s->config, r)))
 			return err;
 	}
-	if (ctx->runtime_only || in_rt >= 0) {
+	if (runtime_only || in_rt >= 0) {
 		err = sf_file_backup_take(s->runtime_path, &ch->files[ch->n_files]);
 		if (err)
 			return err;
 		ch->n_files++;
 		r->file = s->runtime_path;
 		r->origin = SF_ORIGIN_RUNTIME;
-		if (unset || !ctx->runtime_only)
+		if (unset || !runtime_only)
 			drop(&s->runtime.rules, r->kind, r->value);
 		else if ((err = replace_or_add(&s->runtime.rules, r)))
 			return err;
@@ -124,7 +126,7 @@ static int apply_change(const struct sf_ctx *ctx, struct change *ch)
 		goto undo;
 	}
 	err = sf_maps_open(ctx->pin_dir, &maps);
-	if (err == -ENOENT && !ctx->runtime_only) {
+	if (err == -ENOENT && !ch->runtime_only) {
 		sf_info("saved; smtpfence is not loaded at %s, the rule applies when it runs",
 			ctx->pin_dir);
 		goto done;
@@ -154,24 +156,25 @@ out:
 	return code;
 }
 
-/* ACTION TARGET [RATE...] or unset TARGET. */
-int sf_cmd_rule(const struct sf_ctx *ctx, const char *action, int argc, char **argv)
+struct rule_opts {
+	const char *action; /* the command's own word: allow ... limit, unset */
+	bool runtime;
+};
+
+/* ACTION TARGET [RATE...] or unset TARGET; the table checked the count. */
+static int run(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
-	struct change ch = {};
+	const struct rule_opts *o = opts;
+	struct change ch = {.runtime_only = o->runtime};
 	char err[SF_ERR_LEN], rest[512] = "";
-	size_t o = 0;
-	bool unset = !strcmp(action, "unset");
+	size_t len = 0;
+	bool unset = !strcmp(o->action, "unset");
 	int code;
 
-	if (argc < 1 || (unset && argc != 1) || (!strcmp(action, "limit") && argc < 2) ||
-	    (!unset && strcmp(action, "limit") && argc != 1)) {
-		sf_err("usage: smtpfence %s TARGET%s", action,
-		       !strcmp(action, "limit") ? " N/sec|N/min|N/hour [burst B]" : "");
-		return SF_EXIT_USAGE;
-	}
-	for (int i = 0; i < argc && o < sizeof(rest) - 1; i++)
-		o += (size_t)snprintf(rest + o, sizeof(rest) - o, "%s%s", i ? " " : "", argv[i]);
-	if (sf_rule_from_words(unset ? "allow" : action, rest, &ch.rule, err, sizeof(err))) {
+	for (int i = 0; i < argc && len < sizeof(rest) - 1; i++)
+		len += (size_t)snprintf(rest + len, sizeof(rest) - len, "%s%s", i ? " " : "",
+					argv[i]);
+	if (sf_rule_from_words(unset ? "allow" : o->action, rest, &ch.rule, err, sizeof(err))) {
 		sf_err("%s", err);
 		return SF_EXIT_USAGE;
 	}
@@ -181,3 +184,29 @@ int sf_cmd_rule(const struct sf_ctx *ctx, const char *action, int argc, char **a
 	free(ch.rule.value);
 	return code;
 }
+
+static const struct sf_option options[] = {
+	{.name = "runtime",
+	 .type = SF_OPT_FLAG,
+	 .offset = SF_OPT_AT(struct rule_opts, runtime),
+	 .help = "live only: not persisted, gone at reboot"},
+	{NULL},
+};
+
+#define RULE_COMMAND(word, synopsis, n_max, text)                                                  \
+	{                                                                                          \
+		.name = word, .args = synopsis, .min_args = (n_max) < 0 ? 2 : 1,                   \
+		.max_args = n_max, .summary = text, .needs_root = true, .options = options,        \
+		.opts_size = sizeof(struct rule_opts),                                             \
+		.defaults = &(const struct rule_opts){.action = word}, .run = run                  \
+	}
+
+const struct sf_command sf_cmd_allow =
+	RULE_COMMAND("allow", "TARGET", 1, "allow SMTP for a target (dest:CIDR exempts)");
+const struct sf_command sf_cmd_deny = RULE_COMMAND("deny", "TARGET", 1, "deny SMTP");
+const struct sf_command sf_cmd_log =
+	RULE_COMMAND("log", "TARGET", 1, "allow and log every attempt (audit)");
+const struct sf_command sf_cmd_limit = RULE_COMMAND("limit", "TARGET N/sec|N/min|N/hour [burst B]",
+						    -1, "at most N attempts a period, then deny");
+const struct sf_command sf_cmd_unset =
+	RULE_COMMAND("unset", "TARGET", 1, "remove the rule on a target");

@@ -80,7 +80,7 @@ static int list_ports(const struct sf_ctx *ctx, struct sf_session *s)
 	return SF_EXIT_OK;
 }
 
-int sf_cmd_ports(const struct sf_ctx *ctx, int argc, char **argv)
+static int ports(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	struct sf_session s;
 	char err[SF_ERR_LEN];
@@ -88,12 +88,11 @@ int sf_cmd_ports(const struct sf_ctx *ctx, int argc, char **argv)
 	int n = 0, code;
 	bool add;
 
-	if (argc < 1 || (strcmp(argv[0], "list") && argc < 2) ||
+	(void)opts;
+	if ((strcmp(argv[0], "list") && argc < 2) ||
 	    (strcmp(argv[0], "list") && strcmp(argv[0], "add") && strcmp(argv[0], "del")) ||
-	    (!strcmp(argv[0], "list") && argc != 1) || argc > 65) {
-		sf_err("usage: smtpfence ports add|del PORT... | ports list");
-		return SF_EXIT_USAGE;
-	}
+	    (!strcmp(argv[0], "list") && argc != 1))
+		return sf_command_usage_error(&sf_cmd_ports);
 	add = !strcmp(argv[0], "add");
 	for (int i = 1; i < argc; i++) {
 		if (sf_parse_port(argv[i], &ports[n++], err, sizeof(err))) {
@@ -117,7 +116,7 @@ int sf_cmd_ports(const struct sf_ctx *ctx, int argc, char **argv)
 	return code;
 }
 
-int sf_cmd_default(const struct sf_ctx *ctx, int argc, char **argv)
+static int set_default(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	struct sf_session s;
 	struct sf_rate rate = {};
@@ -125,10 +124,7 @@ int sf_cmd_default(const struct sf_ctx *ctx, int argc, char **argv)
 	int action, code;
 	size_t o = 0;
 
-	if (argc < 1) {
-		sf_err("usage: smtpfence default allow|deny|log|limit N/PERIOD [burst B]");
-		return SF_EXIT_USAGE;
-	}
+	(void)opts;
 	if (sf_parse_action(argv[0], &action, err, sizeof(err))) {
 		sf_err("%s", err);
 		return SF_EXIT_USAGE;
@@ -136,10 +132,10 @@ int sf_cmd_default(const struct sf_ctx *ctx, int argc, char **argv)
 	for (int i = 1; i < argc && o < sizeof(rest) - 1; i++)
 		o += (size_t)snprintf(rest + o, sizeof(rest) - o, "%s%s", i > 1 ? " " : "",
 				      argv[i]);
-	if (action == SF_ACT_LIMIT ? sf_parse_rate(rest, &rate, err, sizeof(err)) != 0
-				   : argc != 1) {
-		sf_err("%s",
-		       action == SF_ACT_LIMIT ? err : "usage: smtpfence default allow|deny|log");
+	if (action != SF_ACT_LIMIT && argc != 1)
+		return sf_command_usage_error(&sf_cmd_default);
+	if (action == SF_ACT_LIMIT && sf_parse_rate(rest, &rate, err, sizeof(err))) {
+		sf_err("%s", err);
 		return SF_EXIT_USAGE;
 	}
 	code = begin(ctx, &s);
@@ -151,3 +147,24 @@ int sf_cmd_default(const struct sf_ctx *ctx, int argc, char **argv)
 	sf_session_end(&s);
 	return code;
 }
+
+const struct sf_command sf_cmd_ports = {
+	.name = "ports",
+	.args = "add|del PORT... | list",
+	.min_args = 1,
+	.max_args = 65,
+	.summary = "watched destination ports (live)",
+	.json = true,
+	.needs_root = true,
+	.run = ports,
+};
+
+const struct sf_command sf_cmd_default = {
+	.name = "default",
+	.args = "allow|deny|log|limit [N/PERIOD [burst B]]",
+	.min_args = 1,
+	.max_args = -1,
+	.summary = "set the default action (live)",
+	.needs_root = true,
+	.run = set_default,
+};

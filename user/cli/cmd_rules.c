@@ -141,7 +141,7 @@ static void list(const struct sf_ctx *ctx, struct sf_session *s, const struct sf
 	}
 }
 
-int sf_cmd_rules(const struct sf_ctx *ctx, int argc, char **argv)
+static int rules(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	struct sf_session s;
 	struct sf_maps m;
@@ -149,11 +149,7 @@ int sf_cmd_rules(const struct sf_ctx *ctx, int argc, char **argv)
 	bool loaded;
 	int err;
 
-	(void)argv;
-	if (argc) {
-		sf_err("usage: smtpfence rules [-j]");
-		return SF_EXIT_USAGE;
-	}
+	(void)opts, (void)argc, (void)argv;
 	err = sf_session_begin(&s, ctx, false);
 	if (!err)
 		err = sf_session_compile(&s);
@@ -179,3 +175,11 @@ int sf_cmd_rules(const struct sf_ctx *ctx, int argc, char **argv)
 	sf_session_end(&s);
 	return SF_EXIT_OK;
 }
+
+const struct sf_command sf_cmd_rules = {
+	.name = "rules",
+	.summary = "list the policy",
+	.json = true,
+	.needs_root = true,
+	.run = rules,
+};

@@ -9,6 +9,7 @@
 #include "smtpfence.h"
 #include "policy/sync.h"
 #include "kernel/tclink.h"
+#include "kernel/probe.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -78,6 +79,22 @@ static long count_entries(int fd, __u32 *max)
 	return total;
 }
 
+/* The kernel's features as the daemon's start probe sees them. */
+static json_object *kernel_json(const struct sf_probe *p)
+{
+	json_object *o = json_object_new_object(), *missing = json_object_new_array();
+
+	json_object_object_add(o, "release", json_object_new_string(p->release));
+	json_object_object_add(o, "cgroup_mode",
+			       json_object_new_string(sf_cgroup_mode_name(p->cgroup_mode)));
+	json_object_object_add(o, "cgroup2_mount", json_object_new_string(p->cgroup2_mount));
+	for (size_t i = 0; i < p->n; i++)
+		if (!p->f[i].present)
+			json_object_array_add(missing, json_object_new_string(p->f[i].name));
+	json_object_object_add(o, "missing", missing);
+	return o;
+}
+
 static void add_backstop_json(json_object *o, const struct link_state *eg,
 			      const struct sf_tclink_info *tc, int n_tc, const struct sf_totals *t)
 {
@@ -123,7 +140,7 @@ static void print_backstop(const struct link_state *eg, const struct sf_tclink_i
 		       (unsigned long long)t->malformed);
 }
 
-int sf_cmd_status(const struct sf_ctx *ctx, int argc, char **argv)
+static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	struct sf_tclink_info tc[64];
 	struct link_state l4, l6, eg;
@@ -133,15 +150,13 @@ int sf_cmd_status(const struct sf_ctx *ctx, int argc, char **argv)
 	char mount[PATH_MAX] = "";
 	const char *attach = NULL;
 	struct sf_cgroup_names *names = NULL;
+	struct sf_probe probe;
+	char kernel[1024];
 	__u32 max_rules = 0, max_flows = 0;
 	long rules, flows;
 	int err, pid;
 
-	(void)argv;
-	if (argc) {
-		sf_err("usage: smtpfence status [-j]");
-		return SF_EXIT_USAGE;
-	}
+	(void)opts, (void)argc, (void)argv;
 	err = sf_maps_open(ctx->pin_dir, &m);
 	if (err)
 		return sf_exit_for(err, ctx->pin_dir);
@@ -159,6 +174,7 @@ int sf_cmd_status(const struct sf_ctx *ctx, int argc, char **argv)
 	flows = count_entries(m.flows, &max_flows);
 	sf_totals_read(m.totals, &t);
 	pid = sf_daemon_pid(ctx);
+	sf_probe_kernel(&probe, SF_MOUNTINFO);
 	if (ctx->json) {
 		json_object *o = json_object_new_object();
 
@@ -180,6 +196,7 @@ int sf_cmd_status(const struct sf_ctx *ctx, int argc, char **argv)
 		json_object_object_add(o, "events_lost", json_object_new_uint64(t.events_lost));
 		json_object_object_add(o, "flows_lost", json_object_new_uint64(t.flows_lost));
 		add_backstop_json(o, &eg, tc, n_tc, &t);
+		json_object_object_add(o, "kernel", kernel_json(&probe));
 		sf_json_print(o);
 	} else {
 		printf("pinned at:   %s\n", ctx->pin_dir);
@@ -205,8 +222,18 @@ int sf_cmd_status(const struct sf_ctx *ctx, int argc, char **argv)
 			printf("flows lost:  %llu (flow table update failed)\n",
 			       (unsigned long long)t.flows_lost);
 		print_backstop(&eg, tc, n_tc, &t);
+		sf_probe_summary(&probe, kernel, sizeof(kernel));
+		printf("kernel:      %s\n", kernel);
 	}
 	sf_cgroup_names_free(names);
 	sf_maps_close(&m);
 	return SF_EXIT_OK;
 }
+
+const struct sf_command sf_cmd_status = {
+	.name = "status",
+	.summary = "what is loaded, attached, counted",
+	.json = true,
+	.needs_root = true,
+	.run = status,
+};

@@ -18,44 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DEFAULT_INTERVAL_S 2.0
-
-static int parse_options(const struct sf_ctx *ctx, struct sf_top_state *st, long *frames, int *sort)
-{
-	uint64_t n;
-
-	*frames = 0;
-	*sort = SF_TOP_SORT_ATTEMPTS;
-	st->interval_s = DEFAULT_INTERVAL_S;
-	if (ctx->sort && (*sort = sf_top_sort_parse(ctx->sort)) < 0) {
-		sf_err("invalid sort column '%s': expected attempts, denied, limited, total, last "
-		       "or tenant",
-		       ctx->sort);
-		return -EINVAL;
-	}
-	if (ctx->delay) {
-		char *end;
-
-		st->interval_s = strtod(ctx->delay, &end);
-		if (*end || end == ctx->delay || st->interval_s < 0.1 || st->interval_s > 3600) {
-			sf_err("invalid delay '%s': expected 0.1 to 3600 seconds", ctx->delay);
-			return -EINVAL;
-		}
-	}
-	if (ctx->iterations) {
-		if (sf_parse_uint(ctx->iterations, 1, 1000000, &n)) {
-			sf_err("invalid number of frames '%s': expected 1 to 1000000",
-			       ctx->iterations);
-			return -EINVAL;
-		}
-		*frames = (long)n;
-	}
-	if (!ctx->batch && !(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))) {
-		sf_err("top needs a terminal; use 'top --batch' for plain text");
-		return -EINVAL;
-	}
-	return 0;
-}
+struct top_opts {
+	int sort; /* enum sf_top_sort */
+	bool batch;
+	uint64_t frames; /* 0: until quit */
+	double delay;	 /* seconds between frames */
+};
 
 static void sleep_s(double s)
 {
@@ -105,23 +73,21 @@ static int run_batch(struct sf_top_model *m, const struct sf_top_state *st, long
 	return err;
 }
 
-int sf_cmd_top(const struct sf_ctx *ctx, int argc, char **argv)
+static int top(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
-	struct sf_top_state st = {};
+	const struct top_opts *o = opts;
+	struct sf_top_state st = {.interval_s = o->delay};
+	long frames = (long)o->frames;
 	struct sf_top_model *m;
 	struct sf_tenants *t;
 	struct sf_maps maps;
-	long frames;
-	int sort, err;
+	int err;
 
-	if (argc) {
-		sf_err("unexpected '%s' (usage: smtpfence top [--sort COLUMN] [--batch] [-n N] "
-		       "[-d SECONDS])",
-		       argv[0]);
+	(void)argc, (void)argv;
+	if (!o->batch && !(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))) {
+		sf_err("top needs a terminal; use 'top --batch' for plain text");
 		return SF_EXIT_USAGE;
 	}
-	if (parse_options(ctx, &st, &frames, &sort))
-		return SF_EXIT_USAGE;
 	err = sf_tenants_open(ctx, &maps, &t);
 	if (err)
 		return err;
@@ -131,9 +97,54 @@ int sf_cmd_top(const struct sf_ctx *ctx, int argc, char **argv)
 		sf_maps_close(&maps);
 		return SF_EXIT_FAIL;
 	}
-	sf_top_model_sort(m, (enum sf_top_sort)sort, false);
-	err = ctx->batch ? run_batch(m, &st, frames) : sf_top_view_run(m, &st, frames);
+	sf_top_model_sort(m, (enum sf_top_sort)o->sort, false);
+	err = o->batch ? run_batch(m, &st, frames) : sf_top_view_run(m, &st, frames);
 	sf_top_model_free(m);
 	sf_maps_close(&maps);
 	return err ? SF_EXIT_FAIL : SF_EXIT_OK;
 }
+
+#define O(field) SF_OPT_AT(struct top_opts, field)
+
+static const struct sf_option options[] = {
+	{.name = "sort",
+	 .type = SF_OPT_ENUM,
+	 .arg = "COLUMN",
+	 .choices = sf_top_sort_names,
+	 .offset = O(sort),
+	 .what = "sort column",
+	 .help = "largest first by this column (default attempts)"},
+	{.name = "batch",
+	 .type = SF_OPT_FLAG,
+	 .offset = O(batch),
+	 .help = "frames of plain text, no terminal needed"},
+	{.name = "iterations",
+	 .short_name = 'n',
+	 .type = SF_OPT_UINT,
+	 .arg = "N",
+	 .offset = O(frames),
+	 .what = "number of frames",
+	 .min = 1,
+	 .max = 1000000,
+	 .help = "stop after N frames"},
+	{.name = "delay",
+	 .short_name = 'd',
+	 .type = SF_OPT_SECONDS,
+	 .arg = "SECONDS",
+	 .offset = O(delay),
+	 .what = "delay",
+	 .min = 0.1,
+	 .max = 3600,
+	 .help = "between frames (default 2)"},
+	{NULL},
+};
+
+const struct sf_command sf_cmd_top = {
+	.name = "top",
+	.summary = "live per-tenant view",
+	.needs_root = true,
+	.options = options,
+	.opts_size = sizeof(struct top_opts),
+	.defaults = &(const struct top_opts){.sort = SF_TOP_SORT_ATTEMPTS, .delay = 2.0},
+	.run = top,
+};

@@ -1,23 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The subcommands. Each returns an exit code (enum sf_exit). */
+/* The subcommands, each declared with its table in its cmd_*.c. A new
+ * command: one cmd_*.c with its `const struct sf_command`, one line here
+ * and one in commands.c. */
 #ifndef SF_COMMANDS_H
 #define SF_COMMANDS_H
 
-#include "util/context.h"
+#include "cli/command.h"
 
-int sf_cmd_run(const struct sf_ctx *ctx, int argc, char **argv);
-int sf_cmd_rule(const struct sf_ctx *ctx, const char *action, int argc, char **argv);
-int sf_cmd_rules(const struct sf_ctx *ctx, int argc, char **argv);
-int sf_cmd_status(const struct sf_ctx *ctx, int argc, char **argv);
-int sf_cmd_ports(const struct sf_ctx *ctx, int argc, char **argv);
-int sf_cmd_default(const struct sf_ctx *ctx, int argc, char **argv);
-int sf_cmd_unload(const struct sf_ctx *ctx, int argc, char **argv);
-int sf_cmd_check_config(const struct sf_ctx *ctx, int argc, char **argv);
-int sf_cmd_explain(const struct sf_ctx *ctx, int argc, char **argv);
-int sf_cmd_flows(const struct sf_ctx *ctx, int argc, char **argv);
-int sf_cmd_events(const struct sf_ctx *ctx, int argc, char **argv);
-int sf_cmd_top(const struct sf_ctx *ctx, int argc, char **argv);
-int sf_cmd_metrics(const struct sf_ctx *ctx, int argc, char **argv);
-int sf_cmd_reload(const struct sf_ctx *ctx, int argc, char **argv);
+extern const struct sf_command sf_cmd_run;
+extern const struct sf_command sf_cmd_allow, sf_cmd_deny, sf_cmd_log, sf_cmd_limit, sf_cmd_unset;
+extern const struct sf_command sf_cmd_rules;
+extern const struct sf_command sf_cmd_status;
+extern const struct sf_command sf_cmd_ports, sf_cmd_default;
+extern const struct sf_command sf_cmd_explain;
+extern const struct sf_command sf_cmd_flows;
+extern const struct sf_command sf_cmd_events;
+extern const struct sf_command sf_cmd_top;
+extern const struct sf_command sf_cmd_metrics;
+extern const struct sf_command sf_cmd_check_config, sf_cmd_reload, sf_cmd_unload;
+extern const struct sf_command sf_cmd_help;
+extern const struct sf_command sf_cmd_import;
 
 #endif /* SF_COMMANDS_H */

@@ -5,6 +5,7 @@
 #include "daemon/daemon.h"
 #include "util/cgroupfs.h"
 #include "kernel/loader.h"
+#include "kernel/probe.h"
 #include "util/log.h"
 #include "daemon/notify.h"
 #include "daemon/observe.h"
@@ -39,6 +40,7 @@ struct watched_path {
 
 struct daemon {
 	const struct sf_ctx *ctx;
+	const struct sf_daemon_opts *opts;
 	char cgroup_mount[PATH_MAX];
 	struct sf_maps maps;
 	struct ring_buffer *rb;
@@ -292,32 +294,54 @@ static const char *status_line(const struct daemon *d, char *buf, size_t len)
 }
 
 /* The interfaces named by `interfaces =` and by --tc-dev, each once. */
-static size_t tc_devices(const struct sf_ctx *ctx, const struct sf_policy *p, const char **out)
+static size_t tc_devices(const struct sf_daemon_opts *o, const struct sf_policy *p,
+			 const char **out)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < p->n_interfaces; i++)
 		out[n++] = p->interfaces[i];
-	for (int i = 0; i < ctx->n_tc_devs; i++) {
+	for (size_t i = 0; i < o->n_tc_devs; i++) {
 		bool seen = false;
 
 		for (size_t j = 0; j < n && !seen; j++)
-			seen = !strcmp(out[j], ctx->tc_devs[i]);
+			seen = !strcmp(out[j], o->tc_devs[i]);
 		if (!seen)
-			out[n++] = ctx->tc_devs[i];
+			out[n++] = o->tc_devs[i];
 	}
 	return n;
 }
 
+/* Refuses, in one line, a kernel or cgroup setup the programs cannot run
+ * on, before anything is loaded (interfaces: tc devices are wanted). */
+static int probe_kernel(bool interfaces)
+{
+	struct sf_probe p;
+	char why[512];
+	int err = sf_probe_kernel(&p, SF_MOUNTINFO);
+
+	if (err) {
+		sf_err("failed to read %s: %s", SF_MOUNTINFO, strerror(-err));
+		return err;
+	}
+	if (!sf_probe_refusal(&p, interfaces, why, sizeof(why)))
+		return 0;
+	sf_err("cannot enforce here: %s", why);
+	return -EOPNOTSUPP;
+}
+
 static int setup(struct daemon *d, char *attach, size_t len)
 {
-	const char *tc_devs[SF_MAX_INTERFACES + SF_CTX_MAX_TC_DEVS];
+	const char *tc_devs[SF_MAX_INTERFACES + SF_DAEMON_MAX_TC_DEVS];
 	struct sf_session s;
 	struct sf_load_opts lo;
 	struct sf_loader *loader = NULL;
 	bool reused = false, adopted = false;
 	int err;
 
+	err = probe_kernel(false);
+	if (err)
+		return err;
 	err = sf_session_begin(&s, d->ctx, true);
 	if (!err)
 		err = sf_session_compile(&s);
@@ -327,7 +351,7 @@ static int setup(struct daemon *d, char *attach, size_t len)
 		return err;
 	}
 	snprintf(d->cgroup_mount, sizeof(d->cgroup_mount), "%s", s.cgroup_mount);
-	err = resolve_attach_cgroup(s.cgroup_mount, d->ctx->cgroup, attach, len);
+	err = resolve_attach_cgroup(s.cgroup_mount, d->opts->cgroup, attach, len);
 	if (err)
 		goto out;
 	lo = (struct sf_load_opts){.pin_dir = d->ctx->pin_dir,
@@ -335,7 +359,9 @@ static int setup(struct daemon *d, char *attach, size_t len)
 				   .max_rules = s.effective.max_rules,
 				   .max_flows = s.effective.max_flows,
 				   .tc_devs = tc_devs,
-				   .n_tc_devs = tc_devices(d->ctx, &s.effective, tc_devs)};
+				   .n_tc_devs = tc_devices(d->opts, &s.effective, tc_devs)};
+	if (lo.n_tc_devs && (err = probe_kernel(true)))
+		goto out;
 	err = sf_loader_load(&lo, &loader, &reused);
 	if (err)
 		goto out;
@@ -375,6 +401,7 @@ static void reload(struct daemon *d)
 
 	sf_notify_reloading();
 	d->reload_refused = apply_policy(d, "reload") != 0;
+	sf_observe_reloaded(d->obs, !d->reload_refused);
 	if (!d->reload_refused)
 		sf_info("reloaded: %zu rules", d->n_rules);
 	sf_notify_ready(&d->notify, status_line(d, status, sizeof(status)));
@@ -474,9 +501,9 @@ static int signals_to_fd(void)
 	return fd < 0 ? -errno : fd;
 }
 
-int sf_daemon_run(const struct sf_ctx *ctx)
+int sf_daemon_run(const struct sf_ctx *ctx, const struct sf_daemon_opts *opts)
 {
-	struct daemon d = {.ctx = ctx, .inotify_fd = -1};
+	struct daemon d = {.ctx = ctx, .opts = opts, .inotify_fd = -1};
 	char attach[PATH_MAX], status[SF_STATUS_LEN];
 	int sfd, err;
 
@@ -505,6 +532,7 @@ int sf_daemon_run(const struct sf_ctx *ctx)
 		sf_notify_failed(err, "event ring buffer");
 		goto out;
 	}
+	sf_observe_reloaded(d.obs, true);
 	err = write_pid_file(ctx);
 	if (err)
 		sf_warn("failed to write the pid file in %s: %s", ctx->run_dir, strerror(-err));

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define TENANT_REFRESH_NS (10 * 1000000000ULL) /* rules may change without a reload */
 
@@ -32,6 +33,9 @@ struct sf_observe {
 	char http_address[SF_LISTEN_LEN];
 	unsigned int http_top;
 	__u64 tenants_at;
+	/* Written by the main thread, read by the endpoint's: atomics. */
+	int last_reload_ok;
+	long long last_reload_at; /* seconds since the epoch */
 };
 
 struct sf_observe *sf_observe_new(const struct sf_ctx *ctx)
@@ -67,6 +71,14 @@ static void daemon_metrics(FILE *f, void *arg)
 			  "Events a too slow 'events -f' reader did not get (and was told).");
 	fprintf(f, "smtpfence_subscriber_events_lost_total %llu\n",
 		(unsigned long long)(o->hub ? sf_event_hub_lost(o->hub) : 0));
+	sf_metrics_family(f, "smtpfence_last_reload_success", "gauge",
+			  "1 when the last configuration load (start or reload) was applied.");
+	fprintf(f, "smtpfence_last_reload_success %d\n",
+		__atomic_load_n(&o->last_reload_ok, __ATOMIC_RELAXED));
+	sf_metrics_family(f, "smtpfence_last_reload_timestamp_seconds", "gauge",
+			  "When the last configuration load (start or reload) was tried.");
+	fprintf(f, "smtpfence_last_reload_timestamp_seconds %lld\n",
+		__atomic_load_n(&o->last_reload_at, __ATOMIC_RELAXED));
 	sf_metrics_family(f, "smtpfence_alerts_total", "counter", "Alerts fired.");
 	fprintf(f, "smtpfence_alerts_total %llu\n", (unsigned long long)sf_alerts_fired(o->alerts));
 }
@@ -174,6 +186,12 @@ void sf_observe_tick(struct sf_observe *o)
 	sf_alerts_tick(o->alerts, now);
 	if (o->tenants && now - o->tenants_at >= TENANT_REFRESH_NS)
 		refresh_tenants(o);
+}
+
+void sf_observe_reloaded(struct sf_observe *o, bool ok)
+{
+	__atomic_store_n(&o->last_reload_ok, ok, __ATOMIC_RELAXED);
+	__atomic_store_n(&o->last_reload_at, (long long)time(NULL), __ATOMIC_RELAXED);
 }
 
 void sf_observe_free(struct sf_observe *o)

@@ -28,6 +28,9 @@ void sf_observe_event(struct sf_observe *o, const void *data, size_t size);
 /* About every quarter second: closes folded windows, reaps alert commands. */
 void sf_observe_tick(struct sf_observe *o);
 /* Logs what is still folded, closes the socket, stops the endpoint. */
+/* The result of a configuration load (the start's, then each reload's), for
+ * smtpfence_last_reload_success and _timestamp_seconds. */
+void sf_observe_reloaded(struct sf_observe *o, bool ok);
 void sf_observe_free(struct sf_observe *o);
 
 #endif /* SF_OBSERVE_H */

@@ -5,35 +5,19 @@
 
 #include <stdbool.h>
 
-#define SF_CTX_MAX_TC_DEVS 64
-
 enum sf_exit {
 	SF_EXIT_OK = 0,
 	SF_EXIT_FAIL = 1,
 	SF_EXIT_USAGE = 2, /* bad arguments, bad configuration, bad target */
 };
 
+/* The global options; each command's own live in its options struct. */
 struct sf_ctx {
 	const char *pin_dir;
-	const char *cgroup; /* run: attach point (default: the cgroup-v2 root) */
 	const char *config; /* main configuration file */
 	bool config_explicit;
 	const char *run_dir; /* lock, pid file, runtime layer */
 	bool json;
-	bool runtime_only;			 /* --runtime: live change, not persisted */
-	const char *explain_pid;		 /* explain --pid */
-	const char *explain_uid;		 /* explain --uid */
-	const char *explain_gid;		 /* explain --gid */
-	const char *tc_devs[SF_CTX_MAX_TC_DEVS]; /* run --tc-dev, besides `interfaces =` */
-	int n_tc_devs;
-	/* Listing and viewing options, as typed; each command validates its own. */
-	const char *sort;	/* --sort COLUMN */
-	const char *target;	/* --target TARGET */
-	const char *limit;	/* --limit N */
-	const char *iterations; /* -n N */
-	const char *delay;	/* -d SECONDS */
-	bool follow;		/* -f */
-	bool batch;		/* --batch */
 };
 
 /* Maps a -errno from a setup step to the exit code and says why, once:

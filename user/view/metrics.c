@@ -4,8 +4,12 @@
 #include "smtpfence.h"
 #include "policy/sync.h"
 #include "view/tenant_sum.h"
+#include "kernel/tclink.h"
+#include "util/version.h"
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <sys/utsname.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -319,6 +323,55 @@ static void prog_stats(FILE *f, const char *pin_dir)
 				progs[i].prog, (double)pi[i].run_time_ns / 1e9);
 }
 
+/* Which release runs where: joins with any series by instance. */
+static void build_info(FILE *f)
+{
+	struct utsname u;
+
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "unknown");
+	sf_metrics_family(f, "smtpfence_build_info", "gauge",
+			  "Always 1; the labels say which smtpfence, libbpf and kernel run here.");
+	fprintf(f, "smtpfence_build_info{version=\"%s\",libbpf=\"%u.%u\",kernel=\"", SF_VERSION,
+		libbpf_major_version(), libbpf_minor_version());
+	sf_metrics_label(f, u.release);
+	fprintf(f, "\"} 1\n");
+}
+
+static bool link_pinned(const char *pin_dir, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* Every link enforcement rests on: 0 for connect4/6 means nothing is judged. */
+static void links_attached(FILE *f, const char *pin_dir)
+{
+	static const struct {
+		const char *pin, *link;
+	} links[] = {{SF_LINK_CONNECT4, "connect4"},
+		     {SF_LINK_CONNECT6, "connect6"},
+		     {SF_LINK_EGRESS, "egress"}};
+	struct sf_tclink_info tc[64];
+	int n_tc = sf_tclink_list(pin_dir, tc, sizeof(tc) / sizeof(tc[0]));
+
+	sf_metrics_family(f, "smtpfence_link_attached", "gauge",
+			  "1 when the link is pinned and attached (tc: its interface exists).");
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		fprintf(f, "smtpfence_link_attached{link=\"%s\"} %d\n", links[i].link,
+			link_pinned(pin_dir, links[i].pin));
+	for (int i = 0; i < n_tc; i++)
+		fprintf(f, "smtpfence_link_attached{link=\"tc:%s\"} %d\n", tc[i].ifname,
+			tc[i].ifindex != 0);
+}
+
 int sf_metrics_render(const struct sf_metrics *m, char **text, size_t *len)
 {
 	struct sf_flow_table ft = {};
@@ -349,6 +402,8 @@ int sf_metrics_render(const struct sf_metrics *m, char **text, size_t *len)
 	rules_per_kind(f, n_kind);
 	map_fill(f, m, n_rules, ft.n);
 	prog_stats(f, m->pin_dir);
+	links_attached(f, m->pin_dir);
+	build_info(f);
 	if (m->extra)
 		m->extra(f, m->extra_arg);
 	if (fclose(f) && !err)

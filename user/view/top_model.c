@@ -12,8 +12,8 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const sort_names[SF_TOP_SORT_COUNT] = {
-	"attempts", "denied", "limited", "total", "last", "tenant",
+const char *const sf_top_sort_names[SF_TOP_SORT_COUNT + 1] = {
+	"attempts", "denied", "limited", "total", "last", "tenant", NULL,
 };
 
 /* The last process the daemon named for a tenant (or user:NAME). */
@@ -47,11 +47,6 @@ struct sf_top_model {
 	void *procs; /* tsearch tree of struct proc */
 };
 
-const char *sf_top_sort_name(enum sf_top_sort s)
-{
-	return s < SF_TOP_SORT_COUNT ? sort_names[s] : "?";
-}
-
 const char *sf_top_sort_label(enum sf_top_sort s)
 {
 	static const char *const labels[SF_TOP_SORT_COUNT] = {
@@ -59,14 +54,6 @@ const char *sf_top_sort_label(enum sf_top_sort s)
 	};
 
 	return s < SF_TOP_SORT_COUNT ? labels[s] : "?";
-}
-
-int sf_top_sort_parse(const char *word)
-{
-	for (int i = 0; i < SF_TOP_SORT_COUNT; i++)
-		if (!strcmp(word, sort_names[i]))
-			return i;
-	return -1;
 }
 
 static int cmp_proc(const void *a, const void *b)

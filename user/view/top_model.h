@@ -66,10 +66,9 @@ void sf_top_model_arrange(struct sf_top_model *m);
 const struct sf_top_header *sf_top_model_header(const struct sf_top_model *m);
 const struct sf_top_row *sf_top_model_rows(const struct sf_top_model *m, size_t *n);
 
-const char *sf_top_sort_name(enum sf_top_sort s);
+/* The columns' names, as --sort takes them, NULL-terminated. */
+extern const char *const sf_top_sort_names[SF_TOP_SORT_COUNT + 1];
 /* "attempts/s", "total attempts", ...: for the header. */
 const char *sf_top_sort_label(enum sf_top_sort s);
-/* -1 when the word names no column. */
-int sf_top_sort_parse(const char *word);
 
 #endif /* SF_TOP_MODEL_H */
