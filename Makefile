@@ -10,7 +10,7 @@ DESTDIR ?=
 
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -dumpmachine 2>/dev/null)
-PKGS := libbpf inih json-c libsystemd libmicrohttpd ncursesw
+PKGS := libbpf inih json-c libsystemd libmicrohttpd ncursesw libcares
 
 ifeq ($(V),1)
 Q :=
@@ -72,13 +72,15 @@ run: deps all
 	$(BUILD)/smtpfence run
 
 # Each concern brings its own targets; test groups append to TEST_TARGETS.
+# tests/lib/rules.mk first: it defines how every test binary is built.
 TEST_TARGETS :=
+include tests/lib/rules.mk
 include $(sort $(wildcard tests/*.mk scripts/*.mk bench/*.mk))
 
 # Every test group runs even when an earlier one fails; the summary counts.
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)scripts/run-tests.sh $(TEST_TARGETS)
+	$(Q)BUILD=$(BUILD) scripts/run-tests.sh $(TEST_TARGETS)
 
 clean:
 	rm -rf $(BUILD)

@@ -3,8 +3,9 @@
 # Runs each test group (a make target) and prints one closing line:
 # "N passed, N failed, N skipped" counting groups. A group that cannot run
 # (no BPF, not root) prints why and exits 77: counted as skipped, never as
-# passed.
+# passed. BUILD names the build directory (default build).
 set -u
+build=${BUILD:-build}
 passed=0
 failed=0
 skipped=0
@@ -15,7 +16,7 @@ for t in "$@"; do
 	rc=$?
 	if [ "$rc" -eq 0 ]; then
 		passed=$((passed + 1))
-	elif [ "$rc" -eq 77 ] || [ -f "build/tests/$t.skipped" ]; then
+	elif [ "$rc" -eq 77 ] || [ -f "$build/tests/$t.skipped" ]; then
 		skipped=$((skipped + 1))
 		echo "SKIPPED: $t"
 	else

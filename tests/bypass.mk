@@ -3,19 +3,12 @@
 # (bpf_prog_test_run), and end to end on real sockets, namespaces and
 # interfaces (raw-socket SYN, forwarded VM traffic, coexistence).
 
-# tests.mk (which defines HARNESS_OBJ) is read after this file.
 BYPASS_SUPPORT := $(BUILD)/tests/bypass/packet_build.o $(BUILD)/tests/lib/harness.o
 BYPASS_CAP_LIBS := $(shell pkg-config --libs libcap 2>/dev/null || echo -lcap)
 
-$(BUILD)/tests/bin/bypass_packets: $(BUILD)/tests/bypass/test_packets.o $(BYPASS_SUPPORT) $(LIB_OBJS)
-	$(call msg,LD,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
-
-$(BUILD)/tests/bin/bypass_source: $(BUILD)/tests/bypass/test_source.o $(LIB_OBJS)
-	$(call msg,LD,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+$(eval $(call sft_test_bin,bypass_packets,$(BUILD)/tests/bypass/test_packets.o \
+	$(BYPASS_SUPPORT) $(LIB_OBJS)))
+$(eval $(call sft_test_bin,bypass_source,$(BUILD)/tests/bypass/test_source.o $(LIB_OBJS)))
 
 .PHONY: test-bypass-source test-bypass-packets
 test-bypass-source: $(BUILD)/tests/bin/bypass_source
@@ -43,10 +36,8 @@ $(BUILD)/tests/bypass/test_backstop.o $(BUILD)/tests/bypass/test_forward.o: \
 BYPASS_E2E_SUPPORT := $(BYPASS_SUPPORT) $(BUILD)/tests/bypass/tenant.o \
 	$(BUILD)/tests/bypass/status.o
 
-$(BUILD)/tests/bin/bypass_%: $(BUILD)/tests/bypass/test_%.o $(BYPASS_E2E_SUPPORT) $(LIB_OBJS)
-	$(call msg,LD,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS) $(BYPASS_CAP_LIBS)
+$(foreach t,backstop forward,$(eval $(call sft_test_bin,bypass_$(t),\
+	$(BUILD)/tests/bypass/test_$(t).o $(BYPASS_E2E_SUPPORT) $(LIB_OBJS),$(BYPASS_CAP_LIBS))))
 
 .PHONY: test-bypass-backstop
 test-bypass-backstop: $(BUILD)/tests/bin/bypass_backstop $(BUILD)/smtpfence

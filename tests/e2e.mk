@@ -1,13 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # End to end on a hosting node with real mail software: Postfix, its
 # smtp-sink and swaks (scripts/deps.sh installs them).
-# (tests.mk, included after this file, defines the harness and its flags.)
 
-$(BUILD)/tests/bin/e2e_postfix: $(BUILD)/tests/e2e/test_postfix.o $(BUILD)/tests/e2e/mailnode.o \
-		$(BUILD)/tests/lib/harness.o
-	$(call msg,LD,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+$(eval $(call sft_test_bin,e2e_postfix,$(BUILD)/tests/e2e/test_postfix.o \
+	$(BUILD)/tests/e2e/mailnode.o $(BUILD)/tests/lib/harness.o))
 
 .PHONY: test-e2e
 test-e2e: $(BUILD)/tests/bin/e2e_postfix $(BUILD)/smtpfence

@@ -2,15 +2,11 @@
 # Observation tests (flows, events, top, metrics, alerts): real traffic
 # from throwaway tenant cgroups, figures compared with the connects made.
 
-# tests.mk (the harness) is read after this file: name its object directly.
 OBSERVE_UTIL_OBJ := $(BUILD)/tests/observe/observe_util.o
 OBSERVE_TESTS := test_flows test_events test_metrics test_alerts test_top
 
-$(OBSERVE_TESTS:%=$(BUILD)/tests/bin/%): $(BUILD)/tests/bin/%: $(BUILD)/tests/observe/%.o \
-		$(OBSERVE_UTIL_OBJ) $(BUILD)/tests/lib/harness.o $(LIB_OBJS)
-	$(call msg,LD,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+$(foreach t,$(OBSERVE_TESTS),$(eval $(call sft_test_bin,$(t),$(BUILD)/tests/observe/$(t).o \
+	$(OBSERVE_UTIL_OBJ) $(BUILD)/tests/lib/harness.o $(LIB_OBJS))))
 
 .PHONY: test-observe
 test-observe: $(OBSERVE_TESTS:%=$(BUILD)/tests/bin/%) $(BUILD)/smtpfence
@@ -21,11 +17,8 @@ TEST_TARGETS += test-observe
 # Fleet monitoring: the alerting rules' own unit tests (promtool), and the
 # Grafana dashboard's every query against a real Prometheus server that
 # scrapes a running daemon (test_dashboard).
-$(BUILD)/tests/bin/test_dashboard: $(BUILD)/tests/observe/test_dashboard.o \
-		$(OBSERVE_UTIL_OBJ) $(BUILD)/tests/lib/harness.o $(LIB_OBJS)
-	$(call msg,LD,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+$(eval $(call sft_test_bin,test_dashboard,$(BUILD)/tests/observe/test_dashboard.o \
+	$(OBSERVE_UTIL_OBJ) $(BUILD)/tests/lib/harness.o $(LIB_OBJS)))
 
 .PHONY: test-monitoring
 test-monitoring: $(BUILD)/tests/bin/test_dashboard $(BUILD)/smtpfence

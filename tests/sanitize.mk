@@ -5,17 +5,16 @@
 # binary, and every CLI command is run once more looking for leaks
 # (test_cli_leaks).
 
-ASAN_BUILD := build/asan
+ASAN_BUILD := $(BUILD)/asan
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
-ASAN_BINS := smtpfence $(addprefix tests/bin/,test_parse test_config test_enforce test_policy \
-	test_privilege test_notify $(OBSERVE_TESTS) cli_leaks)
+# (UNIT_NAMES comes from tests.mk, read after this file.)
+ASAN_BINS = smtpfence $(addprefix tests/bin/,$(UNIT_NAMES) test_enforce test_policy \
+	test_privilege test_notify $(OBSERVE_TESTS) $(ABUSE_TESTS) cli_leaks)
 ASAN_ENV := SMTPFENCE_BIN=$(ASAN_BUILD)/smtpfence ASAN_OPTIONS=detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-$(BUILD)/tests/bin/cli_leaks: $(BUILD)/tests/sanitize/test_cli_leaks.o $(BUILD)/tests/lib/harness.o
-	$(call msg,LD,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+$(eval $(call sft_test_bin,cli_leaks,$(BUILD)/tests/sanitize/test_cli_leaks.o \
+	$(BUILD)/tests/lib/harness.o))
 
 .PHONY: sanitize-build test-sanitize
 sanitize-build:

@@ -7,11 +7,8 @@
 SOAK_SECONDS ?= 600
 SOAK_RESTARTS ?= 10
 
-$(BUILD)/tests/bin/soak: $(BUILD)/tests/soak/soak.o $(BUILD)/tests/soak/load.o \
-		$(BUILD)/tests/lib/harness.o $(BUILD)/user/util/cgroupfs.o
-	$(call msg,LD,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
+$(eval $(call sft_test_bin,soak,$(BUILD)/tests/soak/soak.o $(BUILD)/tests/soak/load.o \
+	$(BUILD)/tests/lib/harness.o $(BUILD)/user/util/cgroupfs.o,-lpthread))
 
 .PHONY: soak test-soak
 soak: $(BUILD)/tests/bin/soak $(BUILD)/smtpfence

@@ -1,34 +1,29 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Test builds: check-based binaries under build/tests/. Integration tests
-# link the controller's objects (all but main.o) and tests/lib/harness.c.
+# Unit tests (tests/unit/<layer>/, mirroring user/<layer>/: the pure
+# modules, run without root) and integration tests (tests/integration/:
+# real cgroups, namespaces and the CLI), each a check binary built with
+# sft_test_bin (tests/lib/rules.mk).
 
-CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
-CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
-# gcc's truncation heuristic flags every path join in test code; the
-# paths there are short by construction.
-TEST_CFLAGS = $(CFLAGS) -Wno-format-truncation -Itests/lib $(CHECK_CFLAGS)
-HARNESS_OBJ := $(BUILD)/tests/lib/harness.o $(BUILD)/tests/lib/fixture.o
+# Unit tests: one binary per file, tests/unit/LAYER/test_NAME.c gives
+# unit_LAYER_NAME; they link the controller's objects, not the harness.
+UNIT_SRCS := $(sort $(wildcard tests/unit/*/test_*.c))
+unit_name = unit_$(subst /test_,_,$(patsubst tests/unit/%.c,%,$(1)))
+UNIT_NAMES := $(foreach s,$(UNIT_SRCS),$(call unit_name,$(s)))
+UNIT_BINS := $(UNIT_NAMES:%=$(BUILD)/tests/bin/%)
+$(foreach s,$(UNIT_SRCS),$(eval $(call sft_test_bin,$(call unit_name,$(s)),\
+	$(s:tests/%.c=$(BUILD)/tests/%.o) $(LIB_OBJS))))
 
-$(BUILD)/tests/%.o: tests/%.c | $(SKELS)
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(TEST_CFLAGS) -c $< -o $@
+INTEGRATION_NAMES := $(basename $(notdir $(wildcard tests/integration/test_*.c)))
+$(foreach t,$(INTEGRATION_NAMES),$(eval $(call sft_test_bin,$(t),\
+	$(BUILD)/tests/integration/$(t).o $(HARNESS_OBJ) $(LIB_OBJS))))
 
-# A test binary: its own object, the harness and the controller's objects.
-$(BUILD)/tests/bin/%: $(BUILD)/tests/unit/%.o $(LIB_OBJS)
-	$(call msg,LD,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
-
-$(BUILD)/tests/bin/test_%: $(BUILD)/tests/integration/test_%.o $(HARNESS_OBJ) $(LIB_OBJS)
-	$(call msg,LD,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+# As root, the unit tests run as nobody: they must not need privileges.
+SFT_NOBODY := setpriv --reuid=65534 --regid=65534 --clear-groups
 
 .PHONY: test-unit test-enforce test-policy test-privilege
-test-unit: $(BUILD)/tests/bin/test_parse $(BUILD)/tests/bin/test_config $(BUILD)/tests/bin/test_probe
-	$(Q)$(BUILD)/tests/bin/test_parse && $(BUILD)/tests/bin/test_config && \
-		$(BUILD)/tests/bin/test_probe
+test-unit: $(UNIT_BINS)
+	$(Q)set -e; as=; [ "$$(id -u)" -ne 0 ] || as="$(SFT_NOBODY)"; \
+	for t in $(UNIT_BINS); do echo "--- $$t$${as:+ (as uid 65534)}"; $$as $$t; done
 
 test-enforce: $(BUILD)/tests/bin/test_enforce $(BUILD)/smtpfence
 	$(Q)$(BUILD)/tests/bin/test_enforce

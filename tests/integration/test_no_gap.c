@@ -7,7 +7,7 @@
 #include "harness.h"
 #include "suite.h"
 #include "smtpfence.h"
-#include "policy/sync.h"
+#include "kernel/counters.h"
 
 #include <arpa/inet.h>
 #include <bpf/bpf.h>

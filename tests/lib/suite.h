@@ -21,4 +21,18 @@ static inline int sft_run_tcase(const char *suite, TCase *tc)
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+/* Runs tests (NULL-terminated) as one test case around the fixture
+ * (either may be NULL). */
+static inline int sft_run_tests(const char *suite, void (*setup)(void), void (*teardown)(void),
+				const TTest *const *tests)
+{
+	TCase *tc = tcase_create(suite);
+
+	if (setup || teardown)
+		tcase_add_checked_fixture(tc, setup, teardown);
+	for (; *tests; tests++)
+		tcase_add_test(tc, *tests);
+	return sft_run_tcase(suite, tc);
+}
+
 #endif /* SFT_SUITE_H */

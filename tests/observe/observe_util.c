@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "observe_util.h"
+#include "suite.h"
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -207,10 +208,7 @@ static void teardown(void)
 
 int sft_obs_run(const char *name, const TTest *const *tests, size_t n, void (*cleanup)(void))
 {
-	Suite *s = suite_create(name);
 	TCase *tc = tcase_create(name);
-	SRunner *sr;
-	int failed;
 
 	sft_sandbox_enter();
 	tcase_set_timeout(tc, 60);
@@ -221,12 +219,7 @@ int sft_obs_run(const char *name, const TTest *const *tests, size_t n, void (*cl
 		tcase_add_unchecked_fixture(tc, NULL, cleanup);
 	for (size_t i = 0; i < n; i++)
 		tcase_add_test(tc, tests[i]);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return sft_run_tcase(name, tc);
 }
 
 void sft_observe_start(const char *name, const char *conf, const char **subs)

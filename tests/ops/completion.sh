@@ -66,7 +66,7 @@ for c in run allow deny log limit unset rules status ports default check-config 
 done
 expect "smtpfence " "${commands[@]}"
 expect "smtpfence --config /tmp/x.conf st" status
-expect "smtpfence -j r" run rules reload
+expect "smtpfence -j r" run rules reload release
 
 # Target kinds, and values for each.
 for action in allow deny log limit unset; do
@@ -95,6 +95,9 @@ expect "smtpfence default limit " 10/min 100/hour 1/sec
 expect_has "smtpfence allow user:root --ru" --runtime
 expect_has "smtpfence run --" --cgroup
 expect_has "smtpfence explain --" --pid
+expect_has "smtpfence top -" -n
+expect_has "smtpfence events -" -f
+expect "smtpfence flows --l" --limit # from flows' own table
 expect_has "smtpfence --" --pin-dir
 expect "smtpfence status --run" --run-dir # no --runtime here
 expect_has "smtpfence run --cgroup $mnt/smtpfence-test-completion-$$" "$mnt/$unit/"

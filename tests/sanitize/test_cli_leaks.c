@@ -17,8 +17,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The blocklist resolver is a closed port inside the sandbox: every query
+ * fails at once, and the daemon's check, alerts and quarantines all run. */
 static const char conf[] = "[global]\nports = 25 587\ndefault = deny\n"
-			   "exempt = 198.51.100.0/24\n[rules]\nallow = user:10001\n";
+			   "exempt = 198.51.100.0/24\nalert_denied_per_min = 1\nquarantine = 1h\n"
+			   "dnsbl_zones = bl.test\ndnsbl_addresses = 203.0.113.7\n"
+			   "dnsbl_resolver = 127.0.0.1:5399\n[rules]\nallow = user:10001\n";
 
 static struct sft_env env;
 static bool env_up;
@@ -182,6 +186,16 @@ START_TEST(commands_with_a_daemon)
 	run(0, "events -j");
 	run(0, "top --batch -n 2 -d 0.2");
 	run(0, "metrics");
+	run(0, "quarantine user:10004 1h limit 1/hour");
+	run(0, "rules -j");
+	run(0, "status -j");
+	run(0, "top --batch -n 1 -d 0.2");
+	run(0, "metrics");
+	run(0, "release user:10004");
+	run(2, "release user:10004");
+	run(2, "quarantine user:10004 1y");
+	run(0, "dnsbl --now");
+	run(0, "dnsbl -j");
 	run(0, "unset user:10002");
 	run(0, "unset group:20002 --runtime");
 	run(2, "unset user:10002");
@@ -198,6 +212,9 @@ START_TEST(commands_with_a_daemon)
 
 		daemon_log(text, sizeof(text));
 		ck_assert_msg(strstr(text, "stopping on signal 15"), "daemon log: %s", text);
+		/* the alerts quarantined, the blocklist check ran */
+		ck_assert_msg(strstr(text, "quarantine started: "), "daemon log: %s", text);
+		ck_assert_msg(strstr(text, "dnsbl: checked "), "daemon log: %s", text);
 		no_report("run", text);
 	}
 	run(0, "unload");

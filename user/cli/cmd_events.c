@@ -32,6 +32,10 @@ static void print_text(json_object *o)
 		printf("-- %lld events lost: this reader did not keep up --\n", num(o, "count"));
 		return;
 	}
+	if (strcmp(str(o, "type"), "event")) { /* quarantine, dnsbl: a sentence */
+		printf("%s %s\n", str(o, "time"), str(o, "message"));
+		return;
+	}
 	printf("%s %s %s[%lld] user %s(%lld) cgroup %s -> %s by %s\n", str(o, "time"),
 	       str(o, "verdict"), str(o, "comm"), num(o, "pid"), str(o, "user"), num(o, "uid"),
 	       str(o, "cgroup"), str(o, "dest"), str(o, "rule"));

@@ -2,14 +2,13 @@
 /* explain: which rule would decide a connect, and why. It walks the same
  * maps in the same order as the kernel program (bpf/policy.bpf.h). */
 #include "cli/commands.h"
-#include "view/events.h"
+#include "view/format.h"
 #include "util/json_out.h"
 #include "util/cgroupfs.h"
 #include "util/log.h"
 #include "policy/parse.h"
 #include "policy/session.h"
 #include "smtpfence.h"
-#include "policy/sync.h"
 
 #include <arpa/inet.h>
 #include <bpf/bpf.h>

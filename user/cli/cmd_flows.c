@@ -3,9 +3,9 @@
  * and filtered, as a table or a JSON array. */
 #include "util/cgroupfs.h"
 #include "cli/commands.h"
-#include "view/events.h"
 #include "view/flow_filter.h"
 #include "view/flows.h"
+#include "util/clock.h"
 #include "util/json_out.h"
 #include "util/log.h"
 #include "policy/parse.h"
@@ -51,13 +51,12 @@ static __u64 sort_value(const struct row *r, enum sort_key k)
 	}
 }
 
-static enum sort_key g_sort; /* qsort has no argument for it */
-
 /* Largest first; ties by most recent, then by cgroup for a stable order. */
-static int cmp_rows(const void *a, const void *b)
+static int cmp_rows(const void *a, const void *b, void *sort)
 {
 	const struct row *x = a, *y = b;
-	__u64 vx = sort_value(x, g_sort), vy = sort_value(y, g_sort);
+	enum sort_key k = *(const enum sort_key *)sort;
+	__u64 vx = sort_value(x, k), vy = sort_value(y, k);
 
 	if (vx != vy)
 		return vx > vy ? -1 : 1;
@@ -135,7 +134,7 @@ static void print_table(struct sf_tenants *t, const struct row *rows, size_t n)
 static int flows(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	const struct flows_opts *o = opts;
-	static struct sf_flow_filter filter;
+	struct sf_flow_filter filter;
 	struct sf_flow_table ft = {};
 	struct sf_tenants *t = NULL;
 	struct sf_maps m;
@@ -173,8 +172,7 @@ static int flows(const struct sf_ctx *ctx, const void *opts, int argc, char **ar
 			continue;
 		rows[n++] = (struct row){.f = &ft.v[i], .cgroup = cg};
 	}
-	g_sort = (enum sort_key)o->sort;
-	qsort(rows, n, sizeof(*rows), cmp_rows);
+	qsort_r(rows, n, sizeof(*rows), cmp_rows, &(enum sort_key){(enum sort_key)o->sort});
 	if (o->limit && n > o->limit)
 		n = (size_t)o->limit;
 	if (ctx->json) {

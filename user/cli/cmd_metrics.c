@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "policy/config.h"
 #include "util/log.h"
+#include "view/abuse_metrics.h"
 #include "view/metrics.h"
 
 #include <errno.h>
@@ -13,12 +14,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* What the daemon would add from the run dir: quarantines, blocklists. */
+static void abuse(FILE *f, void *run_dir)
+{
+	sf_metrics_abuse(f, run_dir);
+}
+
 static int metrics(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	struct sf_policy p;
 	struct sf_diag d = {};
 	struct sf_maps maps;
-	struct sf_metrics m = {.maps = &maps, .pin_dir = ctx->pin_dir};
+	struct sf_metrics m = {.maps = &maps,
+			       .pin_dir = ctx->pin_dir,
+			       .extra = abuse,
+			       .extra_arg = (void *)ctx->run_dir};
 	char *text = NULL;
 	size_t len = 0;
 	int err;

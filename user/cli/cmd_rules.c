@@ -5,7 +5,8 @@
 #include "util/json_out.h"
 #include "util/log.h"
 #include "policy/session.h"
-#include "policy/sync.h"
+#include "kernel/counters.h"
+#include "util/walltime.h"
 
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -20,6 +21,7 @@ struct row {
 	const char *state;
 	bool has_counters;
 	struct sf_counters c;
+	const struct sf_quarantine *q; /* in force on this target */
 };
 
 static const char *kernel_state(const struct sf_maps *m, bool loaded, const struct sf_rule_key *k,
@@ -29,21 +31,11 @@ static const char *kernel_state(const struct sf_maps *m, bool loaded, const stru
 
 	if (!loaded)
 		return "not-loaded";
+	if (!want) /* the files do not compile: nothing to compare with */
+		return "unknown";
 	if (bpf_map_lookup_elem(m->rules, k, &have))
 		return "not-applied";
 	return have.action == want->value.action ? "active" : "not-applied";
-}
-
-static void action_text(int action, const struct sf_rate *rate, char *buf, size_t len)
-{
-	char r[64];
-
-	if (action != SF_ACT_LIMIT) {
-		snprintf(buf, len, "%s", sf_action_name(action));
-		return;
-	}
-	sf_rate_format(rate, r, sizeof(r));
-	snprintf(buf, len, "limit %s", r);
 }
 
 static void emit(const struct sf_ctx *ctx, json_object *arr, const struct row *r)
@@ -65,6 +57,18 @@ static void emit(const struct sf_ctx *ctx, json_object *arr, const struct row *r
 	json_object_object_add(o, "action", json_object_new_string(r->action));
 	json_object_object_add(o, "state", json_object_new_string(r->state));
 	json_object_object_add(o, "origin", json_object_new_string(r->origin));
+	if (r->q) {
+		json_object *q = json_object_new_object();
+		char t[40];
+
+		json_object_object_add(q, "reason", json_object_new_string(r->q->reason));
+		sf_format_utc(r->q->started, t, sizeof(t));
+		json_object_object_add(q, "since", json_object_new_string(t));
+		sf_format_utc(r->q->expires, t, sizeof(t));
+		json_object_object_add(q, "until", json_object_new_string(t));
+		json_object_object_add(q, "expires", json_object_new_int64(r->q->expires));
+		json_object_object_add(o, "quarantine", q);
+	}
 	if (r->has_counters) {
 		json_object_object_add(o, "attempts", json_object_new_uint64(r->c.attempts));
 		json_object_object_add(o, "allowed", json_object_new_uint64(r->c.allowed));
@@ -101,11 +105,12 @@ static void list(const struct sf_ctx *ctx, struct sf_session *s, const struct sf
 	struct row r = {};
 
 	snprintf(r.target, sizeof(r.target), "default");
-	action_text(p->default_action, &p->default_rate, r.action, sizeof(r.action));
+	sf_action_text(p->default_action, &p->default_rate, r.action, sizeof(r.action));
 	snprintf(r.origin, sizeof(r.origin), "%s",
-		 s->runtime.default_action ? "runtime"
-		 : p->embedded		   ? SF_EMBEDDED_FILE
-					   : "config");
+		 p->default_listed	     ? "on_listed: an address is on a blocklist"
+		 : s->runtime.default_action ? "runtime"
+		 : p->embedded		     ? SF_EMBEDDED_FILE
+					     : "config");
 	r.state = kernel_state(m, loaded, &def, find_compiled(c, &def));
 	r.has_counters = loaded;
 	if (loaded)
@@ -118,8 +123,19 @@ static void list(const struct sf_ctx *ctx, struct sf_session *s, const struct sf
 		memset(&r, 0, sizeof(r));
 		snprintf(r.target, sizeof(r.target), "%s:%s", sf_target_kind_name(spec->kind),
 			 spec->value);
-		action_text(spec->action, &spec->rate, r.action, sizeof(r.action));
-		if (spec->origin == SF_ORIGIN_RUNTIME)
+		sf_action_text(spec->action, &spec->rate, r.action, sizeof(r.action));
+		long qi = spec->quarantined
+				  ? sf_quarantines_find(&s->quarantines, spec->kind, spec->value)
+				  : -1;
+
+		if (qi >= 0) {
+			char until[40];
+
+			r.q = &s->quarantines.v[qi];
+			sf_format_utc(r.q->expires, until, sizeof(until));
+			snprintf(r.origin, sizeof(r.origin), "quarantine until %s: %s", until,
+				 r.q->reason);
+		} else if (spec->origin == SF_ORIGIN_RUNTIME)
 			snprintf(r.origin, sizeof(r.origin), "runtime");
 		else if (spec->line > 0)
 			snprintf(r.origin, sizeof(r.origin), "%s:%d", spec->file, spec->line);

@@ -2,12 +2,13 @@
 /* status: what is loaded, attached where, how full the maps are, what was
  * counted and what was lost. */
 #include "cli/commands.h"
+#include "view/abuse_status.h"
 #include "util/json_out.h"
 #include "util/cgroupfs.h"
 #include "util/log.h"
 #include "policy/session.h"
 #include "smtpfence.h"
-#include "policy/sync.h"
+#include "kernel/counters.h"
 #include "kernel/tclink.h"
 #include "kernel/probe.h"
 
@@ -197,6 +198,7 @@ static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **a
 		json_object_object_add(o, "flows_lost", json_object_new_uint64(t.flows_lost));
 		add_backstop_json(o, &eg, tc, n_tc, &t);
 		json_object_object_add(o, "kernel", kernel_json(&probe));
+		sf_abuse_status_json(o, ctx->run_dir);
 		sf_json_print(o);
 	} else {
 		printf("pinned at:   %s\n", ctx->pin_dir);
@@ -224,6 +226,7 @@ static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **a
 		print_backstop(&eg, tc, n_tc, &t);
 		sf_probe_summary(&probe, kernel, sizeof(kernel));
 		printf("kernel:      %s\n", kernel);
+		sf_abuse_status_text(stdout, ctx->run_dir);
 	}
 	sf_cgroup_names_free(names);
 	sf_maps_close(&m);

@@ -4,6 +4,7 @@
  * it works with or without the daemon (which adds process names). */
 #include "util/cgroupfs.h"
 #include "cli/commands.h"
+#include "view/abuse_status.h"
 #include "util/log.h"
 #include "policy/parse.h"
 #include "kernel/pins.h"
@@ -45,6 +46,11 @@ static void print_frame(const struct sf_top_model *m, const struct sf_top_state 
 	sf_top_text_header(m, st, header);
 	for (int i = 0; i < SF_TOP_HEADER_LINES; i++)
 		printf("%s\n", header[i]);
+	static char quarantined[32][1024];
+	size_t nq = sf_abuse_quarantine_lines(sf_top_model_run_dir(m), quarantined, 32);
+
+	for (size_t i = 0; i < nq; i++)
+		printf("quarantine: %s\n", quarantined[i]);
 	tw = sf_top_text_tenant_width(rows, n, 120);
 	sf_top_text_titles(tw, line, sizeof(line));
 	printf("\n%s\n", line);

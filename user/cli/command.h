@@ -59,9 +59,6 @@ extern const struct sf_command *const sf_commands[];
 extern const size_t sf_n_commands;
 
 const struct sf_command *sf_command_find(const char *name);
-/* The known command nearest to an unknown word (edit distance), or NULL
- * when none is near enough to be a typo of it. */
-const struct sf_command *sf_command_nearest(const char *word);
 
 /* "unknown command 'x' (did you mean y?)", one line on stderr. */
 void sf_command_report_unknown(const char *word);
@@ -74,9 +71,5 @@ int sf_command_usage_error(const struct sf_command *cmd);
 void sf_command_print_help(const struct sf_command *cmd, FILE *f);
 /* `smtpfence help` and `smtpfence --help`. */
 void sf_commands_print_help(FILE *f);
-
-/* Fills opts (cmd->opts_size bytes, defaults already copied) from one
- * option of cmd's table and its value. 0, or -EINVAL after one line. */
-int sf_option_set(const struct sf_option *o, const char *value, void *opts);
 
 #endif /* SF_CLI_COMMAND_H */

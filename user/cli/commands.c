@@ -8,10 +8,11 @@
 #include <string.h>
 
 const struct sf_command *const sf_commands[] = {
-	&sf_cmd_run,	      &sf_cmd_allow,  &sf_cmd_deny,   &sf_cmd_log,    &sf_cmd_limit,
-	&sf_cmd_unset,	      &sf_cmd_rules,  &sf_cmd_status, &sf_cmd_ports,  &sf_cmd_default,
-	&sf_cmd_explain,      &sf_cmd_flows,  &sf_cmd_events, &sf_cmd_top,    &sf_cmd_metrics,
-	&sf_cmd_check_config, &sf_cmd_reload, &sf_cmd_unload, &sf_cmd_import, &sf_cmd_help,
+	&sf_cmd_run,	    &sf_cmd_allow,   &sf_cmd_deny,   &sf_cmd_log,	   &sf_cmd_limit,
+	&sf_cmd_unset,	    &sf_cmd_rules,   &sf_cmd_status, &sf_cmd_ports,	   &sf_cmd_default,
+	&sf_cmd_explain,    &sf_cmd_flows,   &sf_cmd_events, &sf_cmd_top,	   &sf_cmd_metrics,
+	&sf_cmd_quarantine, &sf_cmd_release, &sf_cmd_dnsbl,  &sf_cmd_check_config, &sf_cmd_reload,
+	&sf_cmd_unload,	    &sf_cmd_import,  &sf_cmd_help,
 };
 
 const size_t sf_n_commands = sizeof(sf_commands) / sizeof(sf_commands[0]);
@@ -52,17 +53,7 @@ static size_t distance(const char *a, const char *b)
 	return row[lb];
 }
 
-void sf_command_report_unknown(const char *word)
-{
-	const struct sf_command *near = sf_command_nearest(word);
-
-	if (near)
-		sf_err("unknown command '%s' (did you mean %s?)", word, near->name);
-	else
-		sf_err("unknown command '%s' (see smtpfence help)", word);
-}
-
-const struct sf_command *sf_command_nearest(const char *word)
+static const struct sf_command *nearest(const char *word)
 {
 	const struct sf_command *best = NULL;
 	size_t best_d = SIZE_MAX;
@@ -77,4 +68,14 @@ const struct sf_command *sf_command_nearest(const char *word)
 	}
 	/* A typo: a third of the name at most, and never the whole word. */
 	return best && best_d <= 1 + strlen(best->name) / 3 && best_d < strlen(word) ? best : NULL;
+}
+
+void sf_command_report_unknown(const char *word)
+{
+	const struct sf_command *near = nearest(word);
+
+	if (near)
+		sf_err("unknown command '%s' (did you mean %s?)", word, near->name);
+	else
+		sf_err("unknown command '%s' (see smtpfence help)", word);
 }

@@ -18,6 +18,7 @@ extern const struct sf_command sf_cmd_events;
 extern const struct sf_command sf_cmd_top;
 extern const struct sf_command sf_cmd_metrics;
 extern const struct sf_command sf_cmd_check_config, sf_cmd_reload, sf_cmd_unload;
+extern const struct sf_command sf_cmd_quarantine, sf_cmd_release, sf_cmd_dnsbl;
 extern const struct sf_command sf_cmd_help;
 extern const struct sf_command sf_cmd_import;
 

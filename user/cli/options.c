@@ -155,124 +155,6 @@ static const struct sf_option *find_short(const struct sf_option *t, char c)
 	return NULL;
 }
 
-/* Reads argv into words and p->given; globals are set at once. */
-static int scan(struct parser *p, struct sf_invocation *inv, int argc, char **argv, int *n_words)
-{
-	int c, idx;
-
-	opterr = 0;
-	optind = 1;
-	while ((idx = -1, c = getopt_long(argc, argv, p->shorts, p->longs, &idx)) != -1) {
-		const struct spec *s;
-		struct given *g;
-
-		if (c == 1) {
-			inv->words[(*n_words)++] = optarg;
-			continue;
-		}
-		if (c == ':') {
-			sf_err("option '%s' needs a value", argv[optind - 1]);
-			return -EINVAL;
-		}
-		s = c >= 256 ? &p->specs[c - 256] : spec_of_short(p, c);
-		if (c == '?' || !s) {
-			sf_err("unknown option '%s' (see smtpfence help)", argv[optind - 1]);
-			return -EINVAL;
-		}
-		g = &p->given[p->n_given++];
-		g->s = s;
-		g->value = optarg;
-		if (c >= 256)
-			snprintf(g->typed, sizeof(g->typed), "--%s", s->o->name);
-		else
-			snprintf(g->typed, sizeof(g->typed), "-%c", c);
-		if (s->global && sf_option_set(s->o, optarg, inv))
-			return -EINVAL;
-	}
-	/* After "--", every word is a word. */
-	while (optind < argc)
-		inv->words[(*n_words)++] = argv[optind++];
-	return 0;
-}
-
-static int find_command(struct sf_invocation *inv, const char *word)
-{
-	inv->cmd = sf_command_find(word);
-	if (inv->cmd)
-		return 0;
-	sf_command_report_unknown(word);
-	return -EINVAL;
-}
-
-/* The command's own options, now that the line has named it. */
-static int apply_given(const struct parser *p, struct sf_invocation *inv)
-{
-	const struct sf_command *cmd = inv->cmd;
-
-	for (size_t i = 0; i < p->n_given; i++) {
-		const struct given *g = &p->given[i];
-		const struct sf_option *o;
-
-		if (g->s->global) {
-			if (g->s->o->offset == G(ctx.json) && !cmd->json) {
-				sf_err("option %s does not apply to '%s'", g->typed, cmd->name);
-				return -EINVAL;
-			}
-			continue;
-		}
-		o = g->typed[1] == '-' ? find_option(cmd->options, g->s->o->name)
-				       : find_short(cmd->options, g->typed[1]);
-		if (!o) {
-			sf_err("option %s does not apply to '%s'", g->typed, cmd->name);
-			return -EINVAL;
-		}
-		if (sf_option_set(o, g->value, inv->opts))
-			return -EINVAL;
-	}
-	return 0;
-}
-
-int sf_invocation_parse(struct sf_invocation *inv, int argc, char **argv)
-{
-	struct parser p;
-	int n_words = 0, err;
-
-	*inv = (struct sf_invocation){};
-	inv->words = calloc((size_t)argc + 1, sizeof(*inv->words));
-	err = inv->words ? parser_init(&p, argc) : -ENOMEM;
-	if (!err)
-		err = scan(&p, inv, argc, argv, &n_words);
-	inv->ctx.config_explicit = inv->ctx.config != NULL;
-	if (!inv->ctx.pin_dir)
-		inv->ctx.pin_dir = SF_DEFAULT_PIN_DIR;
-	if (!inv->ctx.config)
-		inv->ctx.config = SF_DEFAULT_CONFIG;
-	if (!inv->ctx.run_dir)
-		inv->ctx.run_dir = SF_DEFAULT_RUN_DIR;
-	if (!err && n_words > 0)
-		err = find_command(inv, inv->words[0]);
-	if (!err && inv->cmd) {
-		inv->opts = calloc(1, inv->cmd->opts_size ? inv->cmd->opts_size : 1);
-		if (!inv->opts)
-			err = -ENOMEM;
-		else if (inv->cmd->defaults)
-			memcpy(inv->opts, inv->cmd->defaults, inv->cmd->opts_size);
-		if (!err)
-			err = apply_given(&p, inv);
-		inv->argc = n_words - 1;
-		inv->argv = inv->words + 1;
-	}
-	if (inv->words)
-		parser_free(&p);
-	return err;
-}
-
-void sf_invocation_free(struct sf_invocation *inv)
-{
-	free(inv->opts);
-	free(inv->words);
-}
-
 static int set_number(const struct sf_option *o, const char *value, void *dest)
 {
 	char *end;
@@ -319,7 +201,9 @@ static int set_enum(const struct sf_option *o, const char *value, int *dest)
 	return -EINVAL;
 }
 
-int sf_option_set(const struct sf_option *o, const char *value, void *opts)
+/* Fills opts from one option of a table and its value. 0, or -EINVAL
+ * after one line. */
+static int set_option(const struct sf_option *o, const char *value, void *opts)
 {
 	char *dest = (char *)opts + o->offset, err[SF_ERR_LEN];
 	size_t *count = (size_t *)((char *)opts + o->count);
@@ -349,4 +233,124 @@ int sf_option_set(const struct sf_option *o, const char *value, void *opts)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+/* Reads argv into words and p->given; globals are set at once. */
+static int scan(struct parser *p, struct sf_invocation *inv, int argc, char **argv, int *n_words)
+{
+	int c, idx;
+
+	opterr = 0;
+	optind = 0; /* glibc: start afresh, also on a second line */
+	while ((idx = -1, c = getopt_long(argc, argv, p->shorts, p->longs, &idx)) != -1) {
+		const struct spec *s;
+		struct given *g;
+
+		if (c == 1) {
+			inv->words[(*n_words)++] = optarg;
+			continue;
+		}
+		if (c == ':') {
+			sf_err("option '%s' needs a value", argv[optind - 1]);
+			return -EINVAL;
+		}
+		s = c >= 256 ? &p->specs[c - 256] : spec_of_short(p, c);
+		if (c == '?' || !s) {
+			sf_err("unknown option '%s' (see smtpfence help)", argv[optind - 1]);
+			return -EINVAL;
+		}
+		g = &p->given[p->n_given++];
+		g->s = s;
+		g->value = optarg;
+		if (c >= 256)
+			snprintf(g->typed, sizeof(g->typed), "--%s", s->o->name);
+		else
+			snprintf(g->typed, sizeof(g->typed), "-%c", c);
+		if (s->global && set_option(s->o, optarg, inv))
+			return -EINVAL;
+	}
+	/* After "--", every word is a word. */
+	while (optind < argc)
+		inv->words[(*n_words)++] = argv[optind++];
+	return 0;
+}
+
+static int find_command(struct sf_invocation *inv, const char *word)
+{
+	inv->cmd = sf_command_find(word);
+	if (inv->cmd)
+		return 0;
+	sf_command_report_unknown(word);
+	return -EINVAL;
+}
+
+/* The command's own options, now that the line has named it. */
+static int apply_given(const struct parser *p, struct sf_invocation *inv)
+{
+	const struct sf_command *cmd = inv->cmd;
+
+	for (size_t i = 0; i < p->n_given; i++) {
+		const struct given *g = &p->given[i];
+		const struct sf_option *o;
+
+		if (g->s->global) {
+			if (g->s->o->offset == G(ctx.json) && !cmd->json) {
+				sf_err("option %s does not apply to '%s'", g->typed, cmd->name);
+				return -EINVAL;
+			}
+			continue;
+		}
+		o = g->typed[1] == '-' ? find_option(cmd->options, g->s->o->name)
+				       : find_short(cmd->options, g->typed[1]);
+		if (!o) {
+			sf_err("option %s does not apply to '%s'", g->typed, cmd->name);
+			return -EINVAL;
+		}
+		if (set_option(o, g->value, inv->opts))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int sf_invocation_parse(struct sf_invocation *inv, int argc, char **argv)
+{
+	struct parser p;
+	int n_words = 0, err;
+
+	*inv = (struct sf_invocation){};
+	inv->words = calloc((size_t)argc + 1, sizeof(*inv->words));
+	err = inv->words ? parser_init(&p, argc) : -ENOMEM;
+	if (!err)
+		err = scan(&p, inv, argc, argv, &n_words);
+	inv->ctx.config_explicit = inv->ctx.config != NULL;
+	if (!inv->ctx.pin_dir)
+		inv->ctx.pin_dir = SF_DEFAULT_PIN_DIR;
+	if (!inv->ctx.config)
+		inv->ctx.config = SF_DEFAULT_CONFIG;
+	if (!inv->ctx.run_dir)
+		inv->ctx.run_dir = SF_DEFAULT_RUN_DIR;
+	if (!err && n_words > 0)
+		err = find_command(inv, inv->words[0]);
+	if (!err && inv->cmd) {
+		inv->opts = calloc(1, inv->cmd->opts_size ? inv->cmd->opts_size : 1);
+		if (!inv->opts)
+			err = -ENOMEM;
+		else if (inv->cmd->defaults)
+			memcpy(inv->opts, inv->cmd->defaults, inv->cmd->opts_size);
+		if (!err)
+			err = apply_given(&p, inv);
+		inv->argc = n_words - 1;
+		inv->argv = inv->words + 1;
+	}
+	if (inv->words)
+		parser_free(&p);
+	return err;
+}
+
+void sf_invocation_free(struct sf_invocation *inv)
+{
+	free(inv->opts);
+	free(inv->words);
+	inv->opts = NULL;
+	inv->words = NULL;
 }

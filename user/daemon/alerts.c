@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "daemon/alerts.h"
-#include "view/events.h"
 #include "util/log.h"
 
 #include <errno.h>
@@ -37,6 +36,8 @@ struct sf_alerts {
 	size_t n;
 	pid_t running[MAX_RUNNING];
 	__u64 fired;
+	sf_alert_hook hook;
+	void *hook_arg;
 };
 
 static int cmp_tenant(const void *a, const void *b)
@@ -136,16 +137,29 @@ static void fire(struct sf_alerts *a, const struct tenant_window *w, const char 
 		 "user %s -> %s",
 		 w->tenant, (unsigned long long)count, kind, SF_ALERT_WINDOW_S, threshold, r->comm,
 		 r->e.pid, r->user, r->dest);
-	sf_event_log_alert(a->log, msg, (const char *const *)vars, n);
-	if (a->command[0])
-		run_command(a, vars, n);
+	sf_alerts_notify(a, msg, vars, n);
 	for (size_t i = 0; i < n; i++)
 		free(vars[i]);
+	if (a->hook)
+		a->hook(a->hook_arg, kind, count, threshold, r);
+}
+
+void sf_alerts_set_hook(struct sf_alerts *a, sf_alert_hook hook, void *arg)
+{
+	a->hook = hook;
+	a->hook_arg = arg;
+}
+
+void sf_alerts_notify(struct sf_alerts *a, const char *message, char *const *vars, size_t n_vars)
+{
+	sf_event_log_alert(a->log, message, (const char *const *)vars, n_vars);
+	if (a->command[0])
+		run_command(a, vars, n_vars);
 }
 
 static struct tenant_window *window_of(struct sf_alerts *a, const struct sf_event_record *r)
 {
-	static struct tenant_window key; /* large: keep it off the stack */
+	struct tenant_window key;
 	struct tenant_window **slot, *w;
 
 	snprintf(key.tenant, sizeof(key.tenant), "%s", r->tenant);

@@ -14,10 +14,19 @@
 
 struct sf_alerts;
 
+/* Called after a tenant crossed a threshold (kind "denied" or "limited"),
+ * with the event that crossed it: the quarantine starts here. */
+typedef void (*sf_alert_hook)(void *arg, const char *kind, __u64 count, unsigned int threshold,
+			      const struct sf_event_record *r);
+
 struct sf_alerts *sf_alerts_new(struct sf_event_log *log);
 /* Thresholds of 0 are off; command may be empty. */
 void sf_alerts_configure(struct sf_alerts *a, unsigned int denied_per_min,
 			 unsigned int limited_per_min, const char *command);
+void sf_alerts_set_hook(struct sf_alerts *a, sf_alert_hook hook, void *arg);
+/* One warning record with SMTPFENCE_* fields ("NAME=value" each), and a
+ * run of the alert command with them in its environment. */
+void sf_alerts_notify(struct sf_alerts *a, const char *message, char *const *vars, size_t n_vars);
 void sf_alerts_event(struct sf_alerts *a, const struct sf_event_record *r);
 /* Forgets windows that are over and reaps finished alert commands. */
 void sf_alerts_tick(struct sf_alerts *a, __u64 now_ns);

@@ -8,9 +8,11 @@
 #include "kernel/probe.h"
 #include "util/log.h"
 #include "daemon/notify.h"
+#include "daemon/dnsbl_watch.h"
 #include "daemon/observe.h"
+#include "daemon/quarantine_watch.h"
 #include "policy/session.h"
-#include "policy/sync.h"
+#include "kernel/counters.h"
 
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -44,7 +46,9 @@ struct daemon {
 	char cgroup_mount[PATH_MAX];
 	struct sf_maps maps;
 	struct ring_buffer *rb;
-	struct sf_observe *obs; /* event log, history, alerts, metrics */
+	struct sf_observe *obs;	   /* event log, history, alerts, metrics */
+	struct sf_qwatch *qw;	   /* quarantines: alerts start them, time ends them */
+	struct sf_dnsbl_watch *dw; /* the node's addresses on blocklists */
 	struct watched_path *paths;
 	size_t n_paths;
 	size_t n_rules;
@@ -230,6 +234,7 @@ static int apply_policy(struct daemon *d, const char *why)
 			remember_paths(d, &s);
 			d->n_rules = s.compiled.n_rules;
 			sf_observe_configure(d->obs, &s.effective, &d->maps, d->cgroup_mount);
+			sf_dnsbl_watch_configure(d->dw, &s.effective.dnsbl);
 		}
 	}
 	sf_session_end(&s);
@@ -383,6 +388,7 @@ static int setup(struct daemon *d, char *attach, size_t len)
 	remember_paths(d, &s);
 	d->n_rules = s.compiled.n_rules;
 	sf_observe_configure(d->obs, &s.effective, &d->maps, d->cgroup_mount);
+	sf_dnsbl_watch_configure(d->dw, &s.effective.dnsbl);
 	sf_info("%s %s, %zu rules (%zu pending), pinned at %s",
 		adopted ? "re-adopted enforcement on" : "enforcing on", attach, s.compiled.n_rules,
 		s.compiled.n_pending, d->ctx->pin_dir);
@@ -413,7 +419,7 @@ static int event_loop(struct daemon *d, int sfd)
 				 .it_value = {0, RESCAN_MS * 1000000L}};
 	char status[SF_STATUS_LEN];
 	struct signalfd_siginfo si;
-	struct pollfd fds[5];
+	struct pollfd fds[6];
 	int tfd, err = 0;
 	uint64_t ticks;
 
@@ -427,12 +433,13 @@ static int event_loop(struct daemon *d, int sfd)
 	fds[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
 	fds[1] = (struct pollfd){.fd = tfd, .events = POLLIN};
 	fds[2] = (struct pollfd){.fd = ring_buffer__epoll_fd(d->rb), .events = POLLIN};
+	fds[5] = (struct pollfd){.fd = sf_dnsbl_watch_fd(d->dw), .events = POLLIN};
 	for (;;) {
 		bool check_paths = false;
 
 		fds[3] = (struct pollfd){.fd = d->inotify_fd, .events = POLLIN};
 		fds[4] = (struct pollfd){.fd = sf_observe_fd(d->obs), .events = POLLIN};
-		if (poll(fds, 5, -1) < 0) {
+		if (poll(fds, 6, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
@@ -442,6 +449,9 @@ static int event_loop(struct daemon *d, int sfd)
 			ring_buffer__consume(d->rb);
 		if (fds[4].revents & POLLIN)
 			sf_observe_io(d->obs);
+		/* on_listed: the default follows whether an address is listed */
+		if ((fds[5].revents & POLLIN) && sf_dnsbl_watch_done(d->dw))
+			apply_policy(d, "blocklist change");
 		if (fds[3].revents & POLLIN) {
 			char buf[4096];
 
@@ -459,6 +469,8 @@ static int event_loop(struct daemon *d, int sfd)
 			    (tree_changed(d) || ++d->quiet_ticks >= FULL_RESCAN_TICKS))
 				check_paths = true;
 			sf_observe_tick(d->obs);
+			sf_qwatch_tick(d->qw);
+			sf_dnsbl_watch_tick(d->dw);
 			sf_notify_tick(&d->notify, status_line(d, status, sizeof(status)));
 		}
 		if (check_paths) {
@@ -472,6 +484,11 @@ static int event_loop(struct daemon *d, int sfd)
 			continue;
 		if (si.ssi_signo == SIGHUP) {
 			reload(d);
+			continue;
+		}
+		if (si.ssi_signo == SIGUSR1) { /* smtpfence dnsbl --now */
+			sf_dnsbl_watch_now(d->dw);
+			sf_dnsbl_watch_tick(d->dw);
 			continue;
 		}
 		sf_info("stopping on signal %u; enforcement stays pinned at %s", si.ssi_signo,
@@ -495,6 +512,7 @@ static int signals_to_fd(void)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL))
 		return -errno;
 	fd = signalfd(-1, &mask, SFD_CLOEXEC);
@@ -516,11 +534,13 @@ int sf_daemon_run(const struct sf_ctx *ctx, const struct sf_daemon_opts *opts)
 		return SF_EXIT_FAIL;
 	}
 	d.obs = sf_observe_new(ctx);
-	err = d.obs ? setup(&d, attach, sizeof(attach)) : -ENOMEM;
+	d.dw = d.obs ? sf_dnsbl_watch_new(ctx, d.obs) : NULL;
+	err = d.dw ? setup(&d, attach, sizeof(attach)) : -ENOMEM;
 	if (err) {
 		/* The reason is in the log; systemd shows this line with it. */
 		sf_notify_failed(err, err == -EINVAL ? "bad configuration" : strerror(-err));
 		close(sfd);
+		sf_dnsbl_watch_free(d.dw);
 		sf_observe_free(d.obs);
 		sf_maps_close(&d.maps);
 		return err == -EINVAL ? SF_EXIT_USAGE : SF_EXIT_FAIL;
@@ -530,6 +550,12 @@ int sf_daemon_run(const struct sf_ctx *ctx, const struct sf_daemon_opts *opts)
 		err = errno ? -errno : -ENOMEM;
 		sf_err("failed to open the event ring buffer: %s", strerror(-err));
 		sf_notify_failed(err, "event ring buffer");
+		goto out;
+	}
+	d.qw = sf_qwatch_new(ctx, d.obs);
+	if (!d.qw) {
+		err = -ENOMEM;
+		sf_notify_failed(err, "quarantines");
 		goto out;
 	}
 	sf_observe_reloaded(d.obs, true);
@@ -544,6 +570,8 @@ int sf_daemon_run(const struct sf_ctx *ctx, const struct sf_daemon_opts *opts)
 out:
 	close(sfd);
 	ring_buffer__free(d.rb);
+	sf_qwatch_free(d.qw);
+	sf_dnsbl_watch_free(d.dw);
 	sf_observe_free(d.obs);
 	free(d.paths);
 	if (d.inotify_fd >= 0)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "daemon/event_log.h"
-#include "view/events.h"
+#include "view/format.h"
 
 #include <search.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "daemon/event_record.h"
-#include "view/events.h"
-#include "view/flows.h"
+#include "view/format.h"
+#include "util/clock.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>

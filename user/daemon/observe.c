@@ -4,10 +4,11 @@
 #include "daemon/event_hub.h"
 #include "daemon/event_log.h"
 #include "daemon/event_record.h"
-#include "view/flows.h"
+#include "util/clock.h"
 #include "daemon/http_metrics.h"
 #include "util/json_out.h"
 #include "util/log.h"
+#include "view/abuse_metrics.h"
 #include "view/metrics.h"
 #include "view/tenants.h"
 
@@ -33,6 +34,7 @@ struct sf_observe {
 	char http_address[SF_LISTEN_LEN];
 	unsigned int http_top;
 	__u64 tenants_at;
+	struct sf_event_record record; /* the event being handled (event loop only) */
 	/* Written by the main thread, read by the endpoint's: atomics. */
 	int last_reload_ok;
 	long long last_reload_at; /* seconds since the epoch */
@@ -81,6 +83,7 @@ static void daemon_metrics(FILE *f, void *arg)
 		__atomic_load_n(&o->last_reload_at, __ATOMIC_RELAXED));
 	sf_metrics_family(f, "smtpfence_alerts_total", "counter", "Alerts fired.");
 	fprintf(f, "smtpfence_alerts_total %llu\n", (unsigned long long)sf_alerts_fired(o->alerts));
+	sf_metrics_abuse(f, o->ctx->run_dir);
 }
 
 static void configure_http(struct sf_observe *o, const struct sf_policy *p)
@@ -161,17 +164,17 @@ void sf_observe_io(struct sf_observe *o)
 
 void sf_observe_event(struct sf_observe *o, const void *data, size_t size)
 {
-	static struct sf_event_record r; /* large: keep it off the stack */
+	struct sf_event_record *r = &o->record;
 	struct sf_event e;
 
 	if (size < sizeof(e) || !o->tenants)
 		return;
 	memcpy(&e, data, sizeof(e));
-	sf_event_record_fill(o->tenants, &e, &r);
-	sf_event_log_event(o->log, &r);
-	sf_alerts_event(o->alerts, &r);
+	sf_event_record_fill(o->tenants, &e, r);
+	sf_event_log_event(o->log, r);
+	sf_alerts_event(o->alerts, r);
 	if (o->hub) {
-		json_object *j = sf_event_record_json(&r);
+		json_object *j = sf_event_record_json(r);
 
 		sf_event_hub_publish(o->hub, sf_json_string(j));
 		json_object_put(j);
@@ -186,6 +189,17 @@ void sf_observe_tick(struct sf_observe *o)
 	sf_alerts_tick(o->alerts, now);
 	if (o->tenants && now - o->tenants_at >= TENANT_REFRESH_NS)
 		refresh_tenants(o);
+}
+
+struct sf_alerts *sf_observe_alerts(struct sf_observe *o)
+{
+	return o->alerts;
+}
+
+void sf_observe_publish(struct sf_observe *o, const char *json)
+{
+	if (o->hub)
+		sf_event_hub_publish(o->hub, json);
 }
 
 void sf_observe_reloaded(struct sf_observe *o, bool ok)

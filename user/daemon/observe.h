@@ -27,6 +27,10 @@ void sf_observe_io(struct sf_observe *o);
 void sf_observe_event(struct sf_observe *o, const void *data, size_t size);
 /* About every quarter second: closes folded windows, reaps alert commands. */
 void sf_observe_tick(struct sf_observe *o);
+/* The alerts (for the quarantine and the blocklist watch). */
+struct sf_alerts *sf_observe_alerts(struct sf_observe *o);
+/* Hands one JSON record ({"type":...}) to `events -f` subscribers. */
+void sf_observe_publish(struct sf_observe *o, const char *json);
 /* Logs what is still folded, closes the socket, stops the endpoint. */
 /* The result of a configuration load (the start's, then each reload's), for
  * smtpfence_last_reload_success and _timestamp_seconds. */

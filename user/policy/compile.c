@@ -27,7 +27,7 @@ static uint64_t boot_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-void sf_rule_value(struct sf_rule *v, int action, const struct sf_rate *rate, int origin)
+static void rule_value(struct sf_rule *v, int action, const struct sf_rate *rate, int origin)
 {
 	memset(v, 0, sizeof(*v));
 	v->action = (__u32)action;
@@ -172,7 +172,7 @@ static int compile_rule(struct compile_ctx *x, size_t i)
 
 	out->key = *key;
 	out->spec = i;
-	sf_rule_value(&out->value, r->action, &r->rate, r->origin);
+	rule_value(&out->value, r->action, &r->rate, r->origin);
 	return 0;
 }
 
@@ -243,7 +243,7 @@ int sf_compile(const struct sf_policy *p, const char *cgroup_mount, struct sf_co
 
 	def->key.kind = SF_KIND_DEFAULT;
 	def->spec = SF_SPEC_DEFAULT;
-	sf_rule_value(&def->value, p->default_action, &p->default_rate, SF_ORIGIN_CONFIG);
+	rule_value(&def->value, p->default_action, &p->default_rate, SF_ORIGIN_CONFIG);
 	qsort(c->rules, c->n_rules, sizeof(*c->rules), cmp_compiled);
 	check_same_key(&x);
 	sf_unit_index_free(x.units);

@@ -56,7 +56,5 @@ void sf_compiled_free(struct sf_compiled *c);
 /* A user or group name, or a number, to its id; -ENOENT for no such name. */
 int sf_resolve_id(const char *value, bool is_user, __u64 *id);
 int sf_rule_key_cmp(const struct sf_rule_key *a, const struct sf_rule_key *b);
-/* Fills the kernel value of a rule: action, rate and a full bucket. */
-void sf_rule_value(struct sf_rule *v, int action, const struct sf_rate *rate, int origin);
 
 #endif /* SF_COMPILE_H */

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "policy/config.h"
+#include "policy/abuse_keys.h"
+#include "policy/quarantine_parse.h"
 #include "smtpfence.h"
 
 #include <ctype.h>
@@ -26,6 +28,8 @@ struct parse_ctx {
 	struct sf_diag *d;
 	char *linebuf;
 	size_t linecap;
+	struct sf_quarantine_spec quarantine; /* a drop-in's, for all its rules */
+	int quarantine_line;
 };
 
 /* libinih is built without line numbers in the handler: reading one line
@@ -276,13 +280,20 @@ static int global_key(struct parse_ctx *c, const char *name, const char *value)
 		return set_u32(c, name, value, 16, 10000000, &p->max_rules);
 	if (!strcmp(name, "max_flows"))
 		return set_u32(c, name, value, 1024, 100000000, &p->max_flows);
+	int ret = sf_abuse_key(p, name, value, err, sizeof(err));
+
+	if (ret <= 0) {
+		if (ret)
+			sf_diag_add(c->d, c->file, c->line, "%s", err);
+		return ret;
+	}
 	return observe_key(c, name, value);
 }
 
 int sf_rule_from_words(const char *action, const char *rest, struct sf_rule_spec *r, char *err,
 		       size_t errlen)
 {
-	static struct sf_target_spec t; /* large: keep it off the stack */
+	struct sf_target_spec t;
 	char target[SF_TARGET_LEN];
 	size_t n;
 
@@ -333,12 +344,38 @@ void sf_rule_format(const struct sf_rule_spec *r, char *buf, size_t len)
 		 r->value, rate);
 }
 
+/* "quarantine = DURATION [ACTION]" in a drop-in: for every rule in it. */
+static int rules_quarantine(struct parse_ctx *c, const char *value)
+{
+	char err[SF_ERR_LEN];
+
+	if (c->role != ROLE_DROPIN) {
+		sf_diag_add(c->d, c->file, c->line,
+			    "quarantine in [rules] belongs in a tenant's drop-in; "
+			    "write it in [global] for every tenant");
+		return -EINVAL;
+	}
+	if (c->quarantine_line) {
+		sf_diag_add(c->d, c->file, c->line, "quarantine is already set at line %d",
+			    c->quarantine_line);
+		return -EINVAL;
+	}
+	if (sf_parse_quarantine(value, &c->quarantine, err, sizeof(err))) {
+		sf_diag_add(c->d, c->file, c->line, "%s", err);
+		return -EINVAL;
+	}
+	c->quarantine_line = c->line;
+	return 0;
+}
+
 static int rules_key(struct parse_ctx *c, const char *name, const char *value)
 {
 	struct sf_rule_spec r;
 	char err[SF_ERR_LEN];
 	int ret;
 
+	if (!strcmp(name, "quarantine"))
+		return rules_quarantine(c, value);
 	if (sf_rule_from_words(name, value, &r, err, sizeof(err))) {
 		sf_diag_add(c->d, c->file, c->line, "%s", err);
 		return -EINVAL;
@@ -368,6 +405,7 @@ static int parse_file(const char *path, enum file_role role, struct sf_policy *p
 		      struct sf_runtime *rt, struct sf_diag *d)
 {
 	struct parse_ctx c = {.role = role, .p = p, .rt = rt, .d = d};
+	size_t first_rule = p->n_rules;
 	int line;
 
 	c.file = sf_policy_intern_file(p, path);
@@ -381,6 +419,8 @@ static int parse_file(const char *path, enum file_role role, struct sf_policy *p
 		sf_diag_add(d, path, 0, "out of memory");
 	free(c.linebuf);
 	fclose(c.stream);
+	for (size_t i = first_rule; c.quarantine_line && i < p->n_rules; i++)
+		p->rules[i].quarantine = c.quarantine;
 	return 0;
 }
 
@@ -414,7 +454,7 @@ static void load_dropins(struct sf_policy *p, struct sf_diag *d)
 	free(names);
 }
 
-void sf_config_embedded_default(struct sf_policy *p)
+static void embedded_default(struct sf_policy *p)
 {
 	static const char *const mta_users[] = {"postfix", "Debian-exim", "exim", "mail"};
 	static const char *const localhost[] = {"127.0.0.0/8", "::1/128"};
@@ -503,7 +543,7 @@ int sf_config_load(const char *main_path, bool explicit_path, struct sf_policy *
 	sf_policy_init(p);
 	err = parse_file(main_path, ROLE_MAIN, p, NULL, d);
 	if (err == -ENOENT && !explicit_path)
-		sf_config_embedded_default(p);
+		embedded_default(p);
 	else if (err)
 		sf_diag_add(d, main_path, 0, "cannot read: %s", strerror(-err));
 	size_t n_main = p->n_rules;

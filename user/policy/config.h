@@ -14,9 +14,6 @@
  * stands in. Returns 0 when *d is empty, -EINVAL otherwise. */
 int sf_config_load(const char *main_path, bool explicit_path, struct sf_policy *p,
 		   struct sf_diag *d);
-/* Fills *p with the embedded default: port 25, deny, exempt localhost,
- * allow root and the MTA users that exist on this host. */
-void sf_config_embedded_default(struct sf_policy *p);
 
 int sf_runtime_load(const char *path, struct sf_runtime *rt, struct sf_diag *d);
 int sf_runtime_save(const char *path, const struct sf_runtime *rt);

@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int sf_dropin_path(const char *rules_dir, enum sf_target_kind kind, const char *value, char *buf,
-		   size_t len)
+static int dropin_path(const char *rules_dir, enum sf_target_kind kind, const char *value,
+		       char *buf, size_t len)
 {
 	char name[256];
 	size_t o = 0;
@@ -113,8 +113,8 @@ int sf_dropin_write(const char *rules_dir, const struct sf_rule_spec *where,
 		}
 	}
 	if (!backup->path[0]) {
-		err = sf_dropin_path(rules_dir, target->kind, target->value, backup->path,
-				     sizeof(backup->path));
+		err = dropin_path(rules_dir, target->kind, target->value, backup->path,
+				  sizeof(backup->path));
 		if (err)
 			return err;
 		if (mkdir(rules_dir, 0755) && errno != EEXIST)

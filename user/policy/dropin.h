@@ -15,9 +15,6 @@ struct sf_file_backup {
 	size_t len;
 };
 
-/* The file a new rule on this target goes to, when no file has it. */
-int sf_dropin_path(const char *rules_dir, enum sf_target_kind kind, const char *value, char *buf,
-		   size_t len);
 /* Writes rule (or removes the target's line when rule is NULL). *where is
  * the spec that rules the target now (NULL: none). The previous content
  * is saved in *backup for sf_dropin_restore. */

@@ -21,6 +21,7 @@ void sf_policy_init(struct sf_policy *p)
 	strcpy(p->metrics_address, SF_DEFAULT_METRICS_ADDRESS);
 	p->metrics_top_tenants = SF_DEFAULT_METRICS_TOP_TENANTS;
 	p->log_condense_seconds = SF_DEFAULT_LOG_CONDENSE_SECONDS;
+	p->dnsbl.interval_s = SF_DNSBL_DEFAULT_INTERVAL;
 }
 
 static void free_nothing(void *node)

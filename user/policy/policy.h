@@ -22,6 +22,31 @@
 #define SF_MAX_INTERFACES 64
 #define SF_IFNAME_LEN	  16 /* IFNAMSIZ */
 
+/* "quarantine = DURATION [ACTION]": what an alert does to a tenant. */
+struct sf_quarantine_spec {
+	uint32_t seconds; /* 0: no quarantine */
+	int action;	  /* enum sf_action: deny or limit */
+	struct sf_rate rate;
+};
+
+/* The blocklist watch ([global] dnsbl_*, on_listed). No zones: off. */
+#define SF_DNSBL_MAX_ZONES	  16
+#define SF_DNSBL_MAX_ADDRESSES	  64
+#define SF_DNSBL_ZONE_LEN	  254
+#define SF_DNSBL_ADDR_LEN	  46 /* INET6_ADDRSTRLEN */
+#define SF_DNSBL_DEFAULT_INTERVAL 3600
+
+struct sf_dnsbl_config {
+	char zones[SF_DNSBL_MAX_ZONES][SF_DNSBL_ZONE_LEN];
+	size_t n_zones;
+	char addresses[SF_DNSBL_MAX_ADDRESSES][SF_DNSBL_ADDR_LEN]; /* besides the interfaces' */
+	size_t n_addresses;
+	uint32_t interval_s;
+	char resolver[SF_LISTEN_LEN]; /* "ADDRESS:PORT" for c-ares; "" = /etc/resolv.conf */
+	int on_listed;		      /* SF_ACT_NONE: the default stays */
+	struct sf_rate on_listed_rate;
+};
+
 struct sf_rule_spec {
 	enum sf_target_kind kind;
 	int action;	     /* enum sf_action */
@@ -31,6 +56,8 @@ struct sf_rule_spec {
 	struct sf_rate rate; /* SF_ACT_LIMIT */
 	const char *file;    /* where it was written (interned) */
 	int line;
+	struct sf_quarantine_spec quarantine; /* its drop-in's `quarantine =` */
+	bool quarantined;		      /* action and rate are a quarantine's */
 };
 
 struct sf_policy {
@@ -52,6 +79,9 @@ struct sf_policy {
 	uint32_t alert_denied_per_min;
 	uint32_t alert_limited_per_min;
 	char alert_command[1024];
+	struct sf_quarantine_spec quarantine; /* [global]: for tenants without their own */
+	struct sf_dnsbl_config dnsbl;
+	bool default_listed; /* the default is on_listed's: an address is listed */
 
 	struct sf_rule_spec *rules;
 	size_t n_rules, cap_rules;

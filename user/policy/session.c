@@ -2,6 +2,7 @@
 #include "policy/session.h"
 #include "util/cgroupfs.h"
 #include "policy/config.h"
+#include "policy/dnsbl_state.h"
 #include "util/log.h"
 #include "policy/sync.h"
 
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static int take_lock(const char *run_dir, int *fd)
@@ -37,6 +39,24 @@ static int take_lock(const char *run_dir, int *fd)
 		}
 	}
 	return 0;
+}
+
+/* Quarantines and the blocklist state are the daemon's: a damaged file is
+ * said and left out, never a reason to refuse the policy. */
+static void load_abuse_state(struct sf_session *s)
+{
+	struct sf_dnsbl_state st;
+	char err[SF_ERR_LEN];
+	int ret = sf_quarantines_load(s->ctx->run_dir, &s->quarantines, err, sizeof(err));
+
+	if (ret == -EINVAL)
+		sf_warn("ignoring the quarantines: %s", err);
+	else if (ret)
+		sf_warn("failed to read the quarantines in %s: %s", s->ctx->run_dir,
+			strerror(-ret));
+	sf_dnsbl_state_load(s->ctx->run_dir, &st);
+	s->listed = sf_dnsbl_state_listed(&st);
+	sf_dnsbl_state_free(&st);
 }
 
 int sf_session_begin(struct sf_session *s, const struct sf_ctx *ctx, bool lock)
@@ -65,6 +85,7 @@ int sf_session_begin(struct sf_session *s, const struct sf_ctx *ctx, bool lock)
 	sf_config_load(ctx->config, ctx->config_explicit, &s->config, &s->diag);
 	sf_runtime_free(&s->runtime);
 	sf_runtime_load(s->runtime_path, &s->runtime, &s->diag);
+	load_abuse_state(s);
 	return s->diag.n ? -EINVAL : 0;
 }
 
@@ -98,8 +119,16 @@ int sf_session_compile(struct sf_session *s)
 	err = copy_policy(&s->effective, &s->config);
 	if (!err)
 		err = sf_policy_overlay(&s->effective, &s->runtime);
+	if (!err)
+		err = sf_quarantine_overlay(&s->effective, &s->quarantines, (int64_t)time(NULL));
 	if (err)
 		return err;
+	if (s->listed && s->effective.dnsbl.on_listed != SF_ACT_NONE &&
+	    s->effective.dnsbl.n_zones) {
+		s->effective.default_action = s->effective.dnsbl.on_listed;
+		s->effective.default_rate = s->effective.dnsbl.on_listed_rate;
+		s->effective.default_listed = true;
+	}
 	err = sf_compile(&s->effective, s->cgroup_mount, &s->compiled, &s->diag);
 	s->compiled_ok = !err;
 	return err;
@@ -120,6 +149,7 @@ void sf_session_end(struct sf_session *s)
 	sf_policy_free(&s->effective);
 	sf_policy_free(&s->config);
 	sf_runtime_free(&s->runtime);
+	sf_quarantines_free(&s->quarantines);
 	sf_diag_free(&s->diag);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);

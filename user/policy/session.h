@@ -9,6 +9,7 @@
 #include "util/diag.h"
 #include "kernel/pins.h"
 #include "policy/policy.h"
+#include "policy/quarantine.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -20,7 +21,9 @@ struct sf_session {
 	char runtime_path[PATH_MAX];
 	struct sf_policy config; /* files (or embedded default) only */
 	struct sf_runtime runtime;
-	struct sf_policy effective; /* config overlaid with runtime */
+	struct sf_quarantines quarantines; /* RUN_DIR/quarantine.json, expired ones too */
+	bool listed;			   /* an address is on a blocklist (dnsbl.json) */
+	struct sf_policy effective;	   /* config overlaid with runtime and quarantines */
 	struct sf_compiled compiled;
 	struct sf_diag diag;
 	bool compiled_ok;
@@ -29,7 +32,9 @@ struct sf_session {
 /* Takes the lock (blocking) if asked, and reads both layers. Problems go to
  * s->diag; returns -EINVAL for a bad configuration. */
 int sf_session_begin(struct sf_session *s, const struct sf_ctx *ctx, bool lock);
-/* Rebuilds the effective policy from the layers and compiles it. */
+/* Rebuilds the effective policy from the layers and compiles it: the
+ * quarantines in force at this moment override their tenants' rules, and
+ * on_listed the default while an address is listed. */
 int sf_session_compile(struct sf_session *s);
 /* Syncs the compiled policy into the maps (if smtpfence is loaded). */
 int sf_session_sync(struct sf_session *s, const struct sf_maps *m);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "policy/sync.h"
+#include "policy/rules_read.h"
 #include "util/log.h"
 
 #include <bpf/bpf.h>
@@ -10,70 +11,6 @@
 #include <unistd.h>
 
 #define BATCH 4096
-
-static int cmp_compiled(const void *a, const void *b)
-{
-	return sf_rule_key_cmp(&((const struct sf_compiled_rule *)a)->key,
-			       &((const struct sf_compiled_rule *)b)->key);
-}
-
-int sf_rules_dump(int fd, struct sf_compiled_rule **out, size_t *n)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	struct sf_rule_key *keys = NULL;
-	struct sf_rule *vals = NULL;
-	struct sf_compiled_rule *v = NULL;
-	__u32 total = 0, count;
-	__u64 batch = 0;
-	bool first = true;
-	int err;
-
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return -errno;
-	keys = calloc(info.max_entries + BATCH, sizeof(*keys));
-	vals = calloc(info.max_entries + BATCH, sizeof(*vals));
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		LIBBPF_OPTS(bpf_map_batch_opts, opts);
-
-		count = BATCH;
-		err = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys + total,
-					   vals + total, &count, &opts);
-		first = false;
-		total += count;
-		if (err) {
-			err = errno == ENOENT ? 0 : -errno;
-			break;
-		}
-		if (total > info.max_entries) {
-			err = -E2BIG;
-			break;
-		}
-	}
-	if (err)
-		goto out;
-	v = calloc(total + 1, sizeof(*v));
-	if (!v) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (__u32 i = 0; i < total; i++) {
-		v[i].key = keys[i];
-		v[i].value = vals[i];
-		v[i].spec = SF_SPEC_DEFAULT;
-	}
-	qsort(v, total, sizeof(*v), cmp_compiled);
-	*out = v;
-	*n = total;
-out:
-	free(keys);
-	free(vals);
-	return err;
-}
 
 static bool same_policy(const struct sf_rule *a, const struct sf_rule *b)
 {
@@ -203,22 +140,24 @@ static int sync_lpm(int fd, const void *want, size_t n, size_t size, const void 
 
 static int sync_ports(int fd, const uint8_t *bm)
 {
-	static __u32 keys[65536], vals[65536];
+	__u32 *keys = calloc(65536, sizeof(*keys)), *vals = calloc(65536, sizeof(*vals));
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	__u32 count = 65536;
 	__u64 batch = 0;
+	int err = keys && vals ? 0 : -ENOMEM;
 
-	if (bpf_map_lookup_batch(fd, NULL, &batch, keys, vals, &count, &opts) && errno != ENOENT)
-		return -errno;
-	for (__u32 i = 0; i < count; i++) {
+	if (!err && bpf_map_lookup_batch(fd, NULL, &batch, keys, vals, &count, &opts) &&
+	    errno != ENOENT)
+		err = -errno;
+	for (__u32 i = 0; !err && i < count; i++) {
 		__u32 want = keys[i] && (bm[keys[i] / 8] & (1U << (keys[i] % 8))) ? 1 : 0;
 
-		if (vals[i] == want)
-			continue;
-		if (bpf_map_update_elem(fd, &keys[i], &want, BPF_ANY))
-			return -errno;
+		if (vals[i] != want && bpf_map_update_elem(fd, &keys[i], &want, BPF_ANY))
+			err = -errno;
 	}
-	return 0;
+	free(keys);
+	free(vals);
+	return err;
 }
 
 static int write_settings(int fd, const struct sf_settings *s)
@@ -276,57 +215,4 @@ int sf_sync(const struct sf_maps *m, const struct sf_compiled *c, struct sf_sync
 out:
 	free(have);
 	return err;
-}
-
-void sf_rule_counters(int fd, const struct sf_rule_key *key, struct sf_counters *c)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	struct sf_counters *per;
-
-	memset(c, 0, sizeof(*c));
-	/* Per CPU: each CPU counts apart, the sum is the rule's. */
-	per = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*per)) : NULL;
-	if (!per)
-		return;
-	if (!bpf_map_lookup_elem(fd, key, per))
-		for (int i = 0; i < ncpu; i++) {
-			c->attempts += per[i].attempts;
-			c->allowed += per[i].allowed;
-			c->denied += per[i].denied;
-			c->limited += per[i].limited;
-			c->bypass += per[i].bypass;
-		}
-	free(per);
-}
-
-int sf_totals_read(int fd, struct sf_totals *t)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	struct sf_totals *per;
-	__u32 zero = 0;
-
-	if (ncpu < 0)
-		return ncpu;
-	per = calloc((size_t)ncpu, sizeof(*per));
-	if (!per)
-		return -ENOMEM;
-	memset(t, 0, sizeof(*t));
-	if (bpf_map_lookup_elem(fd, &zero, per)) {
-		free(per);
-		return -errno;
-	}
-	for (int i = 0; i < ncpu; i++) {
-		t->c.attempts += per[i].c.attempts;
-		t->c.allowed += per[i].c.allowed;
-		t->c.denied += per[i].c.denied;
-		t->c.limited += per[i].c.limited;
-		t->c.bypass += per[i].c.bypass;
-		t->forwarded += per[i].forwarded;
-		t->malformed += per[i].malformed;
-		t->events += per[i].events;
-		t->events_lost += per[i].events_lost;
-		t->flows_lost += per[i].flows_lost;
-	}
-	free(per);
-	return 0;
 }

@@ -19,11 +19,4 @@ struct sf_sync_stats {
 
 int sf_sync(const struct sf_maps *m, const struct sf_compiled *c, struct sf_sync_stats *st);
 
-/* Every entry of the rules map, sorted by key. */
-int sf_rules_dump(int fd, struct sf_compiled_rule **out, size_t *n);
-/* Per-rule counters; zeroes when the rule never matched. */
-void sf_rule_counters(int fd, const struct sf_rule_key *key, struct sf_counters *c);
-/* Host-wide totals summed over CPUs. */
-int sf_totals_read(int fd, struct sf_totals *t);
-
 #endif /* SF_SYNC_H */

@@ -47,11 +47,6 @@ int sf_event_client_open(struct sf_event_client **out, const char *run_dir, bool
 	return 0;
 }
 
-int sf_event_client_fd(const struct sf_event_client *c)
-{
-	return c->fd;
-}
-
 int sf_event_client_next(struct sf_event_client *c, json_object **o)
 {
 	for (;;) {

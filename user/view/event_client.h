@@ -17,7 +17,6 @@ struct sf_event_client;
  * -ENOENT or -ECONNREFUSED when no daemon serves run_dir. */
 int sf_event_client_open(struct sf_event_client **out, const char *run_dir, bool follow,
 			 bool nonblock);
-int sf_event_client_fd(const struct sf_event_client *c);
 /* The next record: 1 and *o (caller puts it), 0 when none is ready yet
  * (non-blocking), -EPIPE at the end of the stream, or -errno. */
 int sf_event_client_next(struct sf_event_client *c, json_object **o);

@@ -11,7 +11,7 @@
 int sf_flow_filter_parse(const char *target, const char *cgroup_mount, struct sf_flow_filter *f,
 			 char *err, size_t errlen)
 {
-	static struct sf_target_spec t; /* large: keep it off the stack */
+	struct sf_target_spec t;
 	struct sf_unit_index *units;
 	const char *rel;
 	__u64 id;

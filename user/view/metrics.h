@@ -8,6 +8,7 @@
 #define SF_METRICS_H
 
 #include "kernel/pins.h"
+#include "view/metrics_text.h"
 #include "view/tenants.h"
 
 #include <stdio.h>
@@ -22,13 +23,7 @@ struct sf_metrics {
 	void *extra_arg;
 };
 
-#define SF_METRICS_OTHER "other"
-
 /* The whole exposition in a malloc'd buffer. 0 or -errno. */
 int sf_metrics_render(const struct sf_metrics *m, char **text, size_t *len);
-/* Writes "# HELP"/"# TYPE" for one metric family. */
-void sf_metrics_family(FILE *f, const char *name, const char *type, const char *help);
-/* Writes a label value with \\, \" and \n escaped. */
-void sf_metrics_label(FILE *f, const char *value);
 
 #endif /* SF_METRICS_H */

@@ -2,10 +2,10 @@
 #include "view/tenants.h"
 #include "util/cgroupfs.h"
 #include "util/context.h"
-#include "view/events.h"
+#include "view/names.h"
 #include "util/log.h"
 #include "kernel/pins.h"
-#include "policy/sync.h"
+#include "policy/rules_read.h"
 
 #include <errno.h>
 #include <pwd.h>
@@ -229,7 +229,7 @@ const char *sf_tenants_cgroup(struct sf_tenants *t, __u64 cgroup_id)
 	return e && e->name ? e->name : "?";
 }
 
-const char *sf_tenants_of_cgroup(struct sf_tenants *t, __u64 cgroup_id)
+static const char *tenant_of_cgroup(struct sf_tenants *t, __u64 cgroup_id)
 {
 	struct cache_entry *e = cgroup_entry(t, cgroup_id);
 
@@ -254,7 +254,7 @@ static struct cache_entry *uid_entry(struct sf_tenants *t, __u32 uid)
 	return e;
 }
 
-const char *sf_tenants_of_uid(struct sf_tenants *t, __u32 uid)
+static const char *tenant_of_uid(struct sf_tenants *t, __u32 uid)
 {
 	struct cache_entry *e = uid_entry(t, uid);
 
@@ -277,5 +277,5 @@ const char *sf_tenants_of(struct sf_tenants *t, enum sf_group_by by, __u64 cgrou
 	/* Forwarded traffic has no local process, cgroup or user. */
 	if (uid == SF_UID_NONE)
 		return SF_TENANT_FORWARDED;
-	return by == SF_BY_USER ? sf_tenants_of_uid(t, uid) : sf_tenants_of_cgroup(t, cgroup_id);
+	return by == SF_BY_USER ? tenant_of_uid(t, uid) : tenant_of_cgroup(t, cgroup_id);
 }

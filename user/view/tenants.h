@@ -37,10 +37,6 @@ void sf_tenants_free(struct sf_tenants *t);
 int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, size_t n_per_kind[SF_RULE_KINDS]);
 /* Relative path of a cgroup, or "(removed cgroup ID)". */
 const char *sf_tenants_cgroup(struct sf_tenants *t, __u64 cgroup_id);
-/* The tenant of a cgroup (see above). */
-const char *sf_tenants_of_cgroup(struct sf_tenants *t, __u64 cgroup_id);
-/* "user:NAME", or "user:UID" for a uid with no name. */
-const char *sf_tenants_of_uid(struct sf_tenants *t, __u32 uid);
 /* The user name alone, or the number as text. */
 const char *sf_tenants_user(struct sf_tenants *t, __u32 uid);
 const char *sf_tenants_of(struct sf_tenants *t, enum sf_group_by by, __u64 cgroup_id, __u32 uid);

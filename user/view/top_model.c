@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "view/top_model.h"
 #include "view/event_client.h"
-#include "view/events.h"
+#include "view/format.h"
 #include "view/flows.h"
-#include "policy/sync.h"
+#include "kernel/counters.h"
 
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -11,10 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-const char *const sf_top_sort_names[SF_TOP_SORT_COUNT + 1] = {
-	"attempts", "denied", "limited", "total", "last", "tenant", NULL,
-};
 
 /* The last process the daemon named for a tenant (or user:NAME). */
 struct proc {
@@ -203,30 +199,12 @@ static void drain_events(struct sf_top_model *m)
 	m->h.events_live = m->events != NULL;
 }
 
-static double rate(__u64 now, __u64 before, double dt)
-{
-	return now > before && dt > 0 ? (double)(now - before) / dt : 0.0;
-}
-
 static void fill_row(struct sf_top_model *m, struct sf_top_row *r, const struct sf_tenant_sum *s,
 		     double dt)
 {
-	const struct sf_tenant_sum *old = NULL;
 	struct proc key = {.name = s->tenant}, **p;
 
-	memset(r, 0, sizeof(*r));
-	r->sum = s;
-	if (m->have_prev) {
-		struct sf_counters zero = {};
-		const struct sf_counters *b;
-
-		old = sf_tenant_set_find(&m->prev, s->tenant, 0);
-		b = old ? &old->c : &zero;
-		r->has_rate = true;
-		r->attempts_s = rate(s->c.attempts, b->attempts, dt);
-		r->denied_s = rate(s->c.denied, b->denied, dt);
-		r->limited_s = rate(s->c.limited, b->limited, dt);
-	}
+	sf_top_row_rates(r, s, m->have_prev ? &m->prev : NULL, dt);
 	sf_format_dest(s->last.family, s->last.daddr, s->last.dport, r->dest, sizeof(r->dest));
 	snprintf(r->user, sizeof(r->user), "%s", sf_tenants_user(m->tenants, s->last.uid));
 	p = tfind(&key, &m->procs, cmp_proc);
@@ -246,9 +224,9 @@ static void fill_header(struct sf_top_model *m, const struct sf_totals *t, doubl
 
 	m->h.totals = *t;
 	m->h.has_rate = m->have_prev;
-	m->h.attempts_s = rate(t->c.attempts, m->prev_totals.c.attempts, dt);
-	m->h.denied_s = rate(t->c.denied, m->prev_totals.c.denied, dt);
-	m->h.limited_s = rate(t->c.limited, m->prev_totals.c.limited, dt);
+	m->h.attempts_s = sf_top_rate(t->c.attempts, m->prev_totals.c.attempts, dt);
+	m->h.denied_s = sf_top_rate(t->c.denied, m->prev_totals.c.denied, dt);
+	m->h.limited_s = sf_top_rate(t->c.limited, m->prev_totals.c.limited, dt);
 	m->h.n_rules = 0;
 	for (size_t k = 0; k < SF_RULE_KINDS; k++)
 		m->h.n_rules += m->h.rules_per_kind[k];
@@ -307,55 +285,13 @@ static bool matches(const struct sf_top_row *r, const char *text)
 	       strstr(r->dest, text) || strstr(r->process, text);
 }
 
-static double key_of(const struct sf_top_row *r, enum sf_top_sort s)
-{
-	switch (s) {
-	case SF_TOP_SORT_DENIED:
-		return r->denied_s;
-	case SF_TOP_SORT_LIMITED:
-		return r->limited_s;
-	case SF_TOP_SORT_TOTAL:
-		return (double)r->sum->c.attempts;
-	case SF_TOP_SORT_LAST:
-		return (double)r->sum->last_ns;
-	default:
-		return r->attempts_s;
-	}
-}
-
-static enum sf_top_sort g_sort; /* qsort has no argument for them */
-static bool g_reverse;
-
-/* Largest first (names: A to Z); ties by total attempts, then name. */
-static int cmp_rows(const void *a, const void *b)
-{
-	const struct sf_top_row *x = a, *y = b;
-	int c = 0;
-
-	if (g_sort == SF_TOP_SORT_TENANT) {
-		c = strcmp(x->sum->tenant, y->sum->tenant);
-	} else {
-		double kx = key_of(x, g_sort), ky = key_of(y, g_sort);
-
-		if (kx != ky)
-			c = kx > ky ? -1 : 1;
-		else if (x->sum->c.attempts != y->sum->c.attempts)
-			c = x->sum->c.attempts > y->sum->c.attempts ? -1 : 1;
-		else
-			c = strcmp(x->sum->tenant, y->sum->tenant);
-	}
-	return g_reverse ? -c : c;
-}
-
 void sf_top_model_arrange(struct sf_top_model *m)
 {
 	m->n_view = 0;
 	for (size_t i = 0; i < m->n_rows; i++)
 		if (matches(&m->rows[i], m->filter))
 			m->view[m->n_view++] = m->rows[i];
-	g_sort = m->sort;
-	g_reverse = m->reverse;
-	qsort(m->view, m->n_view, sizeof(*m->view), cmp_rows);
+	sf_top_rows_sort(m->view, m->n_view, m->sort, m->reverse);
 }
 
 const struct sf_top_header *sf_top_model_header(const struct sf_top_model *m)
@@ -367,4 +303,9 @@ const struct sf_top_row *sf_top_model_rows(const struct sf_top_model *m, size_t 
 {
 	*n = m->n_view;
 	return m->view;
+}
+
+const char *sf_top_model_run_dir(const struct sf_top_model *m)
+{
+	return m->run_dir;
 }

@@ -8,28 +8,10 @@
 
 #include "kernel/pins.h"
 #include "view/tenant_sum.h"
+#include "view/top_rows.h"
 
 #include <stdbool.h>
 #include <stdio.h>
-
-enum sf_top_sort {
-	SF_TOP_SORT_ATTEMPTS, /* attempts/s */
-	SF_TOP_SORT_DENIED,   /* denied/s */
-	SF_TOP_SORT_LIMITED,  /* limited/s */
-	SF_TOP_SORT_TOTAL,    /* attempts since counted */
-	SF_TOP_SORT_LAST,     /* most recent first */
-	SF_TOP_SORT_TENANT,   /* by name */
-	SF_TOP_SORT_COUNT,
-};
-
-struct sf_top_row {
-	const struct sf_tenant_sum *sum;
-	bool has_rate; /* false on the first sample */
-	double attempts_s, denied_s, limited_s;
-	char dest[64];
-	char user[64];
-	char process[48]; /* "comm[pid]", or "-" when no event named it */
-};
 
 struct sf_top_header {
 	struct sf_totals totals;
@@ -66,9 +48,10 @@ void sf_top_model_arrange(struct sf_top_model *m);
 const struct sf_top_header *sf_top_model_header(const struct sf_top_model *m);
 const struct sf_top_row *sf_top_model_rows(const struct sf_top_model *m, size_t *n);
 
-/* The columns' names, as --sort takes them, NULL-terminated. */
-extern const char *const sf_top_sort_names[SF_TOP_SORT_COUNT + 1];
 /* "attempts/s", "total attempts", ...: for the header. */
 const char *sf_top_sort_label(enum sf_top_sort s);
+
+/* The run dir the model reads events (and the views quarantines) from. */
+const char *sf_top_model_run_dir(const struct sf_top_model *m);
 
 #endif /* SF_TOP_MODEL_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "view/top_text.h"
-#include "view/flows.h"
+#include "util/clock.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "view/top_view.h"
+#include "view/abuse_status.h"
 
 #include <curses.h>
 #include <errno.h>
@@ -39,6 +40,13 @@ static void draw(struct view *v)
 	for (int i = 0; i < SF_TOP_HEADER_LINES; i++)
 		mvaddnstr(y++, 0, header[i], COLS);
 	mvaddnstr(y++, 0, v->message, COLS);
+	static char quarantined[8][1024];
+	size_t nq = sf_abuse_quarantine_lines(sf_top_model_run_dir(v->m), quarantined, 8);
+
+	for (size_t i = 0; i < nq && y < LINES / 2; i++) {
+		mvaddnstr(y, 0, "quarantine: ", COLS);
+		mvaddnstr(y++, 12, quarantined[i], COLS > 12 ? COLS - 12 : 0);
+	}
 	/* The tenant column takes what the other columns leave. */
 	tw = sf_top_text_tenant_width(rows, n, COLS > 140 ? COLS - 110 : 30);
 	sf_top_text_titles(tw, line, sizeof(line));

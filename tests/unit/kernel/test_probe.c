@@ -164,14 +164,9 @@ END_TEST
 
 int main(void)
 {
-	TCase *tc = tcase_create("probe");
-
-	tcase_add_checked_fixture(tc, NULL, teardown);
-	tcase_add_test(tc, cgroup_modes);
-	tcase_add_test(tc, unreadable_mountinfo);
-	tcase_add_test(tc, refusal_names_feature_and_kernel);
-	tcase_add_test(tc, tcx_only_for_interfaces);
-	tcase_add_test(tc, legacy_cgroup_refused);
-	tcase_add_test(tc, this_kernel);
-	return sft_run_tcase("probe", tc);
+	return sft_run_tests("probe", NULL, teardown,
+			     (const TTest *const[]){cgroup_modes, unreadable_mountinfo,
+						    refusal_names_feature_and_kernel,
+						    tcx_only_for_interfaces, legacy_cgroup_refused,
+						    this_kernel, NULL});
 }

@@ -170,13 +170,6 @@ END_TEST
 
 int main(void)
 {
-	TCase *tc = tcase_create("parsers");
-
-	tcase_add_test(tc, ports);
-	tcase_add_test(tc, cidrs);
-	tcase_add_test(tc, rates);
-	tcase_add_test(tc, errnos);
-	tcase_add_test(tc, targets);
-	tcase_add_test(tc, actions);
-	return sft_run_tcase("parse", tc);
+	return sft_run_tests("parse", NULL, NULL,
+			     (const TTest *const[]){ports, cidrs, rates, errnos, targets, actions, NULL});
 }

@@ -164,12 +164,6 @@ END_TEST
 
 int main(void)
 {
-	TCase *tc = tcase_create("config");
-
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, good_file);
-	tcase_add_test(tc, every_problem_reported);
-	tcase_add_test(tc, missing_named_file);
-	tcase_add_test(tc, embedded_default);
-	return sft_run_tcase("config", tc);
+	return sft_run_tests("config", setup, teardown,
+			     (const TTest *const[]){good_file, every_problem_reported, missing_named_file, embedded_default, NULL});
 }
