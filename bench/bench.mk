@@ -38,3 +38,10 @@ bench: bench-deps
 	$(Q)bench/bench.sh
 
 -include $(wildcard $(BENCH_DIR)/*.d)
+
+.PHONY: bench-profile
+# perf record of the watched load (bench/profile.sh); perf is in linux-perf.
+bench-profile:
+	$(Q)scripts/deps.sh $(BENCH_PACKAGES) linux-perf
+	$(Q)$(MAKE) --no-print-directory bench-tools
+	$(Q)bench/profile.sh

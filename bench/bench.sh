@@ -21,15 +21,11 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-if [ -z "${SMTPFENCE_BENCH_INNER:-}" ]; then
-	[ "$(id -u)" -eq 0 ] || { echo "bench: needs root (BPF, cgroups, namespaces)" >&2; exit 1; }
-	exec env SMTPFENCE_BENCH_INNER=1 unshare -m --propagation private "$0" "$@"
-fi
+# shellcheck source=bench/sandbox.sh
+. bench/sandbox.sh
+sandbox_reexec "$0" "$@"
 
-OUT=$PWD/build/bench
-SF=$PWD/build/smtpfence
-LOADGEN=$OUT/loadgen
-EMPTY_BIN=$OUT/empty
+bench_paths
 FILLFLOWS=$OUT/fillflows
 WORKERS=$(nproc)
 QUICK=${BENCH_QUICK:-}
@@ -41,8 +37,6 @@ else
 	ROUNDS=${BENCH_ROUNDS:-25} RATE_SECONDS=0.5 COST_SECONDS=0.5 CONTROL_REPS=7 DROPIN_FILES=100000
 fi
 
-# shellcheck source=bench/sandbox.sh
-. bench/sandbox.sh
 # shellcheck source=bench/samples.sh
 . bench/samples.sh
 # shellcheck source=bench/systems.sh

@@ -6,6 +6,22 @@
 # sleeping processes that die with this shell, and cleanup of all of it on
 # any exit. Nothing here touches the host's network namespace.
 
+# sandbox_reexec SCRIPT ARGS...: runs SCRIPT again, as root, in a private
+# mount namespace (once: the inner run sees SMTPFENCE_BENCH_INNER).
+sandbox_reexec() {
+	if [ -n "${SMTPFENCE_BENCH_INNER:-}" ]; then return 0; fi
+	[ "$(id -u)" -eq 0 ] || { echo "bench: needs root (BPF, cgroups, namespaces)" >&2; exit 1; }
+	exec env SMTPFENCE_BENCH_INNER=1 unshare -m --propagation private "$@"
+}
+
+# The build's tools and outputs.
+bench_paths() {
+	OUT=$PWD/build/bench
+	SF=$PWD/build/smtpfence
+	LOADGEN=$OUT/loadgen
+	EMPTY_BIN=$OUT/empty
+}
+
 HOST_NETNS=$(readlink /proc/self/ns/net)
 declare -A NETNS # name -> /proc/PID/ns/net of its holder
 HOLDERS=""

@@ -3,32 +3,122 @@
  * TCP connect (blocking, non-blocking, io_uring, TCP Fast Open) passes the
  * pre-connect hook, so this is where a watched connect is judged. */
 #include "policy.bpf.h"
+#include <bpf/bpf_core_read.h>
 
 #define SF_IPPROTO_TCP 6
 #define SF_SOCK_STREAM 1
 
-/* The walk looks at the cgroups of the task that connects. */
-static __always_inline __u64 sf_ancestor_cgroup_id(void *ctx, int level)
+/* Whose cgroups the walk looks at: the connecting task's (cgrp 0), or
+ * those of the cgroup at kernel address cgrp (an MPTCP subflow's owner). */
+struct sf_walk {
+	__u64 cgrp;
+};
+
+/* What the walk reads of the kernel's structures, through its BTF (CO-RE). */
+struct kernfs_node___sf {
+	__u64 id;
+} __attribute__((preserve_access_index));
+
+struct cgroup___sf {
+	struct kernfs_node___sf *kn;
+	int level;
+	struct cgroup___sf *ancestors[];
+} __attribute__((preserve_access_index));
+
+struct sock___sf {
+	struct {
+		__u32 val;
+	} sk_uid;
+	struct {
+		struct cgroup___sf *cgroup;
+	} sk_cgrp_data;
+} __attribute__((preserve_access_index));
+
+/* The id of the cgroup at kernel address cgrp (0 when unreadable). */
+static __always_inline __u64 sf_cgroup_id_at(__u64 cgrp)
 {
-	return bpf_get_current_ancestor_cgroup_id(level);
+	__u64 kn = 0, id = 0;
+
+	bpf_probe_read_kernel(&kn, sizeof(kn),
+			      (void *)(cgrp + bpf_core_field_offset(struct cgroup___sf, kn)));
+	if (kn)
+		bpf_probe_read_kernel(
+			&id, sizeof(id),
+			(void *)(kn + bpf_core_field_offset(struct kernfs_node___sf, id)));
+	return id;
 }
 
-/* Marks a socket whose connect was let through, with its destination: the
- * cgroup_skb backstop passes its SYNs without judging them again. */
+static __always_inline __u64 sf_ancestor_cgroup_id(void *ctx, int level)
+{
+	__u64 cgrp = ((struct sf_walk *)ctx)->cgrp, anc = 0;
+	int depth = 0;
+
+	if (!cgrp)
+		return bpf_get_current_ancestor_cgroup_id(level);
+	bpf_probe_read_kernel(&depth, sizeof(depth),
+			      (void *)(cgrp + bpf_core_field_offset(struct cgroup___sf, level)));
+	if (level > depth)
+		return 0;
+	bpf_probe_read_kernel(&anc, sizeof(anc),
+			      (void *)(cgrp + bpf_core_field_offset(struct cgroup___sf, ancestors) +
+				       (__u64)level * sizeof(anc)));
+	return anc ? sf_cgroup_id_at(anc) : 0;
+}
+
+/* An MPTCP subflow is judged as its connection's owner: the path manager
+ * opens additional subflows (after the peer's ADD_ADDR) from a kernel
+ * worker, whose own identity is uid 0 in cgroup /. The MPTCP socket holds
+ * the owner's uid and cgroup; the owner's group is the task's when the
+ * task is the owner, else none. Returns 1 for a subflow. */
+static __always_inline int sf_subflow_owner(struct bpf_sock_addr *ctx, struct sf_identity *who,
+					    struct sf_walk *walk)
+{
+	struct bpf_sock *sk = ctx->sk;
+	struct sock___sf *msk;
+	__u64 cgrp = 0;
+	__u32 uid = 0;
+
+	if (!sk)
+		return 0;
+	msk = (struct sock___sf *)bpf_skc_to_mptcp_sock(sk);
+	if (!msk)
+		return 0;
+	bpf_probe_read_kernel(&uid, sizeof(uid), &msk->sk_uid.val);
+	bpf_probe_read_kernel(&cgrp, sizeof(cgrp), &msk->sk_cgrp_data.cgroup);
+	if (!cgrp)
+		return 0;
+	who->cgroup_id = sf_cgroup_id_at(cgrp);
+	if (who->uid != uid) {
+		who->uid = uid;
+		who->gid = SF_UID_NONE;
+	}
+	walk->cgrp = cgrp;
+	return 1;
+}
+
+/* Records the verdict on a socket whose connect was let through, with its
+ * destination, in its cookie's slot: the cgroup_skb backstop passes its
+ * SYNs without judging them again. An array slot costs no allocation and
+ * nothing at close, unlike socket local storage. */
 static __always_inline void sf_mark_judged(struct bpf_sock_addr *ctx, const struct sf_flow_key *fk,
 					   __u32 verdict)
 {
-	struct sf_judged *j;
+	__u64 cookie;
+	__u32 slot;
+	struct sf_verdict_slot *v;
 
 	if (ctx->type != SF_SOCK_STREAM)
 		return;
-	j = bpf_sk_storage_get(&sf_judged, ctx->sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
-	if (!j)
-		return; /* out of memory: the backstop judges its SYN instead */
-	j->family = fk->family;
-	j->dport = fk->dport;
-	j->verdict = verdict;
-	__builtin_memcpy(j->daddr, fk->daddr, sizeof(j->daddr));
+	cookie = bpf_get_socket_cookie(ctx);
+	slot = (__u32)cookie & (SF_VERDICT_SLOTS - 1);
+	v = bpf_map_lookup_elem(&sf_verdicts, &slot);
+	if (!v)
+		return;
+	v->family = fk->family;
+	v->dport = fk->dport;
+	v->verdict = verdict;
+	__builtin_memcpy(v->daddr, fk->daddr, sizeof(v->daddr));
+	v->cookie = cookie;
 }
 
 /* Judges a connect to a watched port whose destination is in *fk.
@@ -41,11 +131,13 @@ static __always_inline int sf_judge_connect(struct bpf_sock_addr *ctx, struct sf
 	struct sf_identity who = {.cgroup_id = bpf_get_current_cgroup_id(),
 				  .uid = (__u32)uid_gid,
 				  .gid = uid_gid >> 32};
+	struct sf_walk walk = {};
 	__u32 verdict;
 
 	if (!s)
 		return 1;
-	verdict = sf_judge_identity(fk, &who, s, ctx, SF_PATH_CONNECT);
+	sf_subflow_owner(ctx, &who, &walk);
+	verdict = sf_judge_identity(fk, &who, s, &walk, SF_PATH_CONNECT);
 	if (sf_verdict_passes(verdict)) {
 		sf_mark_judged(ctx, fk, verdict);
 		return 1;

@@ -6,11 +6,9 @@
 #include "packet.bpf.h"
 #include "policy.bpf.h"
 
-#define SF_SKB_PASS	1
-#define SF_SKB_DROP	0
-#define SF_SOCK_STREAM	1
-#define SF_SOCK_DGRAM	2
-#define SF_TCP_SYN_SENT 2
+#define SF_SKB_PASS    1
+#define SF_SKB_DROP    0
+#define SF_SOCK_STREAM 1
 
 /* The walk looks at the cgroups of the socket that sends. */
 static __always_inline __u64 sf_ancestor_cgroup_id(void *ctx, int level)
@@ -27,6 +25,26 @@ static __always_inline int sf_same_dest(const struct sf_judged *j, const struct 
 	return j->family == fk->family && j->dport == fk->dport && a[0] == b[0] && a[1] == b[1];
 }
 
+/* The connect hook's verdict on this socket for this destination, from
+ * its cookie's slot; NULL when the slot names another socket or another
+ * destination (rewritten after the hook, or the slot was taken over). */
+static __always_inline struct sf_verdict_slot *sf_connect_verdict(struct __sk_buff *skb,
+								  const struct sf_flow_key *fk)
+{
+	__u64 cookie = bpf_get_socket_cookie(skb);
+	__u32 slot = (__u32)cookie & (SF_VERDICT_SLOTS - 1);
+	struct sf_verdict_slot *v = bpf_map_lookup_elem(&sf_verdicts, &slot);
+	__u64 a[2], b[2];
+
+	if (!v || !cookie || v->cookie != cookie)
+		return NULL;
+	__builtin_memcpy(a, v->daddr, sizeof(a));
+	__builtin_memcpy(b, fk->daddr, sizeof(b));
+	if (v->family != fk->family || v->dport != fk->dport || a[0] != b[0] || a[1] != b[1])
+		return NULL;
+	return v;
+}
+
 /* The socket's owner and cgroup. A socket records no group: the sending
  * task's is taken when that task is the owner (a raw socket sends in its
  * caller's context); otherwise no group rule can match. */
@@ -39,41 +57,78 @@ static __always_inline void sf_socket_identity(struct __sk_buff *skb, struct sf_
 	who->gid = (__u32)uid_gid == who->uid ? uid_gid >> 32 : SF_UID_NONE;
 }
 
-/* Only a raw socket or a TCP socket that is opening can send a SYN: every
- * other packet (data, ACKs, datagrams) passes without being parsed. */
-static __always_inline int sf_cannot_send_syn(struct __sk_buff *skb)
-{
-	struct bpf_sock *sk = skb->sk;
+enum sf_fast {
+	SF_FAST_PASS,	/* certainly passes */
+	SF_FAST_SYN,	/* a plain SYN to a watched port: *p holds its addresses */
+	SF_FAST_UNSURE, /* the full parse must decide */
+};
 
-	if (!sk || !(sk = bpf_sk_fullsock(sk)))
-		return 0;
-	if (sk->type == SF_SOCK_STREAM)
-		return sk->state != SF_TCP_SYN_SENT;
-	return sk->type == SF_SOCK_DGRAM;
+/* The common case in the first instructions, from the packet's linear
+ * data: SF_FAST_PASS when it certainly passes (not TCP; TCP that is no SYN
+ * without ACK; a SYN to a port not watched), SF_FAST_SYN for a SYN to a
+ * watched port with no options in the way, SF_FAST_UNSURE for the rest
+ * (fragments, extension headers, a header the linear data does not
+ * hold). */
+static __always_inline int sf_fast_classify(struct __sk_buff *skb, struct sf_pkt *p)
+{
+	__u8 *data = (__u8 *)(long)skb->data, *end = (__u8 *)(long)skb->data_end;
+	struct ipv6hdr *ip6 = (struct ipv6hdr *)data;
+	struct iphdr *ip = (struct iphdr *)data;
+	__u8 *tcp;
+	int v4 = skb->protocol == bpf_htons(SF_ETH_P_IP);
+
+	if (v4) {
+		__u32 hl;
+
+		if ((__u8 *)(ip + 1) > end || ip->version != 4)
+			return SF_FAST_UNSURE;
+		if (ip->protocol != SF_PROTO_TCP)
+			return SF_FAST_PASS;
+		if (ip->frag_off & bpf_htons(SF_IP_MF | SF_IP_OFFSET))
+			return SF_FAST_UNSURE;
+		hl = ip->ihl * 4;
+		if (hl < sizeof(*ip) || bpf_ntohs(ip->tot_len) < hl + SF_TCP_FLAGS_AT + 1)
+			return SF_FAST_UNSURE;
+		tcp = data + hl;
+	} else if (skb->protocol == bpf_htons(SF_ETH_P_IPV6)) {
+		if ((__u8 *)(ip6 + 1) > end || ip6->version != 6)
+			return SF_FAST_UNSURE;
+		if (ip6->nexthdr == SF_PROTO_UDP || ip6->nexthdr == SF_PROTO_ICMPV6)
+			return SF_FAST_PASS;
+		if (ip6->nexthdr != SF_PROTO_TCP ||
+		    bpf_ntohs(ip6->payload_len) < SF_TCP_FLAGS_AT + 1)
+			return SF_FAST_UNSURE;
+		tcp = data + sizeof(*ip6);
+	} else {
+		return SF_FAST_PASS; /* neither IPv4 nor IPv6: no TCP at all */
+	}
+	if (tcp + SF_TCP_FLAGS_AT + 1 > end)
+		return SF_FAST_UNSURE;
+	if (!(tcp[SF_TCP_FLAGS_AT] & SF_TCP_SYN) || (tcp[SF_TCP_FLAGS_AT] & SF_TCP_ACK))
+		return SF_FAST_PASS;
+	if (!sf_port_watched((__u16)tcp[2] << 8 | tcp[3]))
+		return SF_FAST_PASS;
+	__builtin_memcpy(&p->fk.dport, tcp + 2, 2);
+	if (v4) {
+		p->fk.family = SF_AF_INET;
+		__builtin_memcpy(p->fk.daddr, &ip->daddr, 4);
+		__builtin_memcpy(p->saddr, &ip->saddr, 4);
+	} else {
+		p->fk.family = SF_AF_INET6;
+		__builtin_memcpy(p->fk.daddr, &ip6->daddr, 16);
+		__builtin_memcpy(p->saddr, &ip6->saddr, 16);
+	}
+	return SF_FAST_SYN;
 }
 
-SEC("cgroup_skb/egress")
-int sf_egress(struct __sk_buff *skb)
+/* A SYN to a watched port: passed on the connect hook's verdict when it
+ * judged this socket for this destination, else judged here. */
+static __always_inline int sf_judge_syn(struct __sk_buff *skb, struct sf_pkt *p)
 {
-	struct sf_pkt p = {};
-
-	if (sf_cannot_send_syn(skb))
-		return SF_SKB_PASS;
-
-	int kind = sf_parse_syn(skb, &p);
-
-	if (kind == SF_PKT_OTHER)
-		return SF_SKB_PASS;
-	if (kind == SF_PKT_MALFORMED) {
-		sf_count_malformed();
-		return SF_SKB_DROP;
-	}
-	if (!sf_port_watched(bpf_ntohs(p.fk.dport)))
-		return SF_SKB_PASS;
-
 	__u32 zero = 0;
 	struct sf_settings *s = bpf_map_lookup_elem(&sf_settings, &zero);
 	struct bpf_sock *sk = skb->sk;
+	struct sf_verdict_slot *v;
 	struct sf_judged *j = NULL;
 	struct sf_identity who;
 	__u32 verdict;
@@ -83,23 +138,48 @@ int sf_egress(struct __sk_buff *skb)
 	sk = bpf_sk_fullsock(sk);
 	if (!sk)
 		return SF_SKB_PASS;
-	/* Only a TCP socket's mark stands for its SYNs: a raw socket's
+	/* Only a TCP socket's verdict stands for its SYNs: a raw socket's
 	 * every packet is a new attempt. */
 	if (sk->type == SF_SOCK_STREAM) {
+		v = sf_connect_verdict(skb, &p->fk);
+		if (v)
+			return sf_verdict_passes(v->verdict) ? SF_SKB_PASS : SF_SKB_DROP;
 		j = bpf_sk_storage_get(&sf_judged, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
-		if (j && j->family && sf_same_dest(j, &p.fk))
+		if (j && j->family && sf_same_dest(j, &p->fk))
 			return sf_verdict_passes(j->verdict) ? SF_SKB_PASS : SF_SKB_DROP;
 	}
 	sf_socket_identity(skb, &who);
-	verdict = sf_judge_identity(&p.fk, &who, s, skb, SF_PATH_BYPASS);
+	verdict = sf_judge_identity(&p->fk, &who, s, skb, SF_PATH_BYPASS);
 	/* A TCP socket retransmits its SYN: judge it once, not per copy. */
 	if (j) {
-		j->family = p.fk.family;
-		j->dport = p.fk.dport;
+		j->family = p->fk.family;
+		j->dport = p->fk.dport;
 		j->verdict = verdict;
-		__builtin_memcpy(j->daddr, p.fk.daddr, sizeof(j->daddr));
+		__builtin_memcpy(j->daddr, p->fk.daddr, sizeof(j->daddr));
 	}
 	return sf_verdict_passes(verdict) ? SF_SKB_PASS : SF_SKB_DROP;
+}
+
+SEC("cgroup_skb/egress")
+int sf_egress(struct __sk_buff *skb)
+{
+	struct sf_pkt p = {};
+	int kind = sf_fast_classify(skb, &p);
+
+	if (kind == SF_FAST_PASS)
+		return SF_SKB_PASS;
+	if (kind == SF_FAST_SYN)
+		return sf_judge_syn(skb, &p);
+	kind = sf_parse_syn(skb, &p, 1);
+	if (kind == SF_PKT_OTHER)
+		return SF_SKB_PASS;
+	if (kind == SF_PKT_MALFORMED) {
+		sf_count_malformed();
+		return SF_SKB_DROP;
+	}
+	if (!sf_port_watched(bpf_ntohs(p.fk.dport)))
+		return SF_SKB_PASS;
+	return sf_judge_syn(skb, &p);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

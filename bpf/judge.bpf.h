@@ -112,6 +112,22 @@ static __always_inline __u32 sf_verdict_of(struct sf_rule *r, __u64 now)
 	}
 }
 
+/* The current task's name, read straight from its task_struct (BTF):
+ * two loads, where bpf_get_current_comm() copies it byte by byte. */
+struct task_struct___sf {
+	char comm[SF_COMM_LEN];
+} __attribute__((preserve_access_index));
+
+static __always_inline void sf_current_comm(char *to)
+{
+	struct task_struct___sf *t = (struct task_struct___sf *)bpf_get_current_task_btf();
+	__u64 w[2];
+
+	w[0] = *(__u64 *)&t->comm[0];
+	w[1] = *(__u64 *)&t->comm[8];
+	__builtin_memcpy(to, w, sizeof(w));
+}
+
 static __always_inline void sf_count_flow(struct sf_flow_key *fk, __u32 verdict, enum sf_path path,
 					  __u64 now, struct sf_totals *t)
 {
@@ -133,7 +149,7 @@ static __always_inline void sf_count_flow(struct sf_flow_key *fk, __u32 verdict,
 	f->last_ns = now;
 	if (path == SF_PATH_CONNECT) {
 		f->last_pid = bpf_get_current_pid_tgid() >> 32;
-		bpf_get_current_comm(f->last_comm, sizeof(f->last_comm));
+		sf_current_comm(f->last_comm);
 	}
 }
 

@@ -33,9 +33,12 @@ struct {
 } sf_rules SEC(".maps");
 
 /* Per-rule counters live apart from the rules so that rewriting a rule
- * never races with the kernel's increments. */
+ * never races with the kernel's increments. Per CPU: a busy tenant's rule
+ * is counted on every CPU at once; an entry exists only for a rule that
+ * decided something (40 bytes a CPU). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, SF_MAX_RULES + 2);
 	__type(key, struct sf_rule_key);
 	__type(value, struct sf_counters);
@@ -82,7 +85,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sf_events SEC(".maps");
 
-/* Sockets the connect hook judged (see struct sf_judged). */
+/* The connect hook's verdicts, by socket cookie (see sf_verdict_slot). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SF_VERDICT_SLOTS);
+	__type(key, __u32);
+	__type(value, struct sf_verdict_slot);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sf_verdicts SEC(".maps");
+
+/* Sockets the backstop judged itself (see struct sf_judged). */
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

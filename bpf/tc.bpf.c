@@ -40,7 +40,7 @@ int sf_tc_egress(struct __sk_buff *skb)
 		return SF_TC_NEXT;
 
 	struct sf_pkt p = {};
-	int kind = sf_parse_syn(skb, &p);
+	int kind = sf_parse_syn(skb, &p, 0);
 
 	if (kind == SF_PKT_OTHER)
 		return SF_TC_NEXT;

@@ -8,16 +8,19 @@
 #include <linux/bpf.h>
 
 /* Bump when a map's key or value layout changes: the loader migrates.
- * 2: bypass counter, forwarded total, event flags and source address. */
-#define SF_LAYOUT_VERSION 3
+ * 2: bypass counter, forwarded total, event flags and source address.
+ * 4: per-CPU rule counters, the connect hook's verdicts by socket cookie. */
+#define SF_LAYOUT_VERSION 4
 
-/* Default map sizes (issue: 100,000 rules and 1,000,000 flows). */
+/* Default map sizes: 100,000 rules and 200,000 flows, within 64 MiB of
+ * kernel memory (a larger node sets max_flows). */
 #define SF_MAX_RULES	 100000
-#define SF_MAX_FLOWS	 1000000
+#define SF_MAX_FLOWS	 200000
 #define SF_MAX_EXEMPT	 4096
 #define SF_RINGBUF_BYTES (1U << 22)
 #define SF_PORT_SLOTS	 65536
 #define SF_MAX_SOURCES	 65536
+#define SF_VERDICT_SLOTS 65536 /* a power of two */
 
 /* Deepest cgroup level the ancestor walk looks at (bounded walk). */
 #define SF_MAX_CGROUP_LEVEL 31
@@ -33,6 +36,7 @@
 #define SF_MAP_TOTALS	  "sf_totals"
 #define SF_MAP_EVENTS	  "sf_events"
 #define SF_MAP_JUDGED	  "sf_judged"
+#define SF_MAP_VERDICTS	  "sf_verdicts"
 #define SF_MAP_SOURCE4	  "sf_source4"
 #define SF_MAP_SOURCE6	  "sf_source6"
 
@@ -126,7 +130,7 @@ struct sf_totals {
 	__u64 events_lost; /* ring buffer full */
 	__u64 flows_lost;  /* flow table update failed */
 	__u64 forwarded;   /* of c.attempts: forwarded SYNs judged by tc */
-	__u64 malformed;   /* TCP fragments that could rewrite a header: dropped */
+	__u64 malformed;   /* packets that cannot be judged (fragments, chains): dropped */
 };
 
 struct sf_lpm4 {
@@ -146,9 +150,22 @@ struct sf_source {
 	__u64 rule_id;
 };
 
-/* Socket local storage: the connect hook judged this socket, for this
- * destination (the cgroup_skb backstop lets its SYNs through). */
+/* Socket local storage: the cgroup_skb backstop judged this TCP socket's
+ * SYN to this destination itself; its retransmits get the same verdict. */
 struct sf_judged {
+	__u16 family;
+	__be16 dport;
+	__u32 verdict; /* enum sf_verdict */
+	__u8 daddr[16];
+};
+
+/* The connect hook's verdict on a socket it let through, in the slot of
+ * the socket's cookie (sf_verdicts, SF_VERDICT_SLOTS of them): the
+ * cgroup_skb backstop passes the SYN of a socket whose slot names it and
+ * the destination of the SYN. A slot taken over by a later socket only
+ * makes the backstop judge the first socket's next SYN itself. */
+struct sf_verdict_slot {
+	__u64 cookie; /* 0: empty */
 	__u16 family;
 	__be16 dport;
 	__u32 verdict; /* enum sf_verdict */

@@ -52,3 +52,11 @@ test-bypass-forward: $(BUILD)/tests/bin/bypass_forward $(BUILD)/smtpfence
 	$(Q)$(BUILD)/tests/bin/bypass_forward
 
 TEST_TARGETS += test-bypass-forward
+
+$(BUILD)/tests/bin/bypass_mptcp: $(BUILD)/tests/bypass/netns.o
+
+.PHONY: test-bypass-mptcp
+test-bypass-mptcp: $(BUILD)/tests/bin/bypass_mptcp $(BUILD)/smtpfence
+	$(Q)$(BUILD)/tests/bin/bypass_mptcp
+
+TEST_TARGETS += test-bypass-mptcp

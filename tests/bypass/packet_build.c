@@ -94,6 +94,24 @@ static size_t build_v4(const struct sft_pkt *p, uint8_t *ip)
 	return hl + l4_len;
 }
 
+/* Appends extension headers at off, chaining them from *nh; returns the
+ * offset after them and leaves *nh at the last one's next-header byte. */
+static size_t add_ext(uint8_t *ip, size_t off, uint8_t **nh, const uint8_t *ext, int n_ext)
+{
+	for (int i = 0; i < n_ext; i++) {
+		size_t n = ext[i] == 51 ? 16 : 8; /* AH: length field 2 */
+
+		**nh = ext[i];
+		memset(ip + off, 0, n);
+		ip[off + 1] = ext[i] == 51 ? 2 : 0;
+		if (ext[i] == 0 || ext[i] == 60)
+			ip[off + 2] = 1, ip[off + 3] = 4; /* PadN over the rest */
+		*nh = ip + off;
+		off += n;
+	}
+	return off;
+}
+
 static size_t build_v6(const struct sft_pkt *p, uint8_t *ip)
 {
 	uint8_t *nh = ip + 6;
@@ -104,17 +122,9 @@ static size_t build_v6(const struct sft_pkt *p, uint8_t *ip)
 	ip[7] = 64;
 	inet_pton(AF_INET6, p->src, ip + 8);
 	inet_pton(AF_INET6, p->dst, ip + 24);
-	for (int i = 0; i < p->n_ext; i++) {
-		size_t n = p->ext[i] == 51 ? 16 : 8; /* AH: length field 2 */
+	uint8_t *frag_nh = NULL;
 
-		*nh = p->ext[i];
-		memset(ip + off, 0, n);
-		ip[off + 1] = p->ext[i] == 51 ? 2 : 0;
-		if (p->ext[i] == 0 || p->ext[i] == 60)
-			ip[off + 2] = 1, ip[off + 3] = 4; /* PadN over the rest */
-		nh = ip + off;
-		off += n;
-	}
+	off = add_ext(ip, off, &nh, p->ext, p->n_ext);
 	if (p->fragment) {
 		uint16_t fo = (uint16_t)(p->frag << 3 | (p->more ? 1 : 0));
 
@@ -123,12 +133,17 @@ static size_t build_v6(const struct sft_pkt *p, uint8_t *ip)
 		ip[off + 2] = (uint8_t)(fo >> 8);
 		ip[off + 3] = (uint8_t)fo;
 		ip[off + 7] = 1; /* identification */
-		nh = ip + off;
+		nh = frag_nh = ip + off;
 		off += 8;
+		off = add_ext(ip, off, &nh, p->frag_ext, p->n_frag_ext);
 	}
 	*nh = p->proto;
-	l4_len = build_l4(p, ip + off);
-	if (p->frag == 0)
+	if (frag_nh && p->frag_next)
+		*frag_nh = p->frag_next;
+	l4_len = p->no_l4 ? 0 : build_l4(p, ip + off);
+	/* A later fragment holding a whole TCP header gets the checksum of
+	 * the segment it completes on reassembly. */
+	if (l4_len)
 		l4_checksum(p, ip + 8, ip + 24, ip + off, l4_len);
 	ip[4] = (uint8_t)((off - 40 + l4_len) >> 8);
 	ip[5] = (uint8_t)(off - 40 + l4_len);

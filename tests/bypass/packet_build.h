@@ -23,9 +23,13 @@ struct sft_pkt {
 	int ip_opts;		  /* IPv4 option bytes, a multiple of 4 */
 	uint8_t ext[SFT_MAX_EXT]; /* IPv6 extension headers before the fragment header */
 	int n_ext;
-	bool fragment;	     /* a fragment (IPv6: with a fragment header) */
-	int frag;	     /* its offset in 8-byte units */
-	bool more;	     /* more fragments follow */
+	bool fragment;	   /* a fragment (IPv6: with a fragment header) */
+	int frag;	   /* its offset in 8-byte units */
+	bool more;	   /* more fragments follow */
+	uint8_t frag_next; /* IPv6: the fragment header's next header (0: what follows) */
+	uint8_t frag_ext[SFT_MAX_EXT]; /* IPv6 extension headers after the fragment header */
+	int n_frag_ext;
+	bool no_l4;	     /* no transport bytes at all (a first fragment of headers only) */
 	int l4_len;	     /* bytes of the transport header and payload (default 20) */
 	const char *payload; /* after a 20-byte TCP header */
 	int cut;	     /* bytes cut off the end, beyond what the headers say */

@@ -38,8 +38,21 @@ static int send_child(const struct sft_pkt *p)
 	uint8_t buf[1024];
 	size_t len = sft_pkt_build(p, buf, sizeof(buf));
 	struct sockaddr_in to = {.sin_family = AF_INET};
-	int one = 1, fd = socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
+	struct sockaddr_in6 to6 = {.sin6_family = AF_INET6};
+	int one = 1, fd;
 
+	if (p->family == 6) {
+		/* IPPROTO_RAW: the packet carries its own IPv6 header. */
+		fd = socket(AF_INET6, SOCK_RAW, IPPROTO_RAW);
+		if (fd < 0)
+			return errno;
+		inet_pton(AF_INET6, p->dst, &to6.sin6_addr);
+		if (sendto(fd, buf + SFT_ETH_HLEN, len - SFT_ETH_HLEN, 0, (struct sockaddr *)&to6,
+			   sizeof(to6)) < 0)
+			return errno;
+		return 0;
+	}
+	fd = socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
 	if (fd < 0)
 		return errno;
 	if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)))

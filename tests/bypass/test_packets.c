@@ -145,8 +145,17 @@ struct row {
 	struct sft_pkt p;
 	int egress; /* PASS or DROP: a local socket never judged at connect */
 	int tc;	    /* NEXT or SHOT: forwarded from the source in p */
-	int judged; /* 1: counted as an attempt; 2: counted as malformed */
+	/* 1: counted as an attempt; 2: counted as malformed; "n LOCAL(m)":
+	 * n by tc, m by the egress program. */
+	int judged;
 };
+
+/* Sent from this host, a fragment of TCP was made by hand on a raw socket
+ * (the kernel fragments its sockets' packets after the cgroup hook). */
+#define LOCAL(n)	 | ((n) + 1) << 4
+#define TC_JUDGED(r)	 ((r)->judged & 0xf)
+#define EGRESS_JUDGED(r) ((r)->judged >> 4 ? ((r)->judged >> 4) - 1 : TC_JUDGED(r))
+#define FRAG6(...)	 .fragment = true, __VA_ARGS__
 
 /* Policy: ports 25 and 587 watched, default deny, exempt 198.51.100.25;
  * tc: source 203.0.113.8/29 and 2001:db8:1::/64 allowed. Sources .10 and
@@ -180,16 +189,18 @@ static const struct row rows[] = {
 	{"v4 TCP header of 8 bytes, to 25", V4(D4, .dport = 25, .l4_len = 8), DROP, SHOT, 1},
 	{"v4 TCP header of 2 bytes", V4(D4, .dport = 25, .l4_len = 2), PASS, NEXT, 0},
 	{"v4 first fragment, SYN to 25",
-	 V4(D4, .dport = 25, SYN, .fragment = true, .frag = 0, .more = true), DROP, SHOT, 1},
-	{"v4 first fragment of 8 bytes, to 25",
+	 V4(D4, .dport = 25, SYN, .fragment = true, .frag = 0, .more = true), DROP, SHOT,
+	 1 LOCAL(2)},
+	{"v4 first fragment of 8 bytes, to 25 (RFC 7112)",
 	 V4(D4, .dport = 25, .fragment = true, .frag = 0, .more = true, .l4_len = 8), DROP, SHOT,
-	 1},
+	 2},
 	{"v4 first fragment, data to 25",
-	 V4(D4, .dport = 25, DATA, .fragment = true, .frag = 0, .more = true), PASS, NEXT, 0},
+	 V4(D4, .dport = 25, DATA, .fragment = true, .frag = 0, .more = true), DROP, NEXT,
+	 0 LOCAL(2)},
 	{"v4 fragment at 8 bytes (RFC 1858)",
 	 V4(D4, .dport = 25, SYN, .fragment = true, .frag = 1, .more = true), DROP, SHOT, 2},
-	{"v4 fragment at 16 bytes", V4(D4, .dport = 25, SYN, .fragment = true, .frag = 2), PASS,
-	 NEXT, 0},
+	{"v4 fragment at 16 bytes", V4(D4, .dport = 25, SYN, .fragment = true, .frag = 2), DROP,
+	 NEXT, 0 LOCAL(2)},
 	{"v4 UDP fragment at 8 bytes",
 	 V4(D4, .proto = 17, .dport = 25, .fragment = true, .frag = 1), PASS, NEXT, 0},
 	{"v6 SYN to 25", V6(D6, .dport = 25, SYN), DROP, SHOT, 1},
@@ -214,17 +225,46 @@ static const struct row rows[] = {
 	 V6(D6, .ext = {0, 60, 60, 60, 60, 60, 60, 60, 60}, .n_ext = 9, .dport = 25, SYN), DROP,
 	 SHOT, 2},
 	{"v6 first fragment, SYN to 25",
-	 V6(D6, .dport = 25, SYN, .fragment = true, .frag = 0, .more = true), DROP, SHOT, 1},
+	 V6(D6, .dport = 25, SYN, .fragment = true, .frag = 0, .more = true), DROP, SHOT,
+	 1 LOCAL(2)},
 	{"v6 dest opts and first fragment, SYN to 25",
 	 V6(D6, .ext = {60}, .n_ext = 1, .dport = 25, SYN, .fragment = true, .frag = 0,
 	    .more = true),
-	 DROP, SHOT, 1},
+	 DROP, SHOT, 1 LOCAL(2)},
 	{"v6 first fragment, data to 25",
-	 V6(D6, .dport = 25, DATA, .fragment = true, .frag = 0, .more = true), PASS, NEXT, 0},
+	 V6(D6, .dport = 25, DATA, .fragment = true, .frag = 0, .more = true), DROP, NEXT,
+	 0 LOCAL(2)},
 	{"v6 fragment at 8 bytes",
 	 V6(D6, .dport = 25, SYN, .fragment = true, .frag = 1, .more = true), DROP, SHOT, 2},
-	{"v6 fragment at 16 bytes", V6(D6, .dport = 25, SYN, .fragment = true, .frag = 2), PASS,
-	 NEXT, 0},
+	{"v6 fragment at 16 bytes", V6(D6, .dport = 25, SYN, .fragment = true, .frag = 2), DROP,
+	 SHOT, 2},
+	/* Issue 12 item 6: the SYN behind a first fragment of headers only. */
+	{"v6 first fragment holding only dest opts (RFC 7112)",
+	 V6(D6, .dport = 25,
+	    FRAG6(.frag = 0, .more = true, .frag_ext = {60}, .n_frag_ext = 1, .no_l4 = true)),
+	 DROP, SHOT, 2},
+	{"v6 fragment at 8 bytes after dest opts, SYN to 25",
+	 V6(D6, .dport = 25, SYN, FRAG6(.frag = 1, .frag_next = 60)), DROP, SHOT, 2},
+	{"v6 fragment at 16 bytes after dest opts, SYN to 25",
+	 V6(D6, .dport = 25, SYN, FRAG6(.frag = 2, .frag_next = 60)), DROP, SHOT, 2},
+	{"v6 first fragment, dest opts and an ACK to 25",
+	 V6(D6, .dport = 25, DATA,
+	    FRAG6(.frag = 0, .more = true, .frag_ext = {60}, .n_frag_ext = 1)),
+	 DROP, NEXT, 0 LOCAL(2)},
+	{"v6 fragment at 8 bytes overlapping that ACK with a SYN",
+	 V6(D6, .dport = 25, .l4_len = 8, .flags = SFT_TCP_SYN, FRAG6(.frag = 1, .frag_next = 60)),
+	 DROP, SHOT, 2},
+	{"v6 first fragment cut inside dest opts",
+	 V6(D6, .dport = 25,
+	    FRAG6(.frag = 0, .more = true, .frag_ext = {60}, .n_frag_ext = 1, .no_l4 = true),
+	    .cut = 4),
+	 DROP, SHOT, 2},
+	{"v6 first fragment of 8 TCP bytes, to 25 (RFC 7112)",
+	 V6(D6, .dport = 25, FRAG6(.frag = 0, .more = true), .l4_len = 8), DROP, SHOT, 2},
+	{"v6 first fragment, UDP to 25", V6(D6, .proto = 17, .dport = 25, FRAG6(.more = true)),
+	 PASS, NEXT, 0},
+	{"v6 UDP fragment at 16 bytes", V6(D6, .proto = 17, .dport = 25, FRAG6(.frag = 2)), DROP,
+	 NEXT, 0 LOCAL(2)},
 	{"v6 cut before the TCP flags", V6(D6, .dport = 25, SYN, .cut = 10), DROP, SHOT, 1},
 	{"v6 cut after the IPv6 header", V6(D6, .dport = 25, SYN, .cut = 20), PASS, NEXT, 0},
 	{"v6 cut inside an extension header",
@@ -277,15 +317,17 @@ START_TEST(egress_table)
 	const struct row *r = &rows[_i];
 	struct sf_totals before = totals(egress->maps.sf_totals), after;
 	int got = run(egress->progs.sf_egress, &r->p, 0);
+	int judged = EGRESS_JUDGED(r);
 
 	ck_assert_msg(got == r->egress, "%s: egress returned %d, want %d", r->name, got, r->egress);
 	after = totals(egress->maps.sf_totals);
-	ck_assert_msg(after.c.attempts - before.c.attempts == (r->judged == 1),
+	ck_assert_msg(after.c.attempts - before.c.attempts == (judged == 1),
 		      "%s: counted %llu attempts", r->name,
 		      (unsigned long long)(after.c.attempts - before.c.attempts));
 	/* Every attempt judged here came from a socket never judged at connect. */
-	ck_assert_uint_eq(after.c.bypass - before.c.bypass, r->judged == 1);
-	ck_assert_uint_eq(after.malformed - before.malformed, r->judged == 2);
+	ck_assert_uint_eq(after.c.bypass - before.c.bypass, judged == 1);
+	ck_assert_msg(after.malformed - before.malformed == (judged == 2), "%s: %llu malformed",
+		      r->name, (unsigned long long)(after.malformed - before.malformed));
 	ck_assert_uint_eq(after.forwarded, 0);
 	ck_assert_uint_eq(after.c.attempts, after.c.allowed + after.c.denied + after.c.limited);
 }
@@ -300,9 +342,11 @@ START_TEST(tc_table)
 
 	ck_assert_msg(got == r->tc, "%s: tc returned %d, want %d", r->name, got, r->tc);
 	after = totals(tc->maps.sf_totals);
-	ck_assert_uint_eq(after.c.attempts - before.c.attempts, r->judged == 1);
-	ck_assert_uint_eq(after.forwarded - before.forwarded, r->judged == 1);
-	ck_assert_uint_eq(after.malformed - before.malformed, r->judged == 2);
+	ck_assert_uint_eq(after.c.attempts - before.c.attempts, TC_JUDGED(r) == 1);
+	ck_assert_uint_eq(after.forwarded - before.forwarded, TC_JUDGED(r) == 1);
+	ck_assert_msg(after.malformed - before.malformed == (TC_JUDGED(r) == 2),
+		      "%s: %llu malformed", r->name,
+		      (unsigned long long)(after.malformed - before.malformed));
 	ck_assert_uint_eq(after.c.bypass, 0);
 	ck_assert_uint_eq(after.c.attempts, after.c.allowed + after.c.denied + after.c.limited);
 }

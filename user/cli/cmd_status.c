@@ -171,7 +171,8 @@ static void print_backstop(const struct link_state *eg, const struct sf_tclink_i
 	printf("forwarded:   %llu of the attempts were forwarded SYNs judged by tc\n",
 	       (unsigned long long)t->forwarded);
 	if (t->malformed)
-		printf("malformed:   %llu overlapping TCP fragments dropped\n",
+		printf("malformed:   %llu packets that cannot be judged (TCP fragments, header "
+		       "chains) dropped\n",
 		       (unsigned long long)t->malformed);
 }
 

@@ -10,8 +10,23 @@
 
 void sf_rule_counters(int fd, const struct sf_rule_key *key, struct sf_counters *c)
 {
-	if (bpf_map_lookup_elem(fd, key, c))
-		memset(c, 0, sizeof(*c));
+	int ncpu = libbpf_num_possible_cpus();
+	struct sf_counters *per;
+
+	memset(c, 0, sizeof(*c));
+	/* Per CPU: each CPU counts apart, the sum is the rule's. */
+	per = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*per)) : NULL;
+	if (!per)
+		return;
+	if (!bpf_map_lookup_elem(fd, key, per))
+		for (int i = 0; i < ncpu; i++) {
+			c->attempts += per[i].attempts;
+			c->allowed += per[i].allowed;
+			c->denied += per[i].denied;
+			c->limited += per[i].limited;
+			c->bypass += per[i].bypass;
+		}
+	free(per);
 }
 
 int sf_totals_read(int fd, struct sf_totals *t)
