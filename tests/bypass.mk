@@ -36,7 +36,7 @@ $(BUILD)/tests/bypass/test_backstop.o $(BUILD)/tests/bypass/test_forward.o: \
 BYPASS_E2E_SUPPORT := $(BYPASS_SUPPORT) $(BUILD)/tests/bypass/tenant.o \
 	$(BUILD)/tests/bypass/status.o
 
-$(foreach t,backstop forward,$(eval $(call sft_test_bin,bypass_$(t),\
+$(foreach t,backstop forward mptcp,$(eval $(call sft_test_bin,bypass_$(t),\
 	$(BUILD)/tests/bypass/test_$(t).o $(BYPASS_E2E_SUPPORT) $(LIB_OBJS),$(BYPASS_CAP_LIBS))))
 
 .PHONY: test-bypass-backstop
