@@ -39,6 +39,10 @@
 #define SF_MAP_VERDICTS	  "sf_verdicts"
 #define SF_MAP_SOURCE4	  "sf_source4"
 #define SF_MAP_SOURCE6	  "sf_source6"
+/* The mail-flow bridge (see struct sf_redirect and struct sf_peer). */
+#define SF_MAP_REDIRECTS "sf_redirects"
+#define SF_MAP_PEERS	 "sf_peers"
+#define SF_MAX_PEERS	 262144
 
 /* Link pins, relative to the pin directory. */
 #define SF_LINK_CONNECT4 "link_connect4"
@@ -53,6 +57,7 @@ enum sf_action {
 	SF_ACT_DENY = 2,
 	SF_ACT_LOG = 3,	  /* allow and emit an event: audit mode */
 	SF_ACT_LIMIT = 4, /* token bucket; over the limit behaves as deny */
+	SF_ACT_REDIRECT = 5, /* connect rewritten to the node's relay (MTA) */
 };
 
 /* What decided a verdict; also the kind part of a rule key. */
@@ -70,6 +75,7 @@ enum sf_verdict {
 	SF_VERDICT_LOGGED = 1, /* allowed, with an event */
 	SF_VERDICT_DENIED = 2,
 	SF_VERDICT_LIMITED = 3,
+	SF_VERDICT_REDIRECTED = 4, /* allowed, to the relay instead */
 };
 
 /* Where a rule in the kernel came from (shown by `rules`). */
@@ -218,6 +224,41 @@ struct sf_event {
 	__u8 daddr[16];
 	char comm[SF_COMM_LEN];
 	__u8 saddr[16]; /* SF_EVENT_FORWARDED: the source, as daddr is stored */
+};
+
+/* Mail-flow bridge, part 1 (redirect): what a redirected socket asked
+ * for, by socket cookie in sf_redirects; the getpeername hooks answer
+ * with it, and the bridge reports it. Stored as sf_flow_key stores a
+ * destination (IPv4 in the first four bytes, family AF_INET). */
+struct sf_redirect {
+	__u16 family;
+	__be16 dport;
+	__u32 pad;
+	__u8 daddr[16];
+};
+
+/* Mail-flow bridge, part 2 (who): a TCP connection made on this host to
+ * the relay or to one of the node's MTA addresses, keyed as the MTA sees
+ * its client: the client's address and port in the connection's network
+ * namespace. Written when the connection is established (sockops). */
+struct sf_peer_key {
+	__u64 netns_cookie;
+	__u16 family;
+	__be16 sport; /* the client's port, as the MTA logs it */
+	__u32 pad;
+	__u8 saddr[16];
+};
+
+struct sf_peer {
+	__u64 cgroup_id;
+	__u64 socket_cookie; /* tells a reused port from the old connection */
+	__u64 ts_ns;	     /* CLOCK_BOOTTIME, when established */
+	__u32 uid;
+	__u32 gid;
+	__u32 pid;
+	__u32 redirected; /* 1: orig holds the destination it asked for */
+	struct sf_redirect orig;
+	char comm[SF_COMM_LEN];
 };
 
 #endif /* SMTPFENCE_H */
