@@ -36,6 +36,9 @@ test-privilege: $(BUILD)/tests/bin/test_privilege $(BUILD)/smtpfence
 
 TEST_TARGETS += test-unit test-enforce test-policy test-privilege
 
+# The redirect test reads the views' JSON with the observation helpers.
+$(BUILD)/tests/bin/test_redirect: $(BUILD)/tests/observe/observe_util.o
+
 .PHONY: test-redirect
 test-redirect: $(BUILD)/tests/bin/test_redirect $(BUILD)/smtpfence
 	$(Q)$(BUILD)/tests/bin/test_redirect

@@ -256,7 +256,7 @@ START_TEST(daemon_killed_and_restarted)
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 25, SFT_BLOCKING, 0, l);
 	expect(env.cgroup, 10003, OTHER_GID, "192.0.2.1", 25, SFT_BLOCKING, 0, l);
 	ck_assert_int_eq(sft_cli(&env, "status"), 0);
-	ck_assert_msg(strstr(env.out, "attempts:    6 (allowed 4, denied 2, limited 0)"), "%s",
+	ck_assert_msg(strstr(env.out, "attempts:    6 (allowed 4, denied 2, limited 0, redirected 0)"), "%s",
 		      env.out);
 	/* a clean stop leaves enforcement in place too */
 	status = sft_daemon_stop(&env, SIGTERM);

@@ -4,6 +4,7 @@
  * IPv6, v4-mapped), getpeername() answers what it asked for, the relay is
  * not judged again, a denied tenant still gets EPERM, and implicit TLS
  * (465) is denied rather than redirected. */
+#include "../observe/observe_util.h"
 #include "fixture.h"
 #include "suite.h"
 #include "smtpfence.h"
@@ -221,6 +222,106 @@ START_TEST(relay_from_the_config)
 }
 END_TEST
 
+static json_object *flow_to(json_object *arr, int uid, const char *daddr, int port)
+{
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *f = json_object_array_get_idx(arr, i);
+
+		if (sft_json_int(f, "uid") == uid && !strcmp(sft_json_str(f, "daddr"), daddr) &&
+		    sft_json_int(f, "dport") == port)
+			return f;
+	}
+	return NULL;
+}
+
+static void expect_counts(json_object *o, long long attempts, long long allowed, long long denied,
+			  long long redirected)
+{
+	const char *text = json_object_to_json_string(o);
+
+	ck_assert_msg(sft_json_int(o, "attempts") == attempts, "attempts: %s", text);
+	ck_assert_msg(sft_json_int(o, "allowed") == allowed, "allowed: %s", text);
+	ck_assert_msg(sft_json_int(o, "denied") == denied, "denied: %s", text);
+	ck_assert_msg(sft_json_int(o, "limited") == 0, "limited: %s", text);
+	ck_assert_msg(sft_json_int(o, "redirected") == redirected, "redirected: %s", text);
+}
+
+/* Redirected is its own verdict: attempts = allowed + denied + limited +
+ * redirected in the totals, per flow and per rule; the flow and the event
+ * name the destination asked for, and the relay has no flow of its own. */
+START_TEST(counted_as_redirected)
+{
+	sft_start("counted", conf);
+	int relay4 = listener("127.0.0.1", 25), relay6 = listener("::1", 25);
+	int inet4 = listener("192.0.2.1", 25), inet6 = listener("2001:db8::1", 25);
+
+	expect_redirected("192.0.2.1", "192.0.2.1 25", relay4, inet4);
+	expect_redirected("::ffff:192.0.2.1", "::ffff:192.0.2.1 25", relay4, inet4);
+	expect_redirected("2001:db8::1", "2001:db8::1 25", relay6, inet6);
+	ck_assert_int_eq(tenant_connect(TENANT, TENANT_GID, "192.0.2.1", 465).err, EPERM);
+	ck_assert_int_eq(tenant_connect(OTHER, OTHER_GID, "192.0.2.1", 25).err, EPERM);
+
+	json_object *st = sft_cli_json(&env, "status -j");
+
+	expect_counts(st, 5, 0, 2, 3);
+	json_object_put(st);
+
+	json_object *flows = sft_cli_json(&env, "flows -j");
+
+	ck_assert_int_eq((int)json_object_array_length(flows), 4);
+	ck_assert_ptr_nonnull(flow_to(flows, TENANT, "192.0.2.1", 25));
+	expect_counts(flow_to(flows, TENANT, "192.0.2.1", 25), 2, 0, 0, 2);
+	ck_assert_ptr_nonnull(flow_to(flows, TENANT, "2001:db8::1", 25));
+	expect_counts(flow_to(flows, TENANT, "2001:db8::1", 25), 1, 0, 0, 1);
+	ck_assert_ptr_nonnull(flow_to(flows, TENANT, "192.0.2.1", 465));
+	expect_counts(flow_to(flows, TENANT, "192.0.2.1", 465), 1, 0, 1, 0);
+	ck_assert_ptr_null(flow_to(flows, TENANT, "127.0.0.1", 25));
+	json_object_put(flows);
+
+	json_object *rules = sft_cli_json(&env, "rules -j"), *mine = NULL;
+
+	for (size_t i = 0; i < json_object_array_length(rules); i++)
+		if (!strcmp(sft_json_str(json_object_array_get_idx(rules, i), "target"),
+			    "user:10001"))
+			mine = json_object_array_get_idx(rules, i);
+	ck_assert_msg(mine, "no rule user:10001: %.3000s", json_object_to_json_string(rules));
+	ck_assert_str_eq(sft_json_str(mine, "action"), "redirect");
+	expect_counts(mine, 4, 0, 1, 3);
+	json_object_put(rules);
+
+	json_object *ev = sft_cli_json(&env, "events -j");
+	int redirected = 0, to_relay = 0;
+
+	for (size_t i = 0; i < json_object_array_length(ev); i++) {
+		json_object *e = json_object_array_get_idx(ev, i);
+		const char *d = sft_json_str(e, "daddr");
+
+		redirected += !strcmp(sft_json_str(e, "verdict"), "redirect");
+		to_relay += !strcmp(d, "127.0.0.1") || !strcmp(d, "::1");
+	}
+	ck_assert_msg(redirected == 3 && to_relay == 0, "events: %.3000s",
+		      json_object_to_json_string(ev));
+	json_object_put(ev);
+
+	ck_assert_int_eq(sft_cli(&env, "metrics"), 0);
+	ck_assert_msg(strstr(env.out, "\nsmtpfence_host_redirected_total 3\n"), "%.3000s", env.out);
+	char sample[PATH_MAX + 64];
+
+	snprintf(sample, sizeof(sample),
+		 "\nsmtpfence_redirected_total{tenant=\"%s\",port=\"25\"} 3\n", env.cgroup_rel);
+	ck_assert_msg(strstr(env.out, sample), "%.3000s", env.out);
+	ck_assert_int_eq(sft_cli(&env, "status"), 0);
+	ck_assert_msg(strstr(env.out, "(allowed 0, denied 2, limited 0, redirected 3)"), "%s",
+		      env.out);
+	ck_assert_int_eq(sft_cli(&env, "top --batch -n 1 -d 0.2"), 0);
+	ck_assert_msg(strstr(env.out, "| redirected 3 |"), "%.3000s", env.out);
+	close(relay4);
+	close(relay6);
+	close(inet4);
+	close(inet6);
+}
+END_TEST
+
 START_TEST(bad_relay_is_refused)
 {
 	static const struct {
@@ -258,6 +359,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, NULL, sft_teardown);
 	tcase_add_test(tc, redirect_v4_v6_mapped);
 	tcase_add_test(tc, implicit_tls_is_denied);
+	tcase_add_test(tc, counted_as_redirected);
 	tcase_add_test(tc, relay_from_the_config);
 	tcase_add_test(tc, bad_relay_is_refused);
 	return sft_run_tcase("redirect", tc);

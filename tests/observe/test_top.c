@@ -56,7 +56,7 @@ static void traffic(const char *name)
 
 struct row {
 	char tenant[PATH_MAX], att_s[16], deny_s[16], lim_s[16];
-	unsigned long long attempts, denied, limited;
+	unsigned long long attempts, denied, limited, redirected;
 	char user[64], dest[64], process[64], last[16];
 };
 
@@ -72,9 +72,9 @@ static bool find_row(const char *text, const char *tenant, struct row *r)
 	line = strstr(frame, want);
 	if (!line)
 		return false;
-	return sscanf(line + 1, "%4095s %15s %15s %15s %llu %llu %llu %63s %63s %63s %15s",
+	return sscanf(line + 1, "%4095s %15s %15s %15s %llu %llu %llu %llu %63s %63s %63s %15s",
 		      r->tenant, r->att_s, r->deny_s, r->lim_s, &r->attempts, &r->denied,
-		      &r->limited, r->user, r->dest, r->process, r->last) == 11;
+		      &r->limited, &r->redirected, r->user, r->dest, r->process, r->last) == 12;
 }
 
 START_TEST(batch_figures_equal_connects)

@@ -91,6 +91,7 @@ static json_object *row_json(struct sf_tenants *t, const struct row *r)
 	json_object_object_add(o, "allowed", json_object_new_uint64(v->c.allowed));
 	json_object_object_add(o, "denied", json_object_new_uint64(v->c.denied));
 	json_object_object_add(o, "limited", json_object_new_uint64(v->c.limited));
+	json_object_object_add(o, "redirected", json_object_new_uint64(v->c.redirected));
 	json_object_object_add(o, "bypass", json_object_new_uint64(v->c.bypass));
 	json_object_object_add(o, "first_seen", json_object_new_string(first));
 	json_object_object_add(o, "last_seen", json_object_new_string(last));
@@ -114,8 +115,9 @@ static void print_table(struct sf_tenants *t, const struct row *rows, size_t n)
 		wc = len > wc ? (len < 120 ? len : 120) : wc;
 		wd = rows[i].f->key.family == 10 ? 39 : wd < 15 ? 15 : wd;
 	}
-	printf("%-*s %-12s %-*s %5s %9s %9s %9s %9s %-8s %-8s\n", wc, "CGROUP", "USER", wd,
-	       "DESTINATION", "PORT", "ATTEMPTS", "ALLOWED", "DENIED", "LIMITED", "FIRST", "LAST");
+	printf("%-*s %-12s %-*s %5s %9s %9s %9s %9s %10s %-8s %-8s\n", wc, "CGROUP", "USER", wd,
+	       "DESTINATION", "PORT", "ATTEMPTS", "ALLOWED", "DENIED", "LIMITED", "REDIRECTED",
+	       "FIRST", "LAST");
 	for (size_t i = 0; i < n; i++) {
 		const struct sf_flow_key *k = &rows[i].f->key;
 		const struct sf_flow *v = &rows[i].f->val;
@@ -124,11 +126,11 @@ static void print_table(struct sf_tenants *t, const struct row *rows, size_t n)
 		inet_ntop(k->family == 2 ? AF_INET : AF_INET6, k->daddr, addr, sizeof(addr));
 		sf_format_clock(v->first_ns, first, sizeof(first));
 		sf_format_clock(v->last_ns, last, sizeof(last));
-		printf("%-*s %-12s %-*s %5u %9llu %9llu %9llu %9llu %-8s %-8s\n", wc,
+		printf("%-*s %-12s %-*s %5u %9llu %9llu %9llu %9llu %10llu %-8s %-8s\n", wc,
 		       rows[i].cgroup, sf_tenants_user(t, k->uid), wd, addr, ntohs(k->dport),
 		       (unsigned long long)v->c.attempts, (unsigned long long)v->c.allowed,
-		       (unsigned long long)v->c.denied, (unsigned long long)v->c.limited, first,
-		       last);
+		       (unsigned long long)v->c.denied, (unsigned long long)v->c.limited,
+		       (unsigned long long)v->c.redirected, first, last);
 	}
 }
 

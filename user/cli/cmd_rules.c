@@ -43,11 +43,13 @@ static void emit(const struct sf_ctx *ctx, json_object *arr, const struct row *r
 	if (!ctx->json) {
 		printf("%-34s %-26s %-9s", r->target, r->action, r->state);
 		if (r->has_counters)
-			printf(" %9llu %9llu %9llu %9llu %9llu", (unsigned long long)r->c.attempts,
-			       (unsigned long long)r->c.allowed, (unsigned long long)r->c.denied,
-			       (unsigned long long)r->c.limited, (unsigned long long)r->c.bypass);
+			printf(" %9llu %9llu %9llu %9llu %10llu %9llu",
+			       (unsigned long long)r->c.attempts, (unsigned long long)r->c.allowed,
+			       (unsigned long long)r->c.denied, (unsigned long long)r->c.limited,
+			       (unsigned long long)r->c.redirected,
+			       (unsigned long long)r->c.bypass);
 		else
-			printf(" %9s %9s %9s %9s %9s", "-", "-", "-", "-", "-");
+			printf(" %9s %9s %9s %9s %10s %9s", "-", "-", "-", "-", "-", "-");
 		printf("  %s\n", r->origin);
 		return;
 	}
@@ -74,6 +76,7 @@ static void emit(const struct sf_ctx *ctx, json_object *arr, const struct row *r
 		json_object_object_add(o, "allowed", json_object_new_uint64(r->c.allowed));
 		json_object_object_add(o, "denied", json_object_new_uint64(r->c.denied));
 		json_object_object_add(o, "limited", json_object_new_uint64(r->c.limited));
+		json_object_object_add(o, "redirected", json_object_new_uint64(r->c.redirected));
 		json_object_object_add(o, "bypass", json_object_new_uint64(r->c.bypass));
 	}
 	json_object_array_add(arr, o);
@@ -180,8 +183,9 @@ static int rules(const struct sf_ctx *ctx, const void *opts, int argc, char **ar
 	if (ctx->json)
 		arr = json_object_new_array();
 	else
-		printf("%-34s %-26s %-9s %9s %9s %9s %9s %9s  %s\n", "TARGET", "ACTION", "STATE",
-		       "ATTEMPTS", "ALLOWED", "DENIED", "LIMITED", "BYPASS", "ORIGIN");
+		printf("%-34s %-26s %-9s %9s %9s %9s %9s %10s %9s  %s\n", "TARGET", "ACTION",
+		       "STATE", "ATTEMPTS", "ALLOWED", "DENIED", "LIMITED", "REDIRECTED", "BYPASS",
+		       "ORIGIN");
 	list(ctx, &s, &m, loaded, arr);
 	if (ctx->json) {
 		sf_json_print(arr);

@@ -234,6 +234,7 @@ static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **a
 		json_object_object_add(o, "allowed", json_object_new_uint64(t.c.allowed));
 		json_object_object_add(o, "denied", json_object_new_uint64(t.c.denied));
 		json_object_object_add(o, "limited", json_object_new_uint64(t.c.limited));
+		json_object_object_add(o, "redirected", json_object_new_uint64(t.c.redirected));
 		json_object_object_add(o, "events", json_object_new_uint64(t.events));
 		json_object_object_add(o, "events_lost", json_object_new_uint64(t.events_lost));
 		json_object_object_add(o, "flows_lost", json_object_new_uint64(t.flows_lost));
@@ -262,9 +263,11 @@ static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **a
 			printf("daemon:      not running (enforcement continues from the pins)\n");
 		printf("rules:       %ld of %u\n", rules, max_rules);
 		printf("flows:       %ld of %u\n", flows, max_flows);
-		printf("attempts:    %llu (allowed %llu, denied %llu, limited %llu)\n",
+		printf("attempts:    %llu (allowed %llu, denied %llu, limited %llu, redirected "
+		       "%llu)\n",
 		       (unsigned long long)t.c.attempts, (unsigned long long)t.c.allowed,
-		       (unsigned long long)t.c.denied, (unsigned long long)t.c.limited);
+		       (unsigned long long)t.c.denied, (unsigned long long)t.c.limited,
+		       (unsigned long long)t.c.redirected);
 		printf("events:      %llu sent, %llu lost (ring buffer full)\n",
 		       (unsigned long long)t.events, (unsigned long long)t.events_lost);
 		if (t.flows_lost)

@@ -262,8 +262,9 @@ static const char *status_line(const struct daemon *d, char *buf, size_t len)
 	struct sf_totals t = {};
 
 	sf_totals_read(d->maps.totals, &t);
-	snprintf(buf, len, "enforcing: %zu rules, %llu denied, %llu limited%s", d->n_rules,
-		 (unsigned long long)t.c.denied, (unsigned long long)t.c.limited,
+	snprintf(buf, len, "enforcing: %zu rules, %llu denied, %llu limited, %llu redirected%s",
+		 d->n_rules, (unsigned long long)t.c.denied, (unsigned long long)t.c.limited,
+		 (unsigned long long)t.c.redirected,
 		 d->reload_refused ? "; last reload refused, see the log" : "");
 	return buf;
 }

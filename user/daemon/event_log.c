@@ -57,7 +57,9 @@ static bool journal_present(void)
 
 static int priority_of(__u32 verdict)
 {
-	return verdict == SF_VERDICT_LOGGED ? LOG_INFO : LOG_WARNING;
+	/* Logged and redirected attempts are mail flowing as the policy says. */
+	return verdict == SF_VERDICT_LOGGED || verdict == SF_VERDICT_REDIRECTED ? LOG_INFO
+										: LOG_WARNING;
 }
 
 static void write_record(const struct sf_event_record *r, const char *message, __u64 suppressed)

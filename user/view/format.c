@@ -20,6 +20,8 @@ const char *sf_verdict_name(__u32 verdict)
 		return "deny";
 	case SF_VERDICT_LIMITED:
 		return "limit";
+	case SF_VERDICT_REDIRECTED:
+		return "redirect";
 	}
 	return "?";
 }

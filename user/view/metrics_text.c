@@ -96,6 +96,7 @@ static void add_other(struct other *o, size_t *n, const struct sf_tenant_sum *s)
 	o[i].c.allowed += s->c.allowed;
 	o[i].c.denied += s->c.denied;
 	o[i].c.limited += s->c.limited;
+	o[i].c.redirected += s->c.redirected;
 	o[i].c.bypass += s->c.bypass;
 }
 
@@ -112,6 +113,9 @@ static const struct {
 	 offsetof(struct sf_counters, denied)},
 	{"smtpfence_limited_total", "Connects refused by a rate limit, per tenant and port.",
 	 offsetof(struct sf_counters, limited)},
+	{"smtpfence_redirected_total",
+	 "Connects sent to the relay instead (redirect), per tenant and port.",
+	 offsetof(struct sf_counters, redirected)},
 	{"smtpfence_bypass_total",
 	 "Of the connects, those from sockets never judged at connect (judged at egress).",
 	 offsetof(struct sf_counters, bypass)},
@@ -184,6 +188,8 @@ void sf_metrics_totals(FILE *f, const struct sf_totals *t)
 		{"smtpfence_host_denied_total", "Connects denied on this host.", t->c.denied},
 		{"smtpfence_host_limited_total", "Connects refused by a rate limit on this host.",
 		 t->c.limited},
+		{"smtpfence_host_redirected_total",
+		 "Connects sent to the relay instead (redirect) on this host.", t->c.redirected},
 		{"smtpfence_host_bypass_total",
 		 "Connects from sockets never judged at connect, judged by the egress backstop.",
 		 t->c.bypass},

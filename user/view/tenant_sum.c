@@ -36,6 +36,7 @@ static void merge_into(struct sf_tenant_sum *dst, const struct sf_tenant_sum *sr
 	dst->c.allowed += src->c.allowed;
 	dst->c.denied += src->c.denied;
 	dst->c.limited += src->c.limited;
+	dst->c.redirected += src->c.redirected;
 	dst->c.bypass += src->c.bypass;
 	if (!dst->n_flows || src->first_ns < dst->first_ns)
 		dst->first_ns = src->first_ns;

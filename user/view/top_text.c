@@ -38,10 +38,11 @@ void sf_top_text_header(const struct sf_top_model *m, const struct sf_top_state 
 		 sf_top_model_sort_reversed(m) ? " (reversed)" : "");
 	snprintf(lines[1], SF_TOP_LINE,
 		 "Connects: %llu total, %s/s | allowed %llu | denied %llu, %s/s | limited %llu, "
-		 "%s/s | bypass %llu | forwarded %llu",
+		 "%s/s | redirected %llu | bypass %llu | forwarded %llu",
 		 (unsigned long long)c->attempts, a, (unsigned long long)c->allowed,
 		 (unsigned long long)c->denied, d, (unsigned long long)c->limited, l,
-		 (unsigned long long)c->bypass, (unsigned long long)h->totals.forwarded);
+		 (unsigned long long)c->redirected, (unsigned long long)c->bypass,
+		 (unsigned long long)h->totals.forwarded);
 	snprintf(lines[2], SF_TOP_LINE,
 		 "Rules: %zu of %zu (cgroup %zu, uid %zu, gid %zu, source %zu, default %zu) | "
 		 "flows: %zu of %zu (%.1f%%) | events lost: %llu | daemon events: %s",
@@ -71,9 +72,9 @@ int sf_top_text_tenant_width(const struct sf_top_row *rows, size_t n, int max)
 
 void sf_top_text_titles(int tenant_w, char *buf, size_t len)
 {
-	snprintf(buf, len, "%-*s %8s %8s %8s %9s %9s %9s %-12s %-22s %-22s %-8s", tenant_w,
-		 "TENANT", "ATT/s", "DENY/s", "LIM/s", "ATTEMPTS", "DENIED", "LIMITED", "USER",
-		 "LAST DESTINATION", "LAST PROCESS", "LAST");
+	snprintf(buf, len, "%-*s %8s %8s %8s %9s %9s %9s %10s %-12s %-22s %-22s %-8s", tenant_w,
+		 "TENANT", "ATT/s", "DENY/s", "LIM/s", "ATTEMPTS", "DENIED", "LIMITED",
+		 "REDIRECTED", "USER", "LAST DESTINATION", "LAST PROCESS", "LAST");
 }
 
 void sf_top_text_row(const struct sf_top_row *r, int tenant_w, char *buf, size_t len)
@@ -89,8 +90,8 @@ void sf_top_text_row(const struct sf_top_row *r, int tenant_w, char *buf, size_t
 	/* A long tenant keeps its end: the unit name is what tells tenants apart. */
 	if (tlen > tenant_w)
 		tenant += tlen - tenant_w;
-	snprintf(buf, len, "%-*s %8s %8s %8s %9llu %9llu %9llu %-12s %-22s %-22s %-8s", tenant_w,
-		 tenant, a, d, l, (unsigned long long)r->sum->c.attempts,
+	snprintf(buf, len, "%-*s %8s %8s %8s %9llu %9llu %9llu %10llu %-12s %-22s %-22s %-8s",
+		 tenant_w, tenant, a, d, l, (unsigned long long)r->sum->c.attempts,
 		 (unsigned long long)r->sum->c.denied, (unsigned long long)r->sum->c.limited,
-		 r->user, r->dest, r->process, last);
+		 (unsigned long long)r->sum->c.redirected, r->user, r->dest, r->process, last);
 }
