@@ -8,7 +8,8 @@
 #      no filter;
 #   2. the kernel's per-run cost of smtpfence's connect4 and egress programs
 #      against empty ones of the same types (BPF run-time stats, on only
-#      meanwhile);
+#      meanwhile), for an allowed connect and for a redirected one (one
+#      worker: all of them go to the one relay);
 #   3. the control plane: allow, reload, daemon start, drop-in parsing,
 #      a top refresh and flows over full flow tables;
 #   4. memory: all maps at default sizes, the daemon's RSS.
@@ -72,6 +73,7 @@ sf_instance sf1 1
 sf_instance sf10k 10000
 sf_instance sf100k 100000
 sf_instance sfload 1 100016
+sf_redirect_instance sfredir
 nft_system nft100 100
 nft_system nft2000 2000
 nft_system nft100k 100000

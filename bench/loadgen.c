@@ -6,6 +6,8 @@
  * join a cgroup and take a uid first, so that the connects are judged as a
  * tenant's. With --prog-id it also reports what the kernel measured for
  * those BPF programs (run_time_ns / run_cnt) across the timed window.
+ * With --dest the worker connects to that address instead of its own: a
+ * connect smtpfence redirects to the relay (its listener) then arrives.
  *
  * Two rates come out: connects per second of wall time over all workers,
  * and connects per CPU-second the workers used. The second holds still on
@@ -41,6 +43,7 @@ struct opts {
 	const char *netns;
 	long uid; /* -1: keep */
 	bool once;
+	struct in_addr dest; /* s_addr 0: the worker's own address */
 	__u32 prog_ids[MAX_PROGS];
 	int n_progs;
 };
@@ -118,7 +121,8 @@ static int listen_on(const struct sockaddr_in *a)
 	return fd;
 }
 
-/* One connect, accepted and reset. Returns 0 or -errno of connect(). */
+/* One connect to a, accepted on lfd and reset. Returns 0 or -errno of
+ * connect(). */
 static int one_connect(int lfd, const struct sockaddr_in *a)
 {
 	struct linger lg = {.l_onoff = 1, .l_linger = 0};
@@ -143,7 +147,7 @@ static int one_connect(int lfd, const struct sockaddr_in *a)
 /* A worker: set up, wait for the go byte, run, write its result. */
 static void worker(const struct opts *o, int n, int go_fd, int out_fd)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)}, to;
 	struct result r = {};
 	int lfd, err;
 	char go;
@@ -170,6 +174,9 @@ static void worker(const struct opts *o, int n, int go_fd, int out_fd)
 		fprintf(stderr, "loadgen: failed to take uid %ld: %s\n", o->uid, strerror(-err));
 		_exit(1);
 	}
+	to = a;
+	if (o->dest.s_addr)
+		to.sin_addr = o->dest;
 	if (read(go_fd, &go, 1) != 1)
 		_exit(1);
 	double cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
@@ -178,7 +185,7 @@ static void worker(const struct opts *o, int n, int go_fd, int out_fd)
 	do {
 		/* Checking the clock every 64 connects keeps it off the profile. */
 		for (int i = 0; i < (o->once ? 1 : 64); i++) {
-			err = one_connect(lfd, &a);
+			err = one_connect(lfd, &to);
 			if (!err) {
 				r.connects++;
 			} else {
@@ -216,7 +223,8 @@ static int prog_stats(__u32 id, __u64 *ns, __u64 *cnt)
 static void usage(void)
 {
 	fprintf(stderr, "usage: loadgen --port P [--workers N] [--seconds S] [--cgroup DIR]\n"
-			"               [--uid U] [--netns PATH] [--prog-id ID]... [--once]\n");
+			"               [--uid U] [--netns PATH] [--prog-id ID]... [--once]\n"
+			"               [--dest IPV4]\n");
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -230,6 +238,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"netns", required_argument, NULL, 'n'},
 		{"prog-id", required_argument, NULL, 'P'},
 		{"once", no_argument, NULL, '1'},
+		{"dest", required_argument, NULL, 'd'},
 		{NULL, 0, NULL, 0},
 	};
 	char *end;
@@ -263,6 +272,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			continue;
 		case '1':
 			o->once = true;
+			continue;
+		case 'd':
+			if (inet_pton(AF_INET, optarg, &o->dest) != 1 || !o->dest.s_addr) {
+				fprintf(stderr, "loadgen: invalid --dest '%s'\n", optarg);
+				return -1;
+			}
 			continue;
 		default:
 			return -1;

@@ -59,8 +59,9 @@ empty_say() {
 # The kernel's own per-run cost of each program, next to the empty program
 # of the same type. The statistics are on only meanwhile.
 cost_phase() {
-	local ids1 ids100k cells r program rules depth cg c4 eg port out
+	local ids1 ids100k idsr cells r program rules depth cg c4 eg port out
 	ids1="$(sf_prog_id sf1 connect4) $(sf_prog_id sf1 egress)"
+	idsr="$(sf_prog_id sfredir connect4) $(sf_prog_id sfredir egress)"
 	ids100k="$(sf_prog_id sf100k connect4) $(sf_prog_id sf100k egress)"
 	cells="empty - 1 empty $EMPTY_IDS
 smtpfence 1 1 sf1/tenant $ids1
@@ -82,9 +83,24 @@ smtpfence 100000 16 ${CG_DEEP[sf100k]#"$CG"/} $ids100k"
 					"$(kv "prog${eg}_ns" "$out")"
 			done
 		done < <(echo "$cells" | in_round_order "$r")
+		redirect_cost "$r" "${idsr% *}" "${idsr#* }"
 		progress "cost round $r of $ROUNDS"
 	done
 	empty_say "stats off"
+}
+
+# redirect_cost ROUND CONNECT4 EGRESS: one cost sample of a redirected
+# connect (watched port only: an unwatched one is not redirected). One
+# worker, because every connect goes to the one relay, its listener.
+redirect_cost() {
+	local out
+	out=$("$LOADGEN" --port "$WATCHED_PORT" --seconds "$COST_SECONDS" --workers 1 \
+		--dest "$REDIRECT_DEST" --netns "$(netns_path plain)" --cgroup "$CG/sfredir/tenant" \
+		--uid "$LOAD_UID" --prog-id "$2" --prog-id "$3") ||
+		die "loadgen failed for the redirected connect"
+	if [ "$1" -eq 0 ]; then return 0; fi
+	sample cost redirect-connect4 1 1 "$WATCHED_PORT" "$1" "$(kv "prog${2}_ns" "$out")"
+	sample cost redirect-egress 1 1 "$WATCHED_PORT" "$1" "$(kv "prog${3}_ns" "$out")"
 }
 
 # wait_idle NAME: a CLI change may poke the daemon (SIGHUP), which then

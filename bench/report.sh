@@ -71,6 +71,9 @@ print_costs() {
 				"$(cost_cell "$owner-$type" "$rules" "$depth" "$UNWATCHED_PORT")" \
 				"$(cost_cell "$owner-$type" "$rules" "$depth" "$WATCHED_PORT")"
 		done <<<"$COST_CELLS"
+		# Beside the allowed connect (smtpfence 1 1): the same, redirected.
+		printf '  %-20s %6s %5s  %-24s %-24s\n' "redirect $type" 1 1 "-" \
+			"$(cost_cell "redirect-$type" 1 1 "$WATCHED_PORT")"
 	done
 }
 

@@ -20,6 +20,9 @@ FIRST_OTHER_UID=200000
 SMTP_PORTS="25 465 587"
 WATCHED_PORT=25
 UNWATCHED_PORT=8080
+# Where the redirected load connects (TEST-NET-2, no route needed: the
+# connect hook sends it to the relay, the load's own listener, first).
+REDIRECT_DEST=198.51.100.25
 declare -A SF_PID  # instance -> daemon pid
 declare -A CG_DEEP # instance -> its tenant's cgroup 15 levels further down
 
@@ -96,12 +99,12 @@ sf_prog_id() {
 	bpftool -j link show pinned "$BPFFS/$1/link_$2" | jq -r .prog_id
 }
 
-# expect_connect NETNS CGROUP UID WANT: one connect to the watched port
-# must end in WANT ("connected", "EPERM", "ECONNREFUSED").
+# expect_connect NETNS CGROUP UID WANT [LOADGEN ARGS]: one connect to the
+# watched port must end in WANT ("connected", "EPERM", "ECONNREFUSED").
 expect_connect() {
 	local got
 	got=$("$LOADGEN" --once --port "$WATCHED_PORT" --netns "$(netns_path "$1")" \
-		--cgroup "$2" --uid "$3") || true # exit 3: refused, as may be wanted
+		--cgroup "$2" --uid "$3" "${@:5}") || true # exit 3: refused, as may be wanted
 	[ "$got" = "$4" ] || die "sanity: uid $3 in ${2#"$CG"/} via netns $1 got $got, expected $4"
 }
 
@@ -131,6 +134,26 @@ sf_instance() {
 }
 
 # uid_list COUNT: COUNT-1 other users, then LOAD_UID.
+# sf_redirect_instance NAME: an smtpfence instance whose one rule redirects
+# the tenant's cgroup to the relay 127.0.0.1:WATCHED_PORT (where loadgen's
+# first worker listens); the sanity checks prove a connect to REDIRECT_DEST
+# arrives there, and that another tenant is still refused.
+sf_redirect_instance() {
+	local name=$1
+	mkdir -p "$WORK/$name/rules.d" "$WORK/$name/run"
+	cg_make "$name/tenant"
+	cg_make "$name/guest"
+	printf '[rules]\nredirect = cgroup:%s/%s/tenant\n' "$CG_REL" "$name" \
+		>"$WORK/$name/rules.d/tenant.conf"
+	sf_config "$name" "$WORK/$name/rules.d" 0
+	echo "relay = 127.0.0.1:$WATCHED_PORT [::1]:$WATCHED_PORT" >>"$WORK/$name/smtpfence.conf"
+	sf_start "$name"
+	expect_connect plain "$CG/$name/tenant" "$LOAD_UID" connected --dest "$REDIRECT_DEST"
+	expect_connect plain "$CG/$name/guest" "$DENIED_UID" EPERM --dest "$REDIRECT_DEST"
+	[ "$(sf "$name" -j status | jq .redirected)" -ge 1 ] ||
+		die "sanity: the redirected connect was not counted as redirected"
+}
+
 uid_list() {
 	seq "$FIRST_OTHER_UID" $((FIRST_OTHER_UID + $1 - 2))
 	echo "$LOAD_UID"

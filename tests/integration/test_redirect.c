@@ -162,6 +162,17 @@ START_TEST(redirect_v4_v6_mapped)
 	/* v4-mapped: to the v4-mapped IPv4 relay, the IPv4 listener takes it */
 	expect_redirected("::ffff:192.0.2.1", "::ffff:192.0.2.1 25", relay4, inet4);
 	ck_assert_int_eq(sft_accept_all(relay6), 0);
+	/* every way to connect passes the hook: non-blocking, TCP Fast Open */
+	static const enum sft_connect_mode modes[] = {SFT_NONBLOCK, SFT_FASTOPEN_SENDTO,
+						      SFT_FASTOPEN_CONNECT};
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		ck_assert_int_eq(
+			sft_connect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 25, modes[i]), 0);
+		ck_assert_msg(sft_accept_all(relay4) == 1, "mode %d did not reach the relay",
+			      modes[i]);
+		ck_assert_int_eq(sft_accept_all(inet4), 0);
+	}
 
 	/* a denied tenant is still refused, to the internet and to the relay */
 	ck_assert_int_eq(tenant_connect(OTHER, OTHER_GID, "192.0.2.1", 25).err, EPERM);
@@ -199,6 +210,17 @@ START_TEST(implicit_tls_is_denied)
 	ck_assert_int_eq(tenant_connect(TENANT, TENANT_GID, "192.0.2.1", 465).err, EPERM);
 	ck_assert_int_eq(tenant_connect(TENANT, TENANT_GID, "::ffff:192.0.2.1", 465).err, EPERM);
 	ck_assert_int_eq(sft_accept_all(relay) + sft_accept_all(inet), 0);
+	/* explain says what the kernel does */
+	ck_assert_int_eq(
+		sft_cli(&env, "explain --uid 10001 --cgroup %s 192.0.2.1:465", env.cgroup_rel), 0);
+	ck_assert_msg(strstr(env.out, "deny by user:10001: ") && strstr(env.out, "implicit TLS"),
+		      "%s", env.out);
+	ck_assert_int_eq(
+		sft_cli(&env, "explain --uid 10001 --cgroup %s [2001:db8::1]:25", env.cgroup_rel),
+		0);
+	ck_assert_msg(strstr(env.out, "redirect by user:10001: ") &&
+			      strstr(env.out, "sent to the relay [::1]:25"),
+		      "%s", env.out);
 	close(relay);
 	close(inet);
 }

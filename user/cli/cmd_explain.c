@@ -28,7 +28,7 @@ struct subject {
 };
 
 struct verdict {
-	const char *action; /* allow, deny, log, limit */
+	const char *action; /* allow, deny, log, limit, redirect */
 	char rule[PATH_MAX + 16];
 	char why[PATH_MAX + 64];
 	struct sf_rule_key key;
@@ -329,6 +329,34 @@ static void walk(const struct sf_maps *m, const char *mount, const struct subjec
 		v->action = "allow";
 }
 
+/* What a redirect does with this destination, as the kernel does it: the
+ * relay it goes to, or a denial (implicit TLS; only the backstop judges). */
+static void redirect_note(const struct sf_maps *m, const struct sf_flow_key *fk, bool backstop,
+			  struct verdict *v)
+{
+	struct sf_settings s = {};
+	size_t n = strlen(v->why);
+	__u32 zero = 0;
+	char to[64];
+
+	if (strcmp(v->action, "redirect"))
+		return;
+	if (backstop || fk->dport == htons(SF_PORT_SMTPS)) {
+		v->action = "deny";
+		snprintf(v->why + n, sizeof(v->why) - n, "; redirect denies %s",
+			 backstop ? "what only the backstop sees"
+				  : "implicit TLS (port 465): the relay's certificate would not "
+				    "match");
+		return;
+	}
+	bpf_map_lookup_elem(m->settings, &zero, &s);
+	if (fk->family == AF_INET)
+		sf_format_dest(AF_INET, (const __u8 *)&s.relay4, s.relay4_port, to, sizeof(to));
+	else
+		sf_format_dest(AF_INET6, s.relay6, s.relay6_port, to, sizeof(to));
+	snprintf(v->why + n, sizeof(v->why) - n, "; sent to the relay %s", to);
+}
+
 static int explain(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	const struct explain_opts *o = opts;
@@ -359,9 +387,11 @@ static int explain(const struct sf_ctx *ctx, const void *opts, int argc, char **
 	switch (judged_here(&m, ctx->pin_dir, mount, &who, &fk, &v)) {
 	case JUDGED:
 		walk(&m, mount, &who, &fk, &v);
+		redirect_note(&m, &fk, false, &v);
 		break;
 	case BACKSTOP_ONLY:
 		walk(&m, mount, &who, &fk, &v);
+		redirect_note(&m, &fk, true, &v);
 		/* no connect hook: a refused connect times out instead of EPERM */
 		snprintf(v.why + strlen(v.why), sizeof(v.why) - strlen(v.why),
 			 " (no %s link: only the egress backstop judges the SYN)",
