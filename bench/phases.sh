@@ -90,17 +90,22 @@ smtpfence 100000 16 ${CG_DEEP[sf100k]#"$CG"/} $ids100k"
 }
 
 # redirect_cost ROUND CONNECT4 EGRESS: one cost sample of a redirected
-# connect (watched port only: an unwatched one is not redirected). One
-# worker, because every connect goes to the one relay, its listener.
+# connect and of the same connect allowed, on instance sfredir (watched
+# port only: an unwatched one is not redirected). One worker, because every
+# redirected connect goes to the one relay, its listener.
 redirect_cost() {
-	local out
-	out=$("$LOADGEN" --port "$WATCHED_PORT" --seconds "$COST_SECONDS" --workers 1 \
-		--dest "$REDIRECT_DEST" --netns "$(netns_path plain)" --cgroup "$CG/sfredir/tenant" \
-		--uid "$LOAD_UID" --prog-id "$2" --prog-id "$3") ||
-		die "loadgen failed for the redirected connect"
-	if [ "$1" -eq 0 ]; then return 0; fi
-	sample cost redirect-connect4 1 1 "$WATCHED_PORT" "$1" "$(kv "prog${2}_ns" "$out")"
-	sample cost redirect-egress 1 1 "$WATCHED_PORT" "$1" "$(kv "prog${3}_ns" "$out")"
+	local out cell cg dest
+	for cell in allowed redirect; do
+		cg=allowed dest=()
+		if [ "$cell" = redirect ]; then cg=tenant dest=(--dest "$REDIRECT_DEST"); fi
+		out=$("$LOADGEN" --port "$WATCHED_PORT" --seconds "$COST_SECONDS" --workers 1 \
+			"${dest[@]}" --netns "$(netns_path plain)" --cgroup "$CG/sfredir/$cg" \
+			--uid "$LOAD_UID" --prog-id "$2" --prog-id "$3") ||
+			die "loadgen failed for the $cell connect (1 worker)"
+		if [ "$1" -eq 0 ]; then continue; fi
+		sample cost "$cell-1w-connect4" 1 1 "$WATCHED_PORT" "$1" "$(kv "prog${2}_ns" "$out")"
+		sample cost "$cell-1w-egress" 1 1 "$WATCHED_PORT" "$1" "$(kv "prog${3}_ns" "$out")"
+	done
 }
 
 # wait_idle NAME: a CLI change may poke the daemon (SIGHUP), which then

@@ -42,7 +42,7 @@ print_rates() {
 cost_cell() {
 	local m e delta
 	m=$(median cost "$1" "$2" "$3" "$4")
-	e=$(median cost "empty-${1#*-}" - 1 "$4")
+	e=$(median cost "empty-${1##*-}" - 1 "$4")
 	delta=$(calc "%.1f" "$m - $e")
 	result cost "$1" "$2" "$3" "$4" "$m" ns "$delta" "$(count cost "$1" "$2" "$3" "$4")"
 	if [ "${1%%-*}" = empty ]; then
@@ -71,9 +71,11 @@ print_costs() {
 				"$(cost_cell "$owner-$type" "$rules" "$depth" "$UNWATCHED_PORT")" \
 				"$(cost_cell "$owner-$type" "$rules" "$depth" "$WATCHED_PORT")"
 		done <<<"$COST_CELLS"
-		# Beside the allowed connect (smtpfence 1 1): the same, redirected.
-		printf '  %-20s %6s %5s  %-24s %-24s\n' "redirect $type" 1 1 "-" \
-			"$(cost_cell "redirect-$type" 1 1 "$WATCHED_PORT")"
+		# One worker, one instance: a connect allowed, and the same redirected.
+		for owner in allowed-1w redirect-1w; do
+			printf '  %-20s %6s %5s  %-24s %-24s\n' "$owner $type" 1 1 "-" \
+				"$(cost_cell "$owner-$type" 1 1 "$WATCHED_PORT")"
+		done
 	done
 }
 

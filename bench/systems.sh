@@ -134,22 +134,25 @@ sf_instance() {
 }
 
 # uid_list COUNT: COUNT-1 other users, then LOAD_UID.
-# sf_redirect_instance NAME: an smtpfence instance whose one rule redirects
-# the tenant's cgroup to the relay 127.0.0.1:WATCHED_PORT (where loadgen's
-# first worker listens); the sanity checks prove a connect to REDIRECT_DEST
-# arrives there, and that another tenant is still refused.
+# sf_redirect_instance NAME: an smtpfence instance whose rule redirects the
+# tenant's cgroup to the relay 127.0.0.1:WATCHED_PORT (where loadgen's first
+# worker listens) and allows cgroup "allowed" (the same connect, allowed,
+# measured the same way); the sanity checks prove a connect to
+# REDIRECT_DEST arrives there, and that another tenant is still refused.
 sf_redirect_instance() {
 	local name=$1
 	mkdir -p "$WORK/$name/rules.d" "$WORK/$name/run"
 	cg_make "$name/tenant"
 	cg_make "$name/guest"
-	printf '[rules]\nredirect = cgroup:%s/%s/tenant\n' "$CG_REL" "$name" \
-		>"$WORK/$name/rules.d/tenant.conf"
+	cg_make "$name/allowed"
+	printf '[rules]\nredirect = cgroup:%s/%s/tenant\nallow = cgroup:%s/%s/allowed\n' \
+		"$CG_REL" "$name" "$CG_REL" "$name" >"$WORK/$name/rules.d/tenant.conf"
 	sf_config "$name" "$WORK/$name/rules.d" 0
 	echo "relay = 127.0.0.1:$WATCHED_PORT [::1]:$WATCHED_PORT" >>"$WORK/$name/smtpfence.conf"
 	sf_start "$name"
 	expect_connect plain "$CG/$name/tenant" "$LOAD_UID" connected --dest "$REDIRECT_DEST"
 	expect_connect plain "$CG/$name/guest" "$DENIED_UID" EPERM --dest "$REDIRECT_DEST"
+	expect_connect plain "$CG/$name/allowed" "$LOAD_UID" connected
 	[ "$(sf "$name" -j status | jq .redirected)" -ge 1 ] ||
 		die "sanity: the redirected connect was not counted as redirected"
 }

@@ -256,8 +256,9 @@ START_TEST(daemon_killed_and_restarted)
 	expect(env.cgroup, TENANT, TENANT_GID, "192.0.2.1", 25, SFT_BLOCKING, 0, l);
 	expect(env.cgroup, 10003, OTHER_GID, "192.0.2.1", 25, SFT_BLOCKING, 0, l);
 	ck_assert_int_eq(sft_cli(&env, "status"), 0);
-	ck_assert_msg(strstr(env.out, "attempts:    6 (allowed 4, denied 2, limited 0, redirected 0)"), "%s",
-		      env.out);
+	ck_assert_msg(
+		strstr(env.out, "attempts:    6 (allowed 4, denied 2, limited 0, redirected 0)"),
+		"%s", env.out);
 	/* a clean stop leaves enforcement in place too */
 	status = sft_daemon_stop(&env, SIGTERM);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
@@ -270,7 +271,7 @@ START_TEST(daemon_killed_and_restarted)
 END_TEST
 
 struct flow_sum {
-	unsigned long long attempts, allowed, denied, limited;
+	unsigned long long attempts, allowed, denied, limited, redirected;
 	int flows;
 };
 
@@ -293,10 +294,12 @@ static void sum_flows(const char *pin_dir, const struct sf_flow_key *want, struc
 		prev = &key;
 		ck_assert_int_eq(bpf_map_lookup_elem(fd, &key, &v), 0);
 		/* per flow: every attempt has exactly one outcome */
-		ck_assert_uint_eq(v.c.attempts, v.c.allowed + v.c.denied + v.c.limited);
+		ck_assert_uint_eq(v.c.attempts,
+				  v.c.allowed + v.c.denied + v.c.limited + v.c.redirected);
 		sum->attempts += v.c.attempts;
 		sum->allowed += v.c.allowed;
 		sum->denied += v.c.denied;
+		sum->redirected += v.c.redirected;
 		sum->flows++;
 		if (key.uid == want->uid && key.family == want->family &&
 		    key.dport == want->dport && !memcmp(key.daddr, want->daddr, 16)) {
@@ -344,6 +347,16 @@ START_TEST(counters_add_up)
 				      "\"active\""),
 		      "%s", env.out);
 	ck_assert_msg(strstr(env.out, "\"attempts\":3,\"allowed\":3,\"denied\":0"), "%s", env.out);
+	/* a redirected attempt is its own outcome, not an allowed one */
+	int relay = listener("::1", 25);
+
+	sft_cli_ok("redirect user:10002");
+	expect(env.cgroup, OTHER, OTHER_GID, "2001:db8::1", 25, SFT_BLOCKING, 0, relay);
+	sum_flows(env.pin_dir, &want, &all, &mine);
+	ck_assert_uint_eq(all.attempts, 8);
+	ck_assert_uint_eq(all.redirected, 1);
+	ck_assert_uint_eq(all.allowed, 3);
+	ck_assert_uint_eq(all.attempts, all.allowed + all.denied + all.redirected);
 }
 END_TEST
 
