@@ -121,9 +121,58 @@ static __always_inline void sf_mark_judged(struct bpf_sock_addr *ctx, const stru
 	v->cookie = cookie;
 }
 
+/* Sends a redirected connect to the relay: stores what it asked for on
+ * the socket (sf_redirects, for getpeername and the mail-flow bridge) and
+ * rewrites the destination in place, no packet NAT. *fk becomes the relay,
+ * so the backstop passes the SYN. sock6: the program is connect6 (a
+ * constant: the verifier refuses an IPv6 write in connect4). */
+static __always_inline void sf_redirect(struct bpf_sock_addr *ctx, struct sf_flow_key *fk,
+					const struct sf_settings *s, int sock6)
+{
+	struct bpf_sock *sk = ctx->sk;
+	struct sf_redirect *orig;
+	__u32 r6[4];
+
+	if (sk) {
+		orig = bpf_sk_storage_get(&sf_redirects, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
+		if (orig) {
+			orig->family = fk->family;
+			orig->dport = fk->dport;
+			__builtin_memcpy(orig->daddr, fk->daddr, sizeof(orig->daddr));
+		}
+	}
+	__builtin_memset(fk->daddr, 0, sizeof(fk->daddr));
+	if (fk->family == SF_AF_INET) {
+		/* A v4-mapped connect goes to the v4-mapped form of the relay. */
+		if (sock6) {
+			ctx->user_ip6[0] = 0;
+			ctx->user_ip6[1] = 0;
+			ctx->user_ip6[2] = bpf_htonl(0xffff);
+			ctx->user_ip6[3] = s->relay4;
+		} else {
+			ctx->user_ip4 = s->relay4;
+		}
+		ctx->user_port = s->relay4_port;
+		__builtin_memcpy(fk->daddr, &s->relay4, 4);
+		fk->dport = s->relay4_port;
+		return;
+	}
+	if (!sock6)
+		return; /* cannot happen: connect4 sees IPv4 only */
+	__builtin_memcpy(r6, s->relay6, sizeof(r6));
+	ctx->user_ip6[0] = r6[0];
+	ctx->user_ip6[1] = r6[1];
+	ctx->user_ip6[2] = r6[2];
+	ctx->user_ip6[3] = r6[3];
+	ctx->user_port = s->relay6_port;
+	__builtin_memcpy(fk->daddr, r6, sizeof(r6));
+	fk->dport = s->relay6_port;
+}
+
 /* Judges a connect to a watched port whose destination is in *fk.
  * Returns the sock_addr program verdict: 1 lets it through, 0 rejects. */
-static __always_inline int sf_judge_connect(struct bpf_sock_addr *ctx, struct sf_flow_key *fk)
+static __always_inline int sf_judge_connect(struct bpf_sock_addr *ctx, struct sf_flow_key *fk,
+					    int sock6)
 {
 	__u32 zero = 0;
 	struct sf_settings *s = bpf_map_lookup_elem(&sf_settings, &zero);
@@ -138,6 +187,11 @@ static __always_inline int sf_judge_connect(struct bpf_sock_addr *ctx, struct sf
 		return 1;
 	sf_subflow_owner(ctx, &who, &walk);
 	verdict = sf_judge_identity(fk, &who, s, &walk, SF_PATH_CONNECT);
+	if (verdict == SF_VERDICT_REDIRECTED)
+		sf_redirect(ctx, fk, s, sock6);
+	else if (ctx->sk)
+		/* A socket connected again after AF_UNSPEC: not redirected now. */
+		bpf_sk_storage_delete(&sf_redirects, ctx->sk);
 	if (sf_verdict_passes(verdict)) {
 		sf_mark_judged(ctx, fk, verdict);
 		return 1;
@@ -161,7 +215,7 @@ int sf_connect4(struct bpf_sock_addr *ctx)
 	__u32 ip4 = ctx->user_ip4;
 
 	__builtin_memcpy(fk.daddr, &ip4, 4);
-	return sf_judge_connect(ctx, &fk);
+	return sf_judge_connect(ctx, &fk, 0);
 }
 
 SEC("cgroup/connect6")
@@ -189,7 +243,56 @@ int sf_connect6(struct bpf_sock_addr *ctx)
 		__builtin_memcpy(fk.daddr + 8, &w2, 4);
 		__builtin_memcpy(fk.daddr + 12, &w3, 4);
 	}
-	return sf_judge_connect(ctx, &fk);
+	return sf_judge_connect(ctx, &fk, 1);
+}
+
+/* getpeername() on a redirected socket answers the destination it asked
+ * for, not the relay: the application's logs stay true to its intent. */
+SEC("cgroup/getpeername4")
+int sf_getpeername4(struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock *sk = ctx->sk;
+	struct sf_redirect *orig;
+	__u32 a;
+
+	if (!sk)
+		return 1;
+	orig = bpf_sk_storage_get(&sf_redirects, sk, NULL, 0);
+	if (!orig || orig->family != SF_AF_INET)
+		return 1;
+	__builtin_memcpy(&a, orig->daddr, 4);
+	ctx->user_ip4 = a;
+	ctx->user_port = orig->dport;
+	return 1;
+}
+
+SEC("cgroup/getpeername6")
+int sf_getpeername6(struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock *sk = ctx->sk;
+	struct sf_redirect *orig;
+	__u32 w[4];
+
+	if (!sk)
+		return 1;
+	orig = bpf_sk_storage_get(&sf_redirects, sk, NULL, 0);
+	if (!orig)
+		return 1;
+	if (orig->family == SF_AF_INET) {
+		/* It asked for ::ffff:a.b.c.d; stored as IPv4. */
+		w[0] = 0;
+		w[1] = 0;
+		w[2] = bpf_htonl(0xffff);
+		__builtin_memcpy(&w[3], orig->daddr, 4);
+	} else {
+		__builtin_memcpy(w, orig->daddr, sizeof(w));
+	}
+	ctx->user_ip6[0] = w[0];
+	ctx->user_ip6[1] = w[1];
+	ctx->user_ip6[2] = w[2];
+	ctx->user_ip6[3] = w[3];
+	ctx->user_port = orig->dport;
+	return 1;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -45,6 +45,27 @@ static __always_inline struct sf_verdict_slot *sf_connect_verdict(struct __sk_bu
 	return v;
 }
 
+/* The connect hook redirected this socket and the SYN goes to the relay:
+ * the relay is never judged again, even when the socket's verdict slot
+ * was taken over by a later socket. */
+static __always_inline int sf_redirected_to_relay(struct bpf_sock *sk, const struct sf_flow_key *fk,
+						  const struct sf_settings *s)
+{
+	__u64 a[2], b[2];
+
+	if (!bpf_sk_storage_get(&sf_redirects, sk, NULL, 0))
+		return 0;
+	if (fk->family == SF_AF_INET) {
+		__u32 d;
+
+		__builtin_memcpy(&d, fk->daddr, 4);
+		return d == s->relay4 && fk->dport == s->relay4_port;
+	}
+	__builtin_memcpy(a, fk->daddr, sizeof(a));
+	__builtin_memcpy(b, s->relay6, sizeof(b));
+	return a[0] == b[0] && a[1] == b[1] && fk->dport == s->relay6_port;
+}
+
 /* The socket's owner and cgroup. A socket records no group: the sending
  * task's is taken when that task is the owner (a raw socket sends in its
  * caller's context); otherwise no group rule can match. */
@@ -144,6 +165,8 @@ static __always_inline int sf_judge_syn(struct __sk_buff *skb, struct sf_pkt *p)
 		v = sf_connect_verdict(skb, &p->fk);
 		if (v)
 			return sf_verdict_passes(v->verdict) ? SF_SKB_PASS : SF_SKB_DROP;
+		if (sf_redirected_to_relay(sk, &p->fk, s))
+			return SF_SKB_PASS;
 		j = bpf_sk_storage_get(&sf_judged, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
 		if (j && j->family && sf_same_dest(j, &p->fk))
 			return sf_verdict_passes(j->verdict) ? SF_SKB_PASS : SF_SKB_DROP;

@@ -62,6 +62,8 @@ static __always_inline void sf_count(struct sf_counters *c, __u32 verdict, enum 
 		__sync_fetch_and_add(&c->denied, 1);
 	else if (verdict == SF_VERDICT_LIMITED)
 		__sync_fetch_and_add(&c->limited, 1);
+	else if (verdict == SF_VERDICT_REDIRECTED)
+		__sync_fetch_and_add(&c->redirected, 1);
 	else
 		__sync_fetch_and_add(&c->allowed, 1);
 	if (path == SF_PATH_BYPASS)
@@ -107,6 +109,8 @@ static __always_inline __u32 sf_verdict_of(struct sf_rule *r, __u64 now)
 		return SF_VERDICT_LOGGED;
 	case SF_ACT_LIMIT:
 		return sf_bucket_take(r, now) ? SF_VERDICT_ALLOWED : SF_VERDICT_LIMITED;
+	case SF_ACT_REDIRECT:
+		return SF_VERDICT_REDIRECTED;
 	default:
 		return SF_VERDICT_ALLOWED;
 	}
@@ -221,6 +225,12 @@ static __always_inline __u32 sf_judge(struct sf_flow_key *fk, struct sf_rule_key
 	__u64 now = bpf_ktime_get_boot_ns();
 	__u32 verdict = key->kind == SF_KIND_EXEMPT ? SF_VERDICT_ALLOWED : sf_verdict_of(r, now);
 
+	/* Only the connect hook can rewrite a destination: a SYN judged by a
+	 * backstop is past redirecting, and implicit TLS cannot be redirected
+	 * (the relay's certificate is not the one asked for). Both are denied. */
+	if (verdict == SF_VERDICT_REDIRECTED &&
+	    (path != SF_PATH_CONNECT || fk->dport == bpf_htons(SF_PORT_SMTPS)))
+		verdict = SF_VERDICT_DENIED;
 	if (t) {
 		sf_count(&t->c, verdict, path);
 		if (path == SF_PATH_FORWARDED)
@@ -235,7 +245,8 @@ static __always_inline __u32 sf_judge(struct sf_flow_key *fk, struct sf_rule_key
 
 static __always_inline int sf_verdict_passes(__u32 verdict)
 {
-	return verdict == SF_VERDICT_ALLOWED || verdict == SF_VERDICT_LOGGED;
+	return verdict == SF_VERDICT_ALLOWED || verdict == SF_VERDICT_LOGGED ||
+	       verdict == SF_VERDICT_REDIRECTED;
 }
 
 #endif /* SF_JUDGE_BPF_H */

@@ -103,6 +103,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sf_judged SEC(".maps");
 
+/* What a redirected socket asked for (see struct sf_redirect): socket
+ * local storage, so it dies with its socket and costs nothing to clean. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sf_redirect);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sf_redirects SEC(".maps");
+
 /* Source prefixes of forwarded traffic (VMs, bridged containers) -> the
  * id of their SF_KIND_SOURCE rule. */
 struct {

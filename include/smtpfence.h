@@ -9,8 +9,9 @@
 
 /* Bump when a map's key or value layout changes: the loader migrates.
  * 2: bypass counter, forwarded total, event flags and source address.
- * 4: per-CPU rule counters, the connect hook's verdicts by socket cookie. */
-#define SF_LAYOUT_VERSION 4
+ * 4: per-CPU rule counters, the connect hook's verdicts by socket cookie.
+ * 5: redirected counter, the relay in the settings, sf_redirects. */
+#define SF_LAYOUT_VERSION 5
 
 /* Default map sizes: 100,000 rules and 200,000 flows, within 64 MiB of
  * kernel memory (a larger node sets max_flows). */
@@ -45,9 +46,11 @@
 #define SF_MAX_PEERS	 262144
 
 /* Link pins, relative to the pin directory. */
-#define SF_LINK_CONNECT4 "link_connect4"
-#define SF_LINK_CONNECT6 "link_connect6"
-#define SF_LINK_EGRESS	 "link_egress"
+#define SF_LINK_CONNECT4     "link_connect4"
+#define SF_LINK_CONNECT6     "link_connect6"
+#define SF_LINK_EGRESS	     "link_egress"
+#define SF_LINK_GETPEERNAME4 "link_getpeername4"
+#define SF_LINK_GETPEERNAME6 "link_getpeername6"
 /* One tc egress link per interface: "link_tc_" followed by its name. */
 #define SF_LINK_TC_PREFIX "link_tc_"
 
@@ -55,10 +58,14 @@ enum sf_action {
 	SF_ACT_NONE = 0, /* no rule: fall through */
 	SF_ACT_ALLOW = 1,
 	SF_ACT_DENY = 2,
-	SF_ACT_LOG = 3,	  /* allow and emit an event: audit mode */
-	SF_ACT_LIMIT = 4, /* token bucket; over the limit behaves as deny */
+	SF_ACT_LOG = 3,	     /* allow and emit an event: audit mode */
+	SF_ACT_LIMIT = 4,    /* token bucket; over the limit behaves as deny */
 	SF_ACT_REDIRECT = 5, /* connect rewritten to the node's relay (MTA) */
 };
+
+/* Implicit TLS (SMTPS): a redirected connect would meet the relay's
+ * certificate, not the one the client asked for, so redirect denies it. */
+#define SF_PORT_SMTPS 465
 
 /* What decided a verdict; also the kind part of a rule key. */
 enum sf_rule_kind {
@@ -75,7 +82,7 @@ enum sf_verdict {
 	SF_VERDICT_LOGGED = 1, /* allowed, with an event */
 	SF_VERDICT_DENIED = 2,
 	SF_VERDICT_LIMITED = 3,
-	SF_VERDICT_REDIRECTED = 4, /* allowed, to the relay instead */
+	SF_VERDICT_REDIRECTED = 4, /* let through, to the relay instead */
 };
 
 /* Where a rule in the kernel came from (shown by `rules`). */
@@ -105,7 +112,9 @@ struct sf_rule {
 	__u64 last_ns;
 };
 
-/* attempts = allowed + denied + limited, always. bypass is a separate
+/* attempts = allowed + denied + limited + redirected, always: a
+ * redirected attempt is its own outcome, not counted as allowed (it did
+ * not reach what it asked for). bypass is a separate
  * tally, not a fourth outcome: of those attempts, how many came from a
  * socket the connect hook never judged (a raw socket, say) and were
  * judged by the cgroup_skb backstop instead. A bypass attempt is counted
@@ -116,6 +125,7 @@ struct sf_counters {
 	__u64 denied;
 	__u64 limited;
 	__u64 bypass;
+	__u64 redirected; /* sent to the relay instead (SF_ACT_REDIRECT) */
 };
 
 /* Bit in sf_settings.flags: a kind has at least one rule (skip lookups). */
@@ -127,6 +137,12 @@ struct sf_settings {
 	__u32 flags;
 	__u32 cgroup_levels; /* bit L set: some cgroup rule sits at level L */
 	__u32 pad;
+	/* Where a redirected connect goes (`relay`), network byte order: an
+	 * IPv4 connect (also ::ffff:a.b.c.d) to relay4, IPv6 to relay6. */
+	__u8 relay6[16];
+	__be32 relay4;
+	__be16 relay4_port;
+	__be16 relay6_port;
 };
 
 /* Host-wide totals, per CPU. */
@@ -227,8 +243,11 @@ struct sf_event {
 };
 
 /* Mail-flow bridge, part 1 (redirect): what a redirected socket asked
- * for, by socket cookie in sf_redirects; the getpeername hooks answer
- * with it, and the bridge reports it. Stored as sf_flow_key stores a
+ * for. sf_redirects is socket local storage (BPF_MAP_TYPE_SK_STORAGE):
+ * the connect hook stores it on every socket it redirects, the kernel
+ * frees it with the socket; the getpeername hooks answer with it, and
+ * sockops finds it on the socket (bpf_sk_storage_get on skops->sk), the
+ * socket cookie naming the connection. Stored as sf_flow_key stores a
  * destination (IPv4 in the first four bytes, family AF_INET). */
 struct sf_redirect {
 	__u16 family;

@@ -36,6 +36,12 @@ test-privilege: $(BUILD)/tests/bin/test_privilege $(BUILD)/smtpfence
 
 TEST_TARGETS += test-unit test-enforce test-policy test-privilege
 
+.PHONY: test-redirect
+test-redirect: $(BUILD)/tests/bin/test_redirect $(BUILD)/smtpfence
+	$(Q)$(BUILD)/tests/bin/test_redirect
+
+TEST_TARGETS += test-redirect
+
 # The layers of user/ depend one way, with no include cycle (README, Code map).
 .PHONY: test-layers
 test-layers:

@@ -66,10 +66,10 @@ for c in run allow deny log limit unset rules status ports default check-config 
 done
 expect "smtpfence " "${commands[@]}"
 expect "smtpfence --config /tmp/x.conf st" status
-expect "smtpfence -j r" run rules reload release
+expect "smtpfence -j r" run rules reload release redirect
 
 # Target kinds, and values for each.
-for action in allow deny log limit unset; do
+for action in allow deny log limit redirect unset; do
 	expect "smtpfence $action " cgroup: unit: user: group: dest:
 done
 expect "smtpfence allow us" user:
@@ -88,7 +88,7 @@ expect "smtpfence limit user:root 5/min " burst
 expect "smtpfence ports " add del list
 expect "smtpfence ports add " 25 465 587 2525
 expect "smtpfence ports list "
-expect "smtpfence default " allow deny log limit
+expect "smtpfence default " allow deny log limit redirect
 expect "smtpfence default limit " 10/min 100/hour 1/sec
 
 # Options, per subcommand.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* allow, deny, log, limit and unset: one rule changed, live at once and
+/* allow, deny, log, limit, redirect and unset: one rule changed, live at once and
  * persisted in the tenant's drop-in (or only live with --runtime). */
 #include "cli/commands.h"
 #include "policy/config.h"
@@ -209,6 +209,8 @@ const struct sf_command sf_cmd_allow =
 const struct sf_command sf_cmd_deny = RULE_COMMAND("deny", "TARGET", 1, "deny SMTP");
 const struct sf_command sf_cmd_log =
 	RULE_COMMAND("log", "TARGET", 1, "allow and log every attempt (audit)");
+const struct sf_command sf_cmd_redirect = RULE_COMMAND(
+	"redirect", "TARGET", 1, "send SMTP to the relay (the node's MTA) instead of refusing it");
 const struct sf_command sf_cmd_limit = RULE_COMMAND("limit", "TARGET N/sec|N/min|N/hour [burst B]",
 						    -1, "at most N attempts a period, then deny");
 const struct sf_command sf_cmd_unset =

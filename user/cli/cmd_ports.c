@@ -161,7 +161,7 @@ const struct sf_command sf_cmd_ports = {
 
 const struct sf_command sf_cmd_default = {
 	.name = "default",
-	.args = "allow|deny|log|limit [N/PERIOD [burst B]]",
+	.args = "allow|deny|log|limit|redirect [N/PERIOD [burst B]]",
 	.min_args = 1,
 	.max_args = -1,
 	.summary = "set the default action (live)",

@@ -24,6 +24,7 @@ void sf_rule_counters(int fd, const struct sf_rule_key *key, struct sf_counters 
 			c->allowed += per[i].allowed;
 			c->denied += per[i].denied;
 			c->limited += per[i].limited;
+			c->redirected += per[i].redirected;
 			c->bypass += per[i].bypass;
 		}
 	free(per);
@@ -50,6 +51,7 @@ int sf_totals_read(int fd, struct sf_totals *t)
 		t->c.allowed += per[i].c.allowed;
 		t->c.denied += per[i].c.denied;
 		t->c.limited += per[i].c.limited;
+		t->c.redirected += per[i].c.redirected;
 		t->c.bypass += per[i].c.bypass;
 		t->forwarded += per[i].forwarded;
 		t->malformed += per[i].malformed;

@@ -169,6 +169,25 @@ int sf_loader_maps(const struct sf_loader *l, struct sf_maps *m)
 	return sf_maps_each(m, dup_map_fd, l->skel->obj);
 }
 
+/* The getpeername hooks answer a redirected socket's original destination;
+ * they change nothing for any other socket, so whether they were adopted
+ * does not matter to the caller. */
+static int attach_getpeername(struct sf_loader *l)
+{
+	struct bpf_program *progs[] = {l->skel->progs.sf_getpeername4,
+				       l->skel->progs.sf_getpeername6};
+	const char *pins[] = {SF_LINK_GETPEERNAME4, SF_LINK_GETPEERNAME6};
+	char link_path[PATH_MAX];
+	bool adopted;
+	int err = 0;
+
+	for (size_t i = 0; i < 2 && !err; i++) {
+		snprintf(link_path, sizeof(link_path), "%s/%s", l->pin_dir, pins[i]);
+		err = sf_attach_cgroup_link(progs[i], link_path, l->cgfd, l->cgroup_id, &adopted);
+	}
+	return err;
+}
+
 int sf_loader_attach(struct sf_loader *l, bool *adopted)
 {
 	char link_path[PATH_MAX];
@@ -183,6 +202,8 @@ int sf_loader_attach(struct sf_loader *l, bool *adopted)
 		err = sf_attach_cgroup_link(l->skel->progs.sf_connect6, link_path, l->cgfd,
 					    l->cgroup_id, &adopted6);
 	}
+	if (!err)
+		err = attach_getpeername(l);
 	if (err) {
 		sf_err("failed to attach to cgroup %s: %s", l->cgroup, strerror(-err));
 		return err;

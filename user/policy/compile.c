@@ -249,6 +249,10 @@ int sf_compile(const struct sf_policy *p, const char *cgroup_mount, struct sf_co
 	c->n_specs = n;
 	memcpy(c->ports, p->ports, sizeof(c->ports));
 	c->settings.deny_errno = (__u32)p->deny_errno;
+	memcpy(&c->settings.relay4, p->relay.addr4, 4);
+	c->settings.relay4_port = p->relay.port4;
+	memcpy(c->settings.relay6, p->relay.addr6, 16);
+	c->settings.relay6_port = p->relay.port6;
 	for (size_t i = 0; i < n; i++)
 		compile_rule(&x, i);
 	struct sf_compiled_rule *def = &c->rules[c->n_rules++];

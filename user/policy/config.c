@@ -314,6 +314,13 @@ static int global_key(struct parse_ctx *c, const char *name, const char *value)
 	}
 	if (!strcmp(name, "exempt"))
 		return for_each_word(value, exempt_word, c);
+	if (!strcmp(name, "relay")) {
+		if (sf_parse_relay(value, &p->relay, err, sizeof(err))) {
+			sf_diag_add(c->d, c->file, c->line, "%s", err);
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (!strcmp(name, "interfaces")) {
 		p->n_interfaces = 0;
 		return for_each_word(value, interface_word, c);

@@ -113,25 +113,25 @@ int sf_parse_cidr(const char *s, struct sf_cidr *out, char *err, size_t errlen)
 
 static const char *const action_names[] = {
 	[SF_ACT_NONE] = "none", [SF_ACT_ALLOW] = "allow", [SF_ACT_DENY] = "deny",
-	[SF_ACT_LOG] = "log",	[SF_ACT_LIMIT] = "limit",
+	[SF_ACT_LOG] = "log",	[SF_ACT_LIMIT] = "limit", [SF_ACT_REDIRECT] = "redirect",
 };
 
 const char *sf_action_name(int action)
 {
-	if (action < 0 || action > SF_ACT_LIMIT)
+	if (action < 0 || action > SF_ACT_REDIRECT)
 		return "?";
 	return action_names[action];
 }
 
 int sf_parse_action(const char *s, int *action, char *err, size_t errlen)
 {
-	for (int a = SF_ACT_ALLOW; a <= SF_ACT_LIMIT; a++) {
+	for (int a = SF_ACT_ALLOW; a <= SF_ACT_REDIRECT; a++) {
 		if (s && !strcmp(s, action_names[a])) {
 			*action = a;
 			return 0;
 		}
 	}
-	snprintf(err, errlen, "unknown action '%s': expected allow, deny, log or limit",
+	snprintf(err, errlen, "unknown action '%s': expected allow, deny, log, limit or redirect",
 		 s ? s : "");
 	return -EINVAL;
 }

@@ -15,6 +15,7 @@ void sf_policy_init(struct sf_policy *p)
 	sf_port_set(p->ports, 25, true);
 	p->default_action = SF_ACT_ALLOW;
 	p->deny_errno = 1; /* EPERM */
+	sf_relay_default(&p->relay);
 	p->max_rules = SF_MAX_RULES;
 	p->max_flows = SF_MAX_FLOWS;
 	strcpy(p->rules_dir, SF_DEFAULT_RULES_DIR);

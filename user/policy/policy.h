@@ -7,6 +7,7 @@
 
 #include "policy/listen.h"
 #include "policy/parse.h"
+#include "policy/relay.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -65,6 +66,7 @@ struct sf_policy {
 	int default_action;
 	struct sf_rate default_rate;
 	int deny_errno;
+	struct sf_relay relay; /* where `redirect` sends a connect */
 	uint32_t max_rules;
 	uint32_t max_flows;
 	char rules_dir[PATH_MAX];

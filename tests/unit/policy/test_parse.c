@@ -182,7 +182,7 @@ START_TEST(actions)
 	ck_assert_int_eq(sf_parse_action("limit", &a, err, sizeof(err)), 0);
 	ck_assert_int_eq(a, SF_ACT_LIMIT);
 	ck_assert_int_eq(sf_parse_action("permit", &a, err, sizeof(err)), -EINVAL);
-	ck_assert_str_eq(err, "unknown action 'permit': expected allow, deny, log or limit");
+	ck_assert_str_eq(err, "unknown action 'permit': expected allow, deny, log, limit or redirect");
 }
 END_TEST
 

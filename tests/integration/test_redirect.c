@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The redirect action on the real kernel: a tenant's connect to an
+ * "internet" address on a watched port arrives at the relay instead (IPv4,
+ * IPv6, v4-mapped), getpeername() answers what it asked for, the relay is
+ * not judged again, a denied tenant still gets EPERM, and implicit TLS
+ * (465) is denied rather than redirected. */
+#include "fixture.h"
+#include "suite.h"
+#include "smtpfence.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TENANT	   10001
+#define OTHER	   10002
+#define TENANT_GID 20001
+#define OTHER_GID  20002
+
+/* Loopback is deliberately not exempt: the relay is watched and would be
+ * denied if it were judged again. */
+static const char conf[] = "[global]\nports = 25 465\ndefault = deny\n"
+			   "relay = 127.0.0.1:25 [::1]:25\n"
+			   "[rules]\nredirect = user:10001\n";
+
+/* What the tenant's process saw. */
+struct seen {
+	int err;	/* connect()'s errno, 0 when connected */
+	char peer[64];	/* getpeername(): "ADDRESS PORT" */
+	unsigned lport; /* its own port, as the relay sees it */
+};
+
+static void name_of(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+		port = ntohs(s4->sin_port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+		port = ntohs(s6->sin6_port);
+	}
+	snprintf(buf, len, "%s %u", a, port);
+}
+
+/* In the child: connect host:port (host "::ffff:a.b.c.d" on an AF_INET6
+ * socket for v4-mapped), report what it saw on fd w. */
+static int tenant_child(const char *host, int port, int w)
+{
+	struct sockaddr_storage ss = {0}, peer = {0}, self = {0};
+	socklen_t len = sizeof(peer), slen = sizeof(self);
+	struct seen s = {0};
+	int fd, family = strchr(host, ':') ? AF_INET6 : AF_INET;
+
+	if (family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		inet_pton(AF_INET, host, &a->sin_addr);
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		inet_pton(AF_INET6, host, &a->sin6_addr);
+	}
+	fd = socket(family, SOCK_STREAM, 0);
+	if (fd < 0)
+		return SFT_CHILD_FAILED;
+	if (connect(fd, (struct sockaddr *)&ss,
+		    family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)))
+		s.err = errno;
+	if (!s.err && !getpeername(fd, (struct sockaddr *)&peer, &len))
+		name_of(&peer, s.peer, sizeof(s.peer));
+	if (!s.err && !getsockname(fd, (struct sockaddr *)&self, &slen))
+		s.lport = ntohs(((struct sockaddr_in *)&self)->sin_port); /* same offset in v6 */
+	if (write(w, &s, sizeof(s)) != (ssize_t)sizeof(s))
+		return SFT_CHILD_FAILED;
+	close(fd);
+	return 0;
+}
+
+static struct seen tenant_connect(uid_t uid, gid_t gid, const char *host, int port)
+{
+	struct seen s = {.err = -1};
+	int p[2];
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		if (sft_join_cgroup(env.cgroup) || sft_become(uid, gid))
+			_exit(SFT_CHILD_FAILED);
+		_exit(tenant_child(host, port, p[1]));
+	}
+	close(p[1]);
+	ck_assert_int_eq(read(p[0], &s, sizeof(s)), (ssize_t)sizeof(s));
+	close(p[0]);
+	ck_assert_int_eq(sft_wait_child(pid), 0);
+	return s;
+}
+
+static int listener(const char *host, int port)
+{
+	int fd = sft_listen(host, port);
+
+	ck_assert_msg(fd >= 0, "cannot listen on %s:%d", host, port);
+	return fd;
+}
+
+/* The port of the one connection waiting on lfd (0: none). */
+static unsigned accepted_port(int lfd)
+{
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
+	int c = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+
+	if (c < 0)
+		return 0;
+	close(c);
+	return ntohs(((struct sockaddr_in *)&peer)->sin_port);
+}
+
+/* One redirected connect: it arrives at the relay listener, not at the
+ * internet's, and getpeername() names what it asked for. */
+static void expect_redirected(const char *host, const char *want_peer, int relay, int internet)
+{
+	struct seen s = tenant_connect(TENANT, TENANT_GID, host, 25);
+
+	ck_assert_msg(s.err == 0, "connect %s: %s", host, strerror(s.err));
+	ck_assert_msg(!strcmp(s.peer, want_peer), "getpeername after connect %s: '%s', want '%s'",
+		      host, s.peer, want_peer);
+	ck_assert_uint_eq(accepted_port(relay), s.lport);
+	ck_assert_int_eq(sft_accept_all(internet), 0);
+}
+
+START_TEST(redirect_v4_v6_mapped)
+{
+	sft_start("redirect", conf);
+	int relay4 = listener("127.0.0.1", 25), relay6 = listener("::1", 25);
+	int inet4 = listener("192.0.2.1", 25), inet6 = listener("2001:db8::1", 25);
+
+	expect_redirected("192.0.2.1", "192.0.2.1 25", relay4, inet4);
+	expect_redirected("2001:db8::1", "2001:db8::1 25", relay6, inet6);
+	/* v4-mapped: to the v4-mapped IPv4 relay, the IPv4 listener takes it */
+	expect_redirected("::ffff:192.0.2.1", "::ffff:192.0.2.1 25", relay4, inet4);
+	ck_assert_int_eq(sft_accept_all(relay6), 0);
+
+	/* a denied tenant is still refused, to the internet and to the relay */
+	ck_assert_int_eq(tenant_connect(OTHER, OTHER_GID, "192.0.2.1", 25).err, EPERM);
+	ck_assert_int_eq(tenant_connect(OTHER, OTHER_GID, "127.0.0.1", 25).err, EPERM);
+	ck_assert_int_eq(tenant_connect(OTHER, OTHER_GID, "2001:db8::1", 25).err, EPERM);
+	ck_assert_int_eq(sft_accept_all(inet4) + sft_accept_all(relay4), 0);
+
+	/* a non-redirected socket's getpeername is untouched */
+	sft_cli_ok("allow user:10002");
+	struct seen s = tenant_connect(OTHER, OTHER_GID, "192.0.2.1", 25);
+
+	ck_assert_int_eq(s.err, 0);
+	ck_assert_str_eq(s.peer, "192.0.2.1 25");
+	ck_assert_uint_eq(accepted_port(inet4), s.lport);
+
+	/* live: the default redirects every other tenant */
+	sft_cli_ok("unset user:10002");
+	sft_cli_ok("default redirect");
+	s = tenant_connect(OTHER, OTHER_GID, "192.0.2.1", 25);
+	ck_assert_int_eq(s.err, 0);
+	ck_assert_str_eq(s.peer, "192.0.2.1 25");
+	ck_assert_uint_eq(accepted_port(relay4), s.lport);
+	close(relay4);
+	close(relay6);
+	close(inet4);
+	close(inet6);
+}
+END_TEST
+
+START_TEST(implicit_tls_is_denied)
+{
+	sft_start("smtps", conf);
+	int relay = listener("127.0.0.1", 25), inet = listener("192.0.2.1", 465);
+
+	ck_assert_int_eq(tenant_connect(TENANT, TENANT_GID, "192.0.2.1", 465).err, EPERM);
+	ck_assert_int_eq(tenant_connect(TENANT, TENANT_GID, "::ffff:192.0.2.1", 465).err, EPERM);
+	ck_assert_int_eq(sft_accept_all(relay) + sft_accept_all(inet), 0);
+	close(relay);
+	close(inet);
+}
+END_TEST
+
+START_TEST(relay_from_the_config)
+{
+	static const char moved[] = "[global]\nports = 25\ndefault = redirect\n"
+				    "relay = [::1]:2526 127.0.0.2:2525\n";
+
+	sft_start("relay_moved", moved);
+	int relay4 = listener("127.0.0.2", 2525), relay6 = listener("::1", 2526);
+	int inet4 = listener("192.0.2.1", 25), inet6 = listener("2001:db8::1", 25);
+
+	expect_redirected("192.0.2.1", "192.0.2.1 25", relay4, inet4);
+	expect_redirected("2001:db8::1", "2001:db8::1 25", relay6, inet6);
+	close(relay4);
+	close(relay6);
+	close(inet4);
+	close(inet6);
+}
+END_TEST
+
+START_TEST(bad_relay_is_refused)
+{
+	static const struct {
+		const char *value, *msg;
+	} cases[] = {
+		{"127.0.0.1", "invalid relay '127.0.0.1'"},
+		{"127.0.0.1:25 127.0.0.2:25", "relay '127.0.0.2:25': one IPv4 relay only"},
+		{"[::ffff:127.0.0.1]:25", "write the IPv4 address as IPv4"},
+		{"localhost:25", "invalid relay 'localhost:25'"},
+	};
+
+	sft_start("bad_relay", conf);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char path[PATH_MAX + 16];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/bad.conf", env.dir);
+		f = fopen(path, "w");
+		ck_assert_ptr_nonnull(f);
+		fprintf(f, "[global]\nrelay = %s\n", cases[i].value);
+		fclose(f);
+		ck_assert_int_eq(sft_cli(&env, "--config %s check-config", path), 2);
+		ck_assert_msg(strstr(env.err, "bad.conf:2: ") && strstr(env.err, cases[i].msg),
+			      "'%s': %s", cases[i].value, env.err);
+	}
+}
+END_TEST
+
+int main(void)
+{
+	TCase *tc = tcase_create("redirect");
+
+	sft_sandbox_enter();
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, NULL, sft_teardown);
+	tcase_add_test(tc, redirect_v4_v6_mapped);
+	tcase_add_test(tc, implicit_tls_is_denied);
+	tcase_add_test(tc, relay_from_the_config);
+	tcase_add_test(tc, bad_relay_is_refused);
+	return sft_run_tcase("redirect", tc);
+}
