@@ -14,7 +14,7 @@ fail() {
 	exit 1
 }
 if [ "${SFT_IN_NS:-}" != 1 ]; then
-	tree=$(scripts/test-tree.sh)
+	tree=$(scripts/test-tree.sh "$deb")
 	SFT_IN_NS=1 SFT_TREE=$tree exec unshare --mount --propagation private "$0" "$@"
 fi
 

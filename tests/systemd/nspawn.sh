@@ -17,7 +17,7 @@ fail() {
 }
 if [ "${SFT_IN_NS:-}" != 1 ]; then
 	command -v systemd-nspawn >/dev/null || { echo "SKIP: no systemd-nspawn (systemd-container)"; exit 77; }
-	tree=$(scripts/test-tree.sh)
+	tree=$(scripts/test-tree.sh "$deb")
 	SFT_IN_NS=1 SFT_TREE=$tree SFT_SRC=$PWD exec unshare --mount --propagation private "$0" "$@"
 fi
 
