@@ -121,6 +121,14 @@ static __always_inline void sf_mark_judged(struct bpf_sock_addr *ctx, const stru
 	v->cookie = cookie;
 }
 
+static __always_inline void sf_set_user_ip6(struct bpf_sock_addr *ctx, const __u32 *w)
+{
+	ctx->user_ip6[0] = w[0];
+	ctx->user_ip6[1] = w[1];
+	ctx->user_ip6[2] = w[2];
+	ctx->user_ip6[3] = w[3];
+}
+
 /* Sends a redirected connect to the relay: stores what it asked for on
  * the socket (sf_redirects, for getpeername and the mail-flow bridge) and
  * rewrites the destination in place, no packet NAT. *fk becomes the relay,
@@ -145,10 +153,9 @@ static __always_inline void sf_redirect(struct bpf_sock_addr *ctx, struct sf_flo
 	if (fk->family == SF_AF_INET) {
 		/* A v4-mapped connect goes to the v4-mapped form of the relay. */
 		if (sock6) {
-			ctx->user_ip6[0] = 0;
-			ctx->user_ip6[1] = 0;
-			ctx->user_ip6[2] = bpf_htonl(0xffff);
-			ctx->user_ip6[3] = s->relay4;
+			__u32 m[4] = {0, 0, bpf_htonl(0xffff), s->relay4};
+
+			sf_set_user_ip6(ctx, m);
 		} else {
 			ctx->user_ip4 = s->relay4;
 		}
@@ -160,10 +167,7 @@ static __always_inline void sf_redirect(struct bpf_sock_addr *ctx, struct sf_flo
 	if (!sock6)
 		return; /* cannot happen: connect4 sees IPv4 only */
 	__builtin_memcpy(r6, s->relay6, sizeof(r6));
-	ctx->user_ip6[0] = r6[0];
-	ctx->user_ip6[1] = r6[1];
-	ctx->user_ip6[2] = r6[2];
-	ctx->user_ip6[3] = r6[3];
+	sf_set_user_ip6(ctx, r6);
 	ctx->user_port = s->relay6_port;
 	__builtin_memcpy(fk->daddr, r6, sizeof(r6));
 	fk->dport = s->relay6_port;
@@ -287,10 +291,7 @@ int sf_getpeername6(struct bpf_sock_addr *ctx)
 	} else {
 		__builtin_memcpy(w, orig->daddr, sizeof(w));
 	}
-	ctx->user_ip6[0] = w[0];
-	ctx->user_ip6[1] = w[1];
-	ctx->user_ip6[2] = w[2];
-	ctx->user_ip6[3] = w[3];
+	sf_set_user_ip6(ctx, w);
 	ctx->user_port = orig->dport;
 	return 1;
 }

@@ -210,7 +210,10 @@ static __always_inline void sf_emit_event(const struct sf_flow_key *fk,
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 		__builtin_memset(e->saddr, 0, sizeof(e->saddr));
 	}
-	bpf_ringbuf_submit(e, 0);
+	/* A redirected attempt is mail flowing as it should, possibly at every
+	 * connect: its event does not wake the daemon (the wakeup is most of
+	 * its cost), which collects it on its next tick or client request. */
+	bpf_ringbuf_submit(e, verdict == SF_VERDICT_REDIRECTED ? BPF_RB_NO_WAKEUP : 0);
 	if (t)
 		t->events++;
 }

@@ -151,17 +151,42 @@ static void expect_redirected(const char *host, const char *want_peer, int relay
 	ck_assert_int_eq(sft_accept_all(internet), 0);
 }
 
+/* The relays' listeners and the internet's, on port 25. */
+struct ends {
+	int relay4, relay6, inet4, inet6;
+};
+
+static struct ends listen_all(const char *relay4, int port4, const char *relay6, int port6)
+{
+	return (struct ends){listener(relay4, port4), listener(relay6, port6),
+			     listener("192.0.2.1", 25), listener("2001:db8::1", 25)};
+}
+
+static void close_all(const struct ends *e)
+{
+	close(e->relay4);
+	close(e->relay6);
+	close(e->inet4);
+	close(e->inet6);
+}
+
+/* IPv4, IPv6, and v4-mapped: to the v4-mapped IPv4 relay, where the IPv4
+ * listener takes it. */
+static void redirect_each_family(const struct ends *e)
+{
+	expect_redirected("192.0.2.1", "192.0.2.1 25", e->relay4, e->inet4);
+	expect_redirected("2001:db8::1", "2001:db8::1 25", e->relay6, e->inet6);
+	expect_redirected("::ffff:192.0.2.1", "::ffff:192.0.2.1 25", e->relay4, e->inet4);
+	ck_assert_int_eq(sft_accept_all(e->relay6), 0);
+}
+
 START_TEST(redirect_v4_v6_mapped)
 {
 	sft_start("redirect", conf);
-	int relay4 = listener("127.0.0.1", 25), relay6 = listener("::1", 25);
-	int inet4 = listener("192.0.2.1", 25), inet6 = listener("2001:db8::1", 25);
+	struct ends e = listen_all("127.0.0.1", 25, "::1", 25);
+	int relay4 = e.relay4, inet4 = e.inet4;
 
-	expect_redirected("192.0.2.1", "192.0.2.1 25", relay4, inet4);
-	expect_redirected("2001:db8::1", "2001:db8::1 25", relay6, inet6);
-	/* v4-mapped: to the v4-mapped IPv4 relay, the IPv4 listener takes it */
-	expect_redirected("::ffff:192.0.2.1", "::ffff:192.0.2.1 25", relay4, inet4);
-	ck_assert_int_eq(sft_accept_all(relay6), 0);
+	redirect_each_family(&e);
 	/* every way to connect passes the hook: non-blocking, TCP Fast Open */
 	static const enum sft_connect_mode modes[] = {SFT_NONBLOCK, SFT_FASTOPEN_SENDTO,
 						      SFT_FASTOPEN_CONNECT};
@@ -195,10 +220,7 @@ START_TEST(redirect_v4_v6_mapped)
 	ck_assert_int_eq(s.err, 0);
 	ck_assert_str_eq(s.peer, "192.0.2.1 25");
 	ck_assert_uint_eq(accepted_port(relay4), s.lport);
-	close(relay4);
-	close(relay6);
-	close(inet4);
-	close(inet6);
+	close_all(&e);
 }
 END_TEST
 
@@ -232,15 +254,10 @@ START_TEST(relay_from_the_config)
 				    "relay = [::1]:2526 127.0.0.2:2525\n";
 
 	sft_start("relay_moved", moved);
-	int relay4 = listener("127.0.0.2", 2525), relay6 = listener("::1", 2526);
-	int inet4 = listener("192.0.2.1", 25), inet6 = listener("2001:db8::1", 25);
+	struct ends e = listen_all("127.0.0.2", 2525, "::1", 2526);
 
-	expect_redirected("192.0.2.1", "192.0.2.1 25", relay4, inet4);
-	expect_redirected("2001:db8::1", "2001:db8::1 25", relay6, inet6);
-	close(relay4);
-	close(relay6);
-	close(inet4);
-	close(inet6);
+	redirect_each_family(&e);
+	close_all(&e);
 }
 END_TEST
 
@@ -274,12 +291,9 @@ static void expect_counts(json_object *o, long long attempts, long long allowed,
 START_TEST(counted_as_redirected)
 {
 	sft_start("counted", conf);
-	int relay4 = listener("127.0.0.1", 25), relay6 = listener("::1", 25);
-	int inet4 = listener("192.0.2.1", 25), inet6 = listener("2001:db8::1", 25);
+	struct ends e = listen_all("127.0.0.1", 25, "::1", 25);
 
-	expect_redirected("192.0.2.1", "192.0.2.1 25", relay4, inet4);
-	expect_redirected("::ffff:192.0.2.1", "::ffff:192.0.2.1 25", relay4, inet4);
-	expect_redirected("2001:db8::1", "2001:db8::1 25", relay6, inet6);
+	redirect_each_family(&e);
 	ck_assert_int_eq(tenant_connect(TENANT, TENANT_GID, "192.0.2.1", 465).err, EPERM);
 	ck_assert_int_eq(tenant_connect(OTHER, OTHER_GID, "192.0.2.1", 25).err, EPERM);
 
@@ -337,10 +351,7 @@ START_TEST(counted_as_redirected)
 		      env.out);
 	ck_assert_int_eq(sft_cli(&env, "top --batch -n 1 -d 0.2"), 0);
 	ck_assert_msg(strstr(env.out, "| redirected 3 |"), "%.3000s", env.out);
-	close(relay4);
-	close(relay6);
-	close(inet4);
-	close(inet6);
+	close_all(&e);
 }
 END_TEST
 

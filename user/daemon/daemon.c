@@ -414,7 +414,9 @@ static int event_loop(struct daemon *d, int sfd)
 			err = -errno;
 			break;
 		}
-		if (fds[2].revents & POLLIN)
+		/* Redirected events do not wake us (bpf/judge.bpf.h): collect them
+		 * on every tick and before a client is answered. */
+		if (fds[2].revents & POLLIN || fds[1].revents & POLLIN || fds[4].revents & POLLIN)
 			ring_buffer__consume(d->rb);
 		if (fds[4].revents & POLLIN)
 			sf_observe_io(d->obs);

@@ -18,6 +18,17 @@ void sf_relay_default(struct sf_relay *r)
 	r->port4 = r->port6 = htons(25);
 }
 
+/* Each family once. */
+static int first_of_family(bool *seen, const char *w, const char *family, char *err, size_t errlen)
+{
+	if (*seen) {
+		snprintf(err, errlen, "relay '%s': one %s relay only", w, family);
+		return -EINVAL;
+	}
+	*seen = true;
+	return 0;
+}
+
 static int relay_word(const char *w, struct sf_relay *r, bool *seen4, bool *seen6, char *err,
 		      size_t errlen)
 {
@@ -32,11 +43,8 @@ static int relay_word(const char *w, struct sf_relay *r, bool *seen4, bool *seen
 	if (ss.ss_family == AF_INET) {
 		const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
 
-		if (*seen4) {
-			snprintf(err, errlen, "relay '%s': one IPv4 relay only", w);
+		if (first_of_family(seen4, w, "IPv4", err, errlen))
 			return -EINVAL;
-		}
-		*seen4 = true;
 		memcpy(r->addr4, &a->sin_addr, 4);
 		r->port4 = a->sin_port;
 		return 0;
@@ -48,11 +56,8 @@ static int relay_word(const char *w, struct sf_relay *r, bool *seen4, bool *seen
 		snprintf(err, errlen, "relay '%s': write the IPv4 address as IPv4", w);
 		return -EINVAL;
 	}
-	if (*seen6) {
-		snprintf(err, errlen, "relay '%s': one IPv6 relay only", w);
+	if (first_of_family(seen6, w, "IPv6", err, errlen))
 		return -EINVAL;
-	}
-	*seen6 = true;
 	memcpy(r->addr6, &a->sin6_addr, 16);
 	r->port6 = a->sin6_port;
 	return 0;
