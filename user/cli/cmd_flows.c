@@ -91,8 +91,8 @@ static json_object *row_json(struct sf_tenants *t, const struct row *r)
 	json_object_object_add(o, "allowed", json_object_new_uint64(v->c.allowed));
 	json_object_object_add(o, "denied", json_object_new_uint64(v->c.denied));
 	json_object_object_add(o, "limited", json_object_new_uint64(v->c.limited));
-	json_object_object_add(o, "redirected", json_object_new_uint64(v->c.redirected));
 	json_object_object_add(o, "bypass", json_object_new_uint64(v->c.bypass));
+	json_object_object_add(o, "redirected", json_object_new_uint64(v->c.redirected));
 	json_object_object_add(o, "first_seen", json_object_new_string(first));
 	json_object_object_add(o, "last_seen", json_object_new_string(last));
 	if (v->last_pid) {

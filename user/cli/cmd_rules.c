@@ -76,8 +76,8 @@ static void emit(const struct sf_ctx *ctx, json_object *arr, const struct row *r
 		json_object_object_add(o, "allowed", json_object_new_uint64(r->c.allowed));
 		json_object_object_add(o, "denied", json_object_new_uint64(r->c.denied));
 		json_object_object_add(o, "limited", json_object_new_uint64(r->c.limited));
-		json_object_object_add(o, "redirected", json_object_new_uint64(r->c.redirected));
 		json_object_object_add(o, "bypass", json_object_new_uint64(r->c.bypass));
+		json_object_object_add(o, "redirected", json_object_new_uint64(r->c.redirected));
 	}
 	json_object_array_add(arr, o);
 }
