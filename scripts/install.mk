@@ -14,7 +14,7 @@ INSTALL ?= install
 
 INSTALLED_FILES := $(SBINDIR)/smtpfence $(UNITDIR)/smtpfence.service \
 	$(MANDIR)/man8/smtpfence.8 $(MANDIR)/man5/smtpfence.conf.5 \
-	$(BASH_COMPLETION_DIR)/smtpfence
+	$(MANDIR)/man7/smtpfence-json.7 $(BASH_COMPLETION_DIR)/smtpfence
 
 .PHONY: install uninstall
 
@@ -29,11 +29,12 @@ $(BUILD)/smtpfence.service: scripts/smtpfence.service | $(BUILD)
 install: $(BUILD)/smtpfence $(BUILD)/smtpfence.service
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASH_COMPLETION_DIR)
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASH_COMPLETION_DIR)
 	$(Q)$(INSTALL) -m 0755 $(BUILD)/smtpfence $(DESTDIR)$(SBINDIR)/smtpfence
 	$(Q)$(INSTALL) -m 0644 $(BUILD)/smtpfence.service $(DESTDIR)$(UNITDIR)/smtpfence.service
 	$(Q)$(INSTALL) -m 0644 man/smtpfence.8 $(DESTDIR)$(MANDIR)/man8/smtpfence.8
 	$(Q)$(INSTALL) -m 0644 man/smtpfence.conf.5 $(DESTDIR)$(MANDIR)/man5/smtpfence.conf.5
+	$(Q)$(INSTALL) -m 0644 man/smtpfence-json.7 $(DESTDIR)$(MANDIR)/man7/smtpfence-json.7
 	$(Q)$(INSTALL) -m 0644 scripts/smtpfence.bash-completion \
 		$(DESTDIR)$(BASH_COMPLETION_DIR)/smtpfence
 	$(Q)$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/smtpfence/rules.d

@@ -139,7 +139,11 @@ START_TEST(threshold_quarantines_release_ends)
 
 	arr = sft_cli_json(&obs_env, "rules -j");
 	row = rule_row(arr, target);
-	ck_assert_str_eq(sft_json_str(row, "action"), "limit 1/day burst 1");
+	ck_assert_str_eq(sft_json_str(row, "action"), "limit");
+	ck_assert(json_object_object_get_ex(row, "rate", &q));
+	ck_assert_str_eq(sft_json_str(q, "period"), "day");
+	ck_assert_int_eq(sft_json_int(q, "count"), 1);
+	ck_assert_int_eq(sft_json_int(q, "burst"), 1);
 	ck_assert_str_eq(sft_json_str(row, "state"), "active");
 	ck_assert(json_object_object_get_ex(row, "quarantine", &q));
 	ck_assert_str_eq(sft_json_str(q, "reason"), "alert limited: 2 within 60 s (threshold 2)");
@@ -166,7 +170,11 @@ START_TEST(threshold_quarantines_release_ends)
 	expect_var(vars, "SMTPFENCE_TARGET", target);
 	arr = sft_cli_json(&obs_env, "rules -j");
 	row = rule_row(arr, target);
-	ck_assert_str_eq(sft_json_str(row, "action"), "limit 1/min burst 1");
+	ck_assert_str_eq(sft_json_str(row, "action"), "limit");
+	ck_assert(json_object_object_get_ex(row, "rate", &q));
+	ck_assert_str_eq(sft_json_str(q, "period"), "min");
+	ck_assert_int_eq(sft_json_int(q, "count"), 1);
+	ck_assert_int_eq(sft_json_int(q, "burst"), 1);
 	ck_assert(!json_object_object_get_ex(row, "quarantine", &q));
 	json_object_put(arr);
 	ck_assert_int_eq(sft_cli(&obs_env, "release %s", target), 2);

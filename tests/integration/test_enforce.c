@@ -340,7 +340,7 @@ START_TEST(counters_add_up)
 	/* the per-rule counters name who decided */
 	ck_assert_int_eq(sft_cli(&env, "rules -j"), 0);
 	ck_assert_msg(strstr(env.out,
-			     "{\"target\":\"default\",\"action\":\"deny\",\"state\":\"active\","
+			     "{\"schema\":1,\"target\":\"default\",\"action\":\"deny\",\"state\":\"active\","
 			     "\"origin\":\"config\",\"attempts\":4,\"allowed\":0,\"denied\":4,"),
 		      "%s", env.out);
 	ck_assert_msg(strstr(env.out, "\"target\":\"user:10001\",\"action\":\"allow\",\"state\":"

@@ -49,32 +49,43 @@ static inline const char *sft_read(const char *path)
 	return text;
 }
 
-/* stderr goes to a scratch file from sft_stderr_begin to sft_stderr_end,
- * which returns what was written. */
-static inline int sft_stderr_begin(void)
+/* What fd (stdout or stderr) gets goes to a scratch file from
+ * sft_fd_begin to sft_fd_end, which returns what was written. */
+static inline int sft_fd_begin(int fd)
 {
 	FILE *tmp = tmpfile();
-	int saved = dup(STDERR_FILENO);
+	int saved = dup(fd);
 
 	ck_assert_ptr_nonnull(tmp);
-	fflush(stderr);
-	dup2(fileno(tmp), STDERR_FILENO);
-	fclose(tmp); /* fd 2 keeps the file */
+	fflush(fd == STDOUT_FILENO ? stdout : stderr);
+	dup2(fileno(tmp), fd);
+	fclose(tmp); /* fd keeps the file */
 	return saved;
 }
 
-static inline const char *sft_stderr_end(int saved)
+static inline const char *sft_fd_end(int fd, int saved)
 {
 	static char text[SFT_TEXT_LEN];
 	ssize_t n;
 
-	fflush(stderr);
-	lseek(STDERR_FILENO, 0, SEEK_SET);
-	n = read(STDERR_FILENO, text, sizeof(text) - 1);
+	fflush(fd == STDOUT_FILENO ? stdout : stderr);
+	lseek(fd, 0, SEEK_SET);
+	n = read(fd, text, sizeof(text) - 1);
 	text[n > 0 ? n : 0] = '\0';
-	dup2(saved, STDERR_FILENO);
+	dup2(saved, fd);
 	close(saved);
 	return text;
+}
+
+/* The same for stderr. */
+static inline int sft_stderr_begin(void)
+{
+	return sft_fd_begin(STDERR_FILENO);
+}
+
+static inline const char *sft_stderr_end(int saved)
+{
+	return sft_fd_end(STDERR_FILENO, saved);
 }
 
 #endif /* SFT_UNIT_H */

@@ -107,7 +107,7 @@ START_TEST(follow_streams_new_events)
 	start("follow", conf);
 	sft_connect_n(sft_sub("bad"), SFT_TENANT, "192.0.2.1", 25, 2, EPERM);
 	snprintf(path, sizeof(path), "%s/follow.out", obs_env.dir);
-	ck_assert_int_eq(sft_cli(&obs_env, "events -f -j >'%s' 2>&1 & echo $!", path), 0);
+	ck_assert_int_eq(sft_cli(&obs_env, "events -f --history -j >'%s' 2>&1 & echo $!", path), 0);
 	pid_t follower = atoi(obs_env.out);
 
 	ck_assert_int_gt(follower, 1);
@@ -120,7 +120,7 @@ START_TEST(follow_streams_new_events)
 	kill(follower, SIGTERM);
 	/* one JSON object a line */
 	ck_assert_int_eq(sft_count(text, "\n"), 5);
-	ck_assert_int_eq(sft_count(text, "{\"type\":\"event\""), 5);
+	ck_assert_int_eq(sft_count(text, "{\"schema\":1,\"type\":\"event\""), 5);
 }
 END_TEST
 

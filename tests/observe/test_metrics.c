@@ -308,8 +308,9 @@ START_TEST(bad_settings_refused)
 			      obs_env.err);
 	}
 	ck_assert_int_eq(sft_cli(&obs_env, "metrics"), 2); /* the config is still bad */
+	/* -j too, with the problem at its file and line */
 	ck_assert_int_eq(sft_cli(&obs_env, "metrics -j"), 2);
-	ck_assert_ptr_nonnull(strstr(obs_env.err, "option -j does not apply to 'metrics'"));
+	ck_assert_msg(strstr(obs_env.out, "\"line\":3,\"exit\":2"), "%s", obs_env.out);
 }
 END_TEST
 

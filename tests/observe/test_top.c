@@ -55,7 +55,7 @@ static void traffic(const char *name)
 }
 
 struct row {
-	char tenant[PATH_MAX], att_s[16], deny_s[16], lim_s[16];
+	char tenant[PATH_MAX], action[16], att_s[16], deny_s[16], lim_s[16];
 	unsigned long long attempts, denied, limited, redirected;
 	char user[64], dest[64], process[64], last[16];
 };
@@ -72,9 +72,10 @@ static bool find_row(const char *text, const char *tenant, struct row *r)
 	line = strstr(frame, want);
 	if (!line)
 		return false;
-	return sscanf(line + 1, "%4095s %15s %15s %15s %llu %llu %llu %llu %63s %63s %63s %15s",
-		      r->tenant, r->att_s, r->deny_s, r->lim_s, &r->attempts, &r->denied,
-		      &r->limited, &r->redirected, r->user, r->dest, r->process, r->last) == 12;
+	return sscanf(line + 1,
+		      "%4095s %15s %15s %15s %15s %llu %llu %llu %llu %63s %63s %63s %15s",
+		      r->tenant, r->action, r->att_s, r->deny_s, r->lim_s, &r->attempts, &r->denied,
+		      &r->limited, &r->redirected, r->user, r->dest, r->process, r->last) == 13;
 }
 
 START_TEST(batch_figures_equal_connects)
@@ -93,6 +94,7 @@ START_TEST(batch_figures_equal_connects)
 	ck_assert_ptr_nonnull(strstr(obs_env.out, "Tenants: 2 shown of 2"));
 	/* both services of acme add up under the ruled cgroup */
 	ck_assert_msg(find_row(obs_env.out, "/acme", &r), "no acme row: %s", obs_env.out);
+	ck_assert_str_eq(r.action, "deny");
 	ck_assert_int_eq(r.attempts, 6);
 	ck_assert_int_eq(r.denied, 6);
 	ck_assert_int_eq(r.limited, 0);
@@ -102,11 +104,25 @@ START_TEST(batch_figures_equal_connects)
 	snprintf(proc, sizeof(proc), "%s[", sft_comm());
 	ck_assert_msg(!strncmp(r.process, proc, strlen(proc)), "process %s", r.process);
 	ck_assert_msg(find_row(obs_env.out, "/t2", &r), "no t2 row: %s", obs_env.out);
+	ck_assert_str_eq(r.action, "limit");
 	ck_assert_int_eq(r.attempts, 4);
 	ck_assert_int_eq(r.denied, 0);
 	ck_assert_int_eq(r.limited, 2);
 	/* sorted by attempts/s, then total: acme first */
 	ck_assert(strstr(obs_env.out, "/acme ") < strstr(obs_env.out, "/t2 "));
+	/* -j: the same frame as JSON, the action and the trend per tenant */
+	json_object *frame = sft_cli_json(&obs_env, "top -j -n 2 -d 0.1 --sort tenant"), *tenants;
+
+	ck_assert_msg(strstr(obs_env.out, "\"tenant\":\"") && sft_count(obs_env.out, "\n") == 2,
+		      "%s", obs_env.out);
+	json_object_put(frame);
+	frame = json_tokener_parse(strchr(obs_env.out, '\n') + 1);
+	ck_assert(json_object_object_get_ex(frame, "tenants", &tenants));
+	ck_assert_int_eq((int)json_object_array_length(tenants), 2);
+	ck_assert_str_eq(sft_json_str(json_object_array_get_idx(tenants, 0), "action"), "deny");
+	ck_assert_str_eq(sft_json_str(json_object_array_get_idx(tenants, 1), "action"), "limit");
+	ck_assert_msg(strstr(obs_env.out, "\"trend\":[0"), "%s", obs_env.out);
+	json_object_put(frame);
 	ck_assert_int_eq(sft_cli(&obs_env, "top --batch -n 3 -d 0.1 --sort tenant"), 0);
 	ck_assert_int_eq(sft_count(obs_env.out, "smtpfence top - "), 3);
 	ck_assert_int_eq(sft_count(obs_env.out, "sorted by tenant"), 3);
@@ -167,7 +183,7 @@ START_TEST(bad_options_refused)
 		{"top --batch -d 0", "invalid delay '0'"},
 		{"top --batch -d 1x", "invalid delay '1x'"},
 		{"top -n 1", "top needs a terminal; use 'top --batch'"},
-		{"top --batch -j", "option -j does not apply to 'top'"},
+		{"top -j --sort bogus", "invalid sort column 'bogus'"},
 		{"top --batch --target user:root", "option --target does not apply to 'top'"},
 	};
 
@@ -227,6 +243,25 @@ static void keys_then_see(const char *keys, const char *needle)
 		      "after keys %s, no '%s' on the screen:\n%s", keys, needle, screen);
 }
 
+/* The action cells in colour (want) or not: deny red (SGR 31), limit yellow (33). */
+static void colour_check(bool want)
+{
+	char cmd[256], buf[65536];
+	FILE *p;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "tmux -L %s capture-pane -e -p -t top", tmux_sock);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = '\0';
+	pclose(p);
+	ck_assert_msg(!want == !(strstr(buf, "31mdeny") && strstr(buf, "33mlimit")),
+		      "colours %s:\n%s", want ? "missing" : "despite NO_COLOR", buf);
+	if (!want)
+		ck_assert_msg(strstr(buf, "deny "), "no action:\n%s", buf);
+}
+
 START_TEST(interactive_under_tmux)
 {
 	static char screen[65536];
@@ -245,11 +280,20 @@ START_TEST(interactive_under_tmux)
 	ck_assert_ptr_nonnull(strstr(screen, "sorted by attempts/s"));
 	snprintf(want, sizeof(want), "%s/acme ", obs_env.cgroup_rel);
 	ck_assert_msg(strstr(screen, want), "no acme row:\n%s", screen);
+	ck_assert_msg(strstr(screen, "deny ") && strstr(screen, "limit "), "actions:\n%s", screen);
+	colour_check(true);
 	keys_then_see("'>'", "sorted by denied/s");
 	keys_then_see("'>' '>' '>' '>'", "sorted by tenant");
 	keys_then_see("R", "sorted by tenant (reversed)");
 	keys_then_see("/ acme Enter", "Tenants: 1 shown of 2  filter: \"acme\"");
 	keys_then_see("=", "Tenants: 2 shown of 2\n");
+	/* Esc cancels a prompt: nothing typed lands anywhere */
+	keys_then_see("/ zz Escape", "filter unchanged");
+	ck_assert_msg(screen_shows("Tenants: 2 shown of 2\n", screen, sizeof(screen)), "%s",
+		      screen);
+	keys_then_see("'?'", "this help; any key closes it");
+	keys_then_see("x", "sorted by tenant (reversed)");
+	ck_assert_msg(screen_shows(want, screen, sizeof(screen)), "rows back:\n%s", screen);
 	keys_then_see("g", "by user");
 	keys_then_see("Space", "user:10002 ");
 	keys_then_see("p", "(paused)");
@@ -272,6 +316,13 @@ START_TEST(interactive_under_tmux)
 		ck_assert_msg(waited < 5000, "top did not quit on q");
 		sft_sleep_ms(50);
 	}
+	/* NO_COLOR set: the same screen without colours */
+	tmux("-f /dev/null new-session -d -s top -x 200 -y 30 \"NO_COLOR=1 timeout --foreground 60 "
+	     "%s --pin-dir '%s' --config '%s' --run-dir '%s' top -d 0.3\"",
+	     bin, obs_env.pin_dir, obs_env.config, obs_env.run_dir);
+	ck_assert_msg(screen_shows("q quit", screen, sizeof(screen)), "screen:\n%s", screen);
+	colour_check(false);
+	tmux("send-keys -t top q");
 }
 END_TEST
 

@@ -39,7 +39,7 @@ out=$(dpkg_root -i "$deb") || fail "install: $out"
 echo "$out" | grep -q "installed, not enabled and not started" || fail "install does not say it did not start: $out"
 echo "$out" | grep -q "smtpfence check-config && systemctl enable --now smtpfence" || fail "install does not say how to start"
 for f in /usr/sbin/smtpfence /lib/systemd/system/smtpfence.service /usr/share/man/man8/smtpfence.8.gz \
-	/usr/share/man/man5/smtpfence.conf.5.gz /usr/share/bash-completion/completions/smtpfence \
+	/usr/share/man/man5/smtpfence.conf.5.gz /usr/share/man/man7/smtpfence-json.7.gz /usr/share/bash-completion/completions/smtpfence \
 	/etc/smtpfence/smtpfence.conf.example; do
 	[ -f "$root$f" ] || fail "install: no $f"
 done

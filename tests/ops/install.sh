@@ -27,6 +27,7 @@ for prefix in /usr/local /usr; do
 	expect_file "$root/lib/systemd/system/smtpfence.service" 644
 	expect_file "$root/share/man/man8/smtpfence.8" 644
 	expect_file "$root/share/man/man5/smtpfence.conf.5" 644
+	expect_file "$root/share/man/man7/smtpfence-json.7" 644
 	expect_file "$root/share/bash-completion/completions/smtpfence" 644
 	expect_file "$stage/etc/smtpfence/smtpfence.conf.example" 644
 	[ -d "$stage/etc/smtpfence/rules.d" ] || fail "no rules.d"
@@ -36,8 +37,9 @@ for prefix in /usr/local /usr; do
 		fail "the unit does not name $prefix/sbin/smtpfence"
 	"$root/sbin/smtpfence" --version | grep -q '^smtpfence ' || fail "installed binary does not run"
 	n=$(find "$stage" -type f | wc -l)
-	[ "$n" -eq 6 ] || fail "expected 6 files under $stage, found $n: $(find "$stage" -type f)"
-	for page in "$root/share/man/man8/smtpfence.8" "$root/share/man/man5/smtpfence.conf.5"; do
+	[ "$n" -eq 7 ] || fail "expected 7 files under $stage, found $n: $(find "$stage" -type f)"
+	for page in "$root/share/man/man8/smtpfence.8" "$root/share/man/man5/smtpfence.conf.5" \
+		"$root/share/man/man7/smtpfence-json.7"; do
 		warn=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$page" 2>&1 >/dev/null)
 		[ -z "$warn" ] || fail "$page: $warn"
 	done

@@ -23,7 +23,7 @@ want="/etc/smtpfence /etc/smtpfence/rules.d /etc/smtpfence/smtpfence.conf.exampl
 /usr/lib/systemd/system/smtpfence.service /usr/sbin/smtpfence \
 /usr/share/bash-completion/completions/smtpfence /usr/share/doc/smtpfence-$version \
 /usr/share/doc/smtpfence-$version/README.md /usr/share/man/man5/smtpfence.conf.5 \
-/usr/share/man/man8/smtpfence.8 "
+/usr/share/man/man7/smtpfence-json.7 /usr/share/man/man8/smtpfence.8 "
 [ "$files" = "$want" ] || fail "file list: $files; want $want"
 rpm -qp --configfiles "$rpm" | grep -qx /etc/smtpfence/smtpfence.conf.example ||
 	fail "the example is not %config"

@@ -123,7 +123,14 @@ START_TEST(commands_without_a_daemon)
 	run(2, "rules --runtime");
 	run(2, "--pin-dir");
 	run(0, "check-config");
-	run(1, "status");	    /* nothing loaded yet */
+	run(3, "status"); /* nothing loaded yet: nothing enforced */
+	run(3, "-j status");
+	run(2, "-j frobnicate"); /* the error document */
+	run(2, "-j rules --runtime");
+	run(0, "-j help");
+	run(0, "-j help events");
+	run(0, "-j check-config");
+	run(1, "-j events");
 	run(0, "allow user:10002"); /* persisted for the daemon to apply */
 	run(0, "rules");
 	run(0, "rules -j");
@@ -184,8 +191,15 @@ START_TEST(commands_with_a_daemon)
 	run(2, "flows --sort sideways");
 	run(0, "events");
 	run(0, "events -j");
+	run(0, "events -j -n 1 --target user:10005 --since 1h");
+	run(0, "events --target cgroup:/ --since 2026-01-01");
+	run(2, "events --since never");
 	run(0, "top --batch -n 2 -d 0.2");
+	run(0, "top -j -n 2 -d 0.2");
 	run(0, "metrics");
+	run(0, "metrics -j");
+	run(0, "-j allow user:10009");
+	run(0, "-j unset user:10009");
 	run(0, "quarantine user:10004 1h limit 1/hour");
 	run(0, "rules -j");
 	run(0, "status -j");

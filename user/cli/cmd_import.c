@@ -3,6 +3,7 @@
  * CSF's SMTP_BLOCK setup, printed or written to a new file; every setting
  * that cannot be carried over is named on stderr with file:line and why. */
 #include "cli/commands.h"
+#include "util/json_out.h"
 #include "policy/csf.h"
 #include "util/log.h"
 
@@ -69,7 +70,13 @@ static int import(const struct sf_ctx *ctx, const void *opts, int argc, char **a
 		free(text);
 		return SF_EXIT_FAIL;
 	}
-	if (!o->output) {
+	if (!o->output && ctx->json) {
+		json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "source", json_object_new_string(path));
+		json_object_object_add(j, "config", json_object_new_string_len(text, (int)len));
+		sf_json_print(j);
+	} else if (!o->output) {
 		fwrite(text, 1, len, stdout);
 	} else if ((err = write_new(o->output, text, len))) {
 		sf_err("failed to write %s: %s%s", o->output, strerror(-err),
@@ -98,6 +105,7 @@ const struct sf_command sf_cmd_import = {
 	.min_args = 1,
 	.max_args = 2,
 	.summary = "the policy equivalent to CSF's SMTP_BLOCK (FILE: /etc/csf/csf.conf)",
+	.json = true,
 	.options = options,
 	.opts_size = sizeof(struct import_opts),
 	.run = import,

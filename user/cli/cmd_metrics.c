@@ -7,6 +7,8 @@
 #include "util/log.h"
 #include "view/abuse_metrics.h"
 #include "view/metrics.h"
+#include "view/metrics_json.h"
+#include "util/json_out.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -47,10 +49,19 @@ static int metrics(const struct sf_ctx *ctx, const void *opts, int argc, char **
 	if (err)
 		return err;
 	err = sf_metrics_render(&m, &text, &len);
-	if (err)
+	if (err) {
 		sf_err("failed to read the counters: %s", strerror(-err));
-	else
+	} else if (ctx->json) {
+		json_object *o = sf_metrics_text_json(text, len);
+
+		if (o)
+			sf_json_print(o);
+		else
+			sf_err("failed to read back the exposition: %s", strerror(EPROTO));
+		err = o ? 0 : -EPROTO;
+	} else {
 		fwrite(text, 1, len, stdout);
+	}
 	free(text);
 	sf_tenants_free(m.tenants);
 	sf_maps_close(&maps);
@@ -59,7 +70,8 @@ static int metrics(const struct sf_ctx *ctx, const void *opts, int argc, char **
 
 const struct sf_command sf_cmd_metrics = {
 	.name = "metrics",
-	.summary = "Prometheus text, once (node_exporter textfile)",
+	.summary = "Prometheus text, once (node_exporter textfile); -j: samples as JSON",
+	.json = true,
 	.needs_root = true,
 	.run = metrics,
 };

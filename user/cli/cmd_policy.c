@@ -211,7 +211,8 @@ const struct sf_command sf_cmd_log =
 	RULE_COMMAND("log", "TARGET", 1, "allow and log every attempt (audit)");
 const struct sf_command sf_cmd_redirect = RULE_COMMAND(
 	"redirect", "TARGET", 1, "send SMTP to the relay (the node's MTA) instead of refusing it");
-const struct sf_command sf_cmd_limit = RULE_COMMAND("limit", "TARGET N/sec|N/min|N/hour [burst B]",
-						    -1, "at most N attempts a period, then deny");
+const struct sf_command sf_cmd_limit =
+	RULE_COMMAND("limit", "TARGET N/sec|N/min|N/hour|N/day [burst B]", -1,
+		     "at most N attempts a period, then deny");
 const struct sf_command sf_cmd_unset =
 	RULE_COMMAND("unset", "TARGET", 1, "remove the rule on a target");

@@ -73,10 +73,14 @@ static int list_ports(const struct sf_ctx *ctx, struct sf_session *s)
 			printf("%s%u", any ? " " : "", port);
 		any = true;
 	}
-	if (ctx->json)
-		sf_json_print(arr);
-	else if (any)
+	if (ctx->json) { /* an object, to carry "schema" */
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "ports", arr);
+		sf_json_print(o);
+	} else if (any) {
 		putchar('\n');
+	}
 	return SF_EXIT_OK;
 }
 

@@ -7,16 +7,20 @@
 #include "policy/session.h"
 #include "kernel/counters.h"
 #include "util/walltime.h"
+#include "policy/action_json.h"
 
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <libsmartcols.h>
 #include <stdio.h>
 #include <string.h>
 
 struct row {
 	char target[600];
-	char action[80];
+	char action[80]; /* as the files write it: "limit 5/min burst 5" */
+	int act;
+	struct sf_rate rate;
 	char origin[600];
 	const char *state;
 	bool has_counters;
@@ -38,25 +42,60 @@ static const char *kernel_state(const struct sf_maps *m, bool loaded, const stru
 	return have.action == want->value.action ? "active" : "not-applied";
 }
 
-static void emit(const struct sf_ctx *ctx, json_object *arr, const struct row *r)
+/* The text table: columns as wide as their content (libsmartcols). */
+static const struct {
+	const char *name;
+	bool right;
+} columns[] = {
+	{"TARGET", false}, {"ACTION", false}, {"STATE", false},	 {"ATTEMPTS", true},
+	{"ALLOWED", true}, {"DENIED", true},  {"LIMITED", true}, {"REDIRECTED", true},
+	{"BYPASS", true},  {"ORIGIN", false},
+};
+
+static struct libscols_table *table_new(void)
+{
+	struct libscols_table *tb = scols_new_table();
+
+	if (!tb)
+		return NULL;
+	for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++)
+		if (!scols_table_new_column(tb, columns[i].name, 0,
+					    columns[i].right ? SCOLS_FL_RIGHT : 0)) {
+			scols_unref_table(tb);
+			return NULL;
+		}
+	return tb;
+}
+
+static void text_row(struct libscols_table *tb, const struct row *r)
+{
+	struct libscols_line *ln = scols_table_new_line(tb, NULL);
+	const unsigned long long n[] = {r->c.attempts, r->c.allowed,	r->c.denied,
+					r->c.limited,  r->c.redirected, r->c.bypass};
+	char num[24];
+
+	if (!ln)
+		return;
+	scols_line_set_data(ln, 0, r->target);
+	scols_line_set_data(ln, 1, r->action);
+	scols_line_set_data(ln, 2, r->state);
+	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
+		snprintf(num, sizeof(num), "%llu", n[i]);
+		scols_line_set_data(ln, 3 + i, r->has_counters ? num : "-");
+	}
+	scols_line_set_data(ln, 3 + sizeof(n) / sizeof(n[0]), r->origin);
+}
+
+static void emit(const struct sf_ctx *ctx, void *out, const struct row *r)
 {
 	if (!ctx->json) {
-		printf("%-34s %-26s %-9s", r->target, r->action, r->state);
-		if (r->has_counters)
-			printf(" %9llu %9llu %9llu %9llu %10llu %9llu",
-			       (unsigned long long)r->c.attempts, (unsigned long long)r->c.allowed,
-			       (unsigned long long)r->c.denied, (unsigned long long)r->c.limited,
-			       (unsigned long long)r->c.redirected,
-			       (unsigned long long)r->c.bypass);
-		else
-			printf(" %9s %9s %9s %9s %10s %9s", "-", "-", "-", "-", "-", "-");
-		printf("  %s\n", r->origin);
+		text_row(out, r);
 		return;
 	}
-	json_object *o = json_object_new_object();
+	json_object *arr = out, *o = json_object_new_object();
 
 	json_object_object_add(o, "target", json_object_new_string(r->target));
-	json_object_object_add(o, "action", json_object_new_string(r->action));
+	sf_action_json_add(o, r->act, &r->rate);
 	json_object_object_add(o, "state", json_object_new_string(r->state));
 	json_object_object_add(o, "origin", json_object_new_string(r->origin));
 	if (r->q) {
@@ -100,7 +139,7 @@ static const struct sf_compiled_rule *find_compiled(const struct sf_compiled *c,
 }
 
 static void list(const struct sf_ctx *ctx, struct sf_session *s, const struct sf_maps *m,
-		 bool loaded, json_object *arr)
+		 bool loaded, void *arr)
 {
 	const struct sf_policy *p = &s->effective;
 	const struct sf_compiled *c = &s->compiled;
@@ -109,6 +148,8 @@ static void list(const struct sf_ctx *ctx, struct sf_session *s, const struct sf
 
 	snprintf(r.target, sizeof(r.target), "default");
 	sf_action_text(p->default_action, &p->default_rate, r.action, sizeof(r.action));
+	r.act = p->default_action;
+	r.rate = p->default_rate;
 	snprintf(r.origin, sizeof(r.origin), "%s",
 		 p->default_listed	     ? "on_listed: an address is on a blocklist"
 		 : s->runtime.default_action ? "runtime"
@@ -127,6 +168,8 @@ static void list(const struct sf_ctx *ctx, struct sf_session *s, const struct sf
 		snprintf(r.target, sizeof(r.target), "%s:%s", sf_target_kind_name(spec->kind),
 			 spec->value);
 		sf_action_text(spec->action, &spec->rate, r.action, sizeof(r.action));
+		r.act = spec->action;
+		r.rate = spec->rate;
 		long qi = spec->quarantined
 				  ? sf_quarantines_find(&s->quarantines, spec->kind, spec->value)
 				  : -1;
@@ -165,6 +208,7 @@ static int rules(const struct sf_ctx *ctx, const void *opts, int argc, char **ar
 	struct sf_session s;
 	struct sf_maps m;
 	json_object *arr = NULL;
+	struct libscols_table *tb = NULL;
 	bool loaded;
 	int err;
 
@@ -182,18 +226,22 @@ static int rules(const struct sf_ctx *ctx, const void *opts, int argc, char **ar
 	loaded = !err;
 	if (ctx->json)
 		arr = json_object_new_array();
-	else
-		printf("%-34s %-26s %-9s %9s %9s %9s %9s %10s %9s  %s\n", "TARGET", "ACTION",
-		       "STATE", "ATTEMPTS", "ALLOWED", "DENIED", "LIMITED", "REDIRECTED", "BYPASS",
-		       "ORIGIN");
-	list(ctx, &s, &m, loaded, arr);
-	if (ctx->json) {
+	else if (!(tb = table_new())) {
+		sf_err("out of memory");
+		err = -ENOMEM;
+	}
+	if (arr || tb)
+		list(ctx, &s, &m, loaded, arr ? (void *)arr : (void *)tb);
+	if (arr)
 		sf_json_print(arr);
+	if (tb) {
+		scols_print_table(tb);
+		scols_unref_table(tb);
 	}
 	if (loaded)
 		sf_maps_close(&m);
 	sf_session_end(&s);
-	return SF_EXIT_OK;
+	return err == -ENOMEM ? SF_EXIT_FAIL : SF_EXIT_OK;
 }
 
 const struct sf_command sf_cmd_rules = {

@@ -176,6 +176,25 @@ static void print_backstop(const struct link_state *eg, const struct sf_tclink_i
 		       (unsigned long long)t->malformed);
 }
 
+/* Nothing pinned: nothing is enforced, which is no failure to say so
+ * (systemctl is-active's 3). */
+static int not_loaded(const struct sf_ctx *ctx)
+{
+	if (ctx->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "pin_dir", json_object_new_string(ctx->pin_dir));
+		json_object_object_add(o, "loaded", json_object_new_boolean(0));
+		json_object_object_add(o, "enforcing", json_object_new_boolean(0));
+		json_object_object_add(o, "daemon_pid", json_object_new_int(sf_daemon_pid(ctx)));
+		sf_json_print(o);
+	} else {
+		printf("pinned at:   nothing at %s\n", ctx->pin_dir);
+		printf("attached:    no (nothing is enforced; start it with 'smtpfence run')\n");
+	}
+	return SF_EXIT_INACTIVE;
+}
+
 static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	struct sf_tclink_info tc[64];
@@ -192,9 +211,12 @@ static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **a
 	__u32 max_rules = 0, max_flows = 0;
 	long rules, flows;
 	int err, pid;
+	bool enforcing;
 
 	(void)opts, (void)argc, (void)argv;
 	err = sf_maps_open(ctx->pin_dir, &m);
+	if (err == -ENOENT)
+		return not_loaded(ctx);
 	if (err)
 		return sf_exit_for(err, ctx->pin_dir);
 	n_kv = sf_links_in_kernel(&m, ctx->pin_dir, kv, sizeof(kv) / sizeof(kv[0]));
@@ -216,11 +238,14 @@ static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **a
 	flows = count_entries(m.flows, &max_flows);
 	sf_totals_read(m.totals, &t);
 	pid = sf_daemon_pid(ctx);
+	enforcing = l4.pinned || l6.pinned || eg.pinned || n_tc > 0;
 	sf_probe_kernel(&probe, SF_MOUNTINFO);
 	if (ctx->json) {
 		json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "pin_dir", json_object_new_string(ctx->pin_dir));
+		json_object_object_add(o, "loaded", json_object_new_boolean(1));
+		json_object_object_add(o, "enforcing", json_object_new_boolean(enforcing));
 		json_object_object_add(o, "attached",
 				       json_object_new_boolean(l4.pinned && l6.pinned));
 		json_object_object_add(o, "cgroup", attach ? json_object_new_string(attach) : NULL);
@@ -280,7 +305,7 @@ static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **a
 	}
 	sf_cgroup_names_free(names);
 	sf_maps_close(&m);
-	return SF_EXIT_OK;
+	return enforcing ? SF_EXIT_OK : SF_EXIT_INACTIVE;
 }
 
 const struct sf_command sf_cmd_status = {

@@ -10,9 +10,12 @@
 #include "kernel/pins.h"
 #include "view/top_text.h"
 #include "view/top_view.h"
+#include "view/top_json.h"
+#include "util/json_out.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,15 +67,19 @@ static void print_frame(const struct sf_top_model *m, const struct sf_top_state 
 
 /* Each frame's rates cover the interval before it: the first is printed
  * one interval after the start. */
-static int run_batch(struct sf_top_model *m, const struct sf_top_state *st, long frames)
+static int run_batch(struct sf_top_model *m, const struct sf_top_state *st, long frames, bool json)
 {
 	int err = sf_top_model_sample(m);
 
 	for (long i = 0; !err && (frames == 0 || i < frames); i++) {
 		sleep_s(st->interval_s);
 		err = sf_top_model_sample(m);
-		if (!err)
+		if (!err && json) {
+			sf_json_print(sf_top_frame_json(m, st));
+			fflush(stdout);
+		} else if (!err) {
 			print_frame(m, st);
+		}
 	}
 	if (err)
 		sf_err("failed to read the maps: %s", strerror(-err));
@@ -90,7 +97,8 @@ static int top(const struct sf_ctx *ctx, const void *opts, int argc, char **argv
 	int err;
 
 	(void)argc, (void)argv;
-	if (!o->batch && !(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))) {
+	setlocale(LC_CTYPE, ""); /* a UTF-8 locale draws the trend in blocks */
+	if (!o->batch && !ctx->json && !(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))) {
 		sf_err("top needs a terminal; use 'top --batch' for plain text");
 		return SF_EXIT_USAGE;
 	}
@@ -104,7 +112,9 @@ static int top(const struct sf_ctx *ctx, const void *opts, int argc, char **argv
 		return SF_EXIT_FAIL;
 	}
 	sf_top_model_sort(m, (enum sf_top_sort)o->sort, false);
-	err = o->batch ? run_batch(m, &st, frames) : sf_top_view_run(m, &st, frames);
+	/* -j: frames of JSON, one a line, as --batch */
+	err = o->batch || ctx->json ? run_batch(m, &st, frames, ctx->json)
+				    : sf_top_view_run(m, &st, frames);
 	sf_top_model_free(m);
 	sf_maps_close(&maps);
 	return err ? SF_EXIT_FAIL : SF_EXIT_OK;
@@ -124,7 +134,7 @@ static const struct sf_option options[] = {
 	 .type = SF_OPT_FLAG,
 	 .offset = O(batch),
 	 .help = "frames of plain text, no terminal needed"},
-	{.name = "iterations",
+	{.name = "count",
 	 .short_name = 'n',
 	 .type = SF_OPT_UINT,
 	 .arg = "N",
@@ -147,7 +157,8 @@ static const struct sf_option options[] = {
 
 const struct sf_command sf_cmd_top = {
 	.name = "top",
-	.summary = "live per-tenant view",
+	.summary = "live per-tenant view (-j: JSON frames)",
+	.json = true,
 	.needs_root = true,
 	.options = options,
 	.opts_size = sizeof(struct top_opts),

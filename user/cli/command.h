@@ -43,7 +43,8 @@ struct sf_command {
 	const char *args;	/* synopsis of the words: "TARGET", "add|del PORT... | list" */
 	int min_args, max_args; /* max_args -1: no limit */
 	const char *summary;	/* one line */
-	bool json;		/* takes -j */
+	bool json;		/* prints a JSON document of its own under -j (every
+				 * command takes -j: the others print {"ok":true}) */
 	bool needs_root;
 	const struct sf_option *options; /* ends with a {NULL} entry; NULL: none */
 	size_t opts_size;		 /* sizeof its options struct */

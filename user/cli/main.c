@@ -3,6 +3,7 @@
  * tables (options.c); each command runs with its own options filled. */
 #include "cli/options.h"
 #include "util/log.h"
+#include "util/report.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -51,7 +52,9 @@ int main(int argc, char **argv)
 
 	err = sf_invocation_parse(&inv, argc, argv);
 	sf_log_init(inv.verbose);
+	sf_report_json(inv.ctx.json);
 	rc = err == -ENOMEM ? SF_EXIT_FAIL : err ? SF_EXIT_USAGE : dispatch(&inv);
+	fflush(stdout);
 	sf_invocation_free(&inv);
-	return rc;
+	return sf_report_finish(rc);
 }

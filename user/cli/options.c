@@ -35,7 +35,7 @@ const struct sf_option sf_global_options[] = {
 	 .short_name = 'j',
 	 .type = SF_OPT_FLAG,
 	 .offset = G(ctx.json),
-	 .help = "JSON output (commands that list)"},
+	 .help = "JSON output, errors too (smtpfence-json(7))"},
 	{.name = "verbose",
 	 .short_name = 'v',
 	 .type = SF_OPT_FLAG,
@@ -293,13 +293,8 @@ static int apply_given(const struct parser *p, struct sf_invocation *inv)
 		const struct given *g = &p->given[i];
 		const struct sf_option *o;
 
-		if (g->s->global) {
-			if (g->s->o->offset == G(ctx.json) && !cmd->json) {
-				sf_err("option %s does not apply to '%s'", g->typed, cmd->name);
-				return -EINVAL;
-			}
-			continue;
-		}
+		if (g->s->global)
+			continue; /* -j too: every command speaks JSON */
 		o = g->typed[1] == '-' ? find_option(cmd->options, g->s->o->name)
 				       : find_short(cmd->options, g->typed[1]);
 		if (!o) {

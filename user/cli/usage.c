@@ -4,6 +4,7 @@
 #include "cli/command.h"
 #include "cli/options.h"
 #include "util/log.h"
+#include "policy/config_keys.h"
 
 #include <string.h>
 
@@ -33,7 +34,7 @@ static size_t option_words(const struct sf_option *o, bool in_synopsis, char *bu
 void sf_command_synopsis(const struct sf_command *cmd, char *buf, size_t len)
 {
 	size_t n = (size_t)snprintf(buf, len, "smtpfence %s%s%s%s", cmd->name, cmd->args ? " " : "",
-				    cmd->args ? cmd->args : "", cmd->json ? " [-j]" : "");
+				    cmd->args ? cmd->args : "", " [-j]");
 
 	for (const struct sf_option *o = cmd->options; o && o->name && n + 1 < len; o++) {
 		n += (size_t)snprintf(buf + n, len - n, " [");
@@ -73,15 +74,17 @@ static void print_option(FILE *f, const struct sf_option *o)
 void sf_command_print_help(const struct sf_command *cmd, FILE *f)
 {
 	static const struct sf_option json = {
-		.name = "json", .short_name = 'j', .type = SF_OPT_FLAG, .help = "JSON output"};
+		.name = "json",
+		.short_name = 'j',
+		.type = SF_OPT_FLAG,
+		.help = "JSON output, errors too (smtpfence-json(7))"};
 	char syn[512];
 
 	sf_command_synopsis(cmd, syn, sizeof(syn));
 	fprintf(f, "usage: %s\n\n%s\n", syn, cmd->summary);
-	if (cmd->json || (cmd->options && cmd->options->name)) {
+	{ /* every command takes -j */
 		fprintf(f, "\nOptions:\n");
-		if (cmd->json)
-			print_option(f, &json);
+		print_option(f, &json);
 		for (const struct sf_option *o = cmd->options; o && o->name; o++)
 			print_option(f, o);
 	}
@@ -99,6 +102,21 @@ void sf_commands_print_help(FILE *f)
 	fprintf(f, "\nOptions:\n");
 	for (const struct sf_option *o = sf_global_options; o->name; o++)
 		print_option(f, o);
-	fprintf(f, "\n'smtpfence help COMMAND' or 'smtpfence COMMAND --help': its arguments and "
+	fprintf(f, "\nConfiguration keys (smtpfence.conf(5)):\n");
+	for (const char *section = "global"; section;
+	     section = strcmp(section, "global") ? NULL : "rules") {
+		size_t col = (size_t)fprintf(f, "  [%s]", section);
+
+		for (const struct sf_config_key *k = sf_config_keys; k->name; k++) {
+			if (strcmp(k->section, section))
+				continue;
+			if (col + strlen(k->name) + 1 > 78)
+				col = (size_t)fprintf(f, "\n   ") - 1;
+			col += (size_t)fprintf(f, " %s", k->name);
+		}
+		fputc('\n', f);
+	}
+	fprintf(f, "\nExit status: 0 ok, 1 failure, 2 bad input, 3 status: nothing enforced.\n"
+		   "'smtpfence help COMMAND' or 'smtpfence COMMAND --help': its arguments and "
 		   "options.\n");
 }

@@ -7,6 +7,7 @@
 #include "kernel/loader.h"
 #include "kernel/probe.h"
 #include "util/log.h"
+#include "util/plural.h"
 #include "daemon/instance.h"
 #include "daemon/notify.h"
 #include "daemon/dnsbl_watch.h"
@@ -262,9 +263,9 @@ static const char *status_line(const struct daemon *d, char *buf, size_t len)
 	struct sf_totals t = {};
 
 	sf_totals_read(d->maps.totals, &t);
-	snprintf(buf, len, "enforcing: %zu rules, %llu denied, %llu limited, %llu redirected%s",
-		 d->n_rules, (unsigned long long)t.c.denied, (unsigned long long)t.c.limited,
-		 (unsigned long long)t.c.redirected,
+	snprintf(buf, len, "enforcing: %zu %s, %llu denied, %llu limited, %llu redirected%s",
+		 d->n_rules, sf_plural(d->n_rules, "rule", "rules"), (unsigned long long)t.c.denied,
+		 (unsigned long long)t.c.limited, (unsigned long long)t.c.redirected,
 		 d->reload_refused ? "; last reload refused, see the log" : "");
 	return buf;
 }
@@ -358,9 +359,10 @@ static int setup(struct daemon *d, char *attach, size_t len)
 	d->n_rules = s.compiled.n_rules;
 	sf_observe_configure(d->obs, &s.effective, &d->maps, d->cgroup_mount);
 	sf_dnsbl_watch_configure(d->dw, &s.effective.dnsbl);
-	sf_info("%s %s, %zu rules (%zu pending), pinned at %s",
+	sf_info("%s %s, %zu %s (%zu pending), pinned at %s",
 		adopted ? "re-adopted enforcement on" : "enforcing on", attach, s.compiled.n_rules,
-		s.compiled.n_pending, d->ctx->pin_dir);
+		sf_plural(s.compiled.n_rules, "rule", "rules"), s.compiled.n_pending,
+		d->ctx->pin_dir);
 	for (size_t i = 0; i < lo.n_tc_devs; i++)
 		sf_info("judging forwarded SYNs leaving %s", lo.tc_devs[i]);
 out:
@@ -378,7 +380,7 @@ static void reload(struct daemon *d)
 	d->reload_refused = apply_policy(d, "reload") != 0;
 	sf_observe_reloaded(d->obs, !d->reload_refused);
 	if (!d->reload_refused)
-		sf_info("reloaded: %zu rules", d->n_rules);
+		sf_info("reloaded: %zu %s", d->n_rules, sf_plural(d->n_rules, "rule", "rules"));
 	sf_notify_ready(&d->notify, status_line(d, status, sizeof(status)));
 }
 

@@ -156,14 +156,16 @@ static void on_request(struct sf_event_hub *h, struct client *c)
 		return;
 	}
 	*nl = '\0';
-	if (strcmp(c->req, "history") && strcmp(c->req, "follow")) {
+	/* history: the ring, then the end; follow: the ring, then every new
+	 * record; live: only the new records */
+	if (strcmp(c->req, "history") && strcmp(c->req, "follow") && strcmp(c->req, "live")) {
 		drop_client(h, c);
 		return;
 	}
 	c->requested = true;
-	c->follow = !strcmp(c->req, "follow");
+	c->follow = strcmp(c->req, "history") != 0;
 	c->closing = !c->follow;
-	for (size_t i = 0; i < h->ring_n; i++)
+	for (size_t i = 0; strcmp(c->req, "live") && i < h->ring_n; i++)
 		send_line(h, c, h->ring[(h->ring_head + i) % h->ring_cap]);
 	flush(h, c);
 }

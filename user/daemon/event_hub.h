@@ -2,7 +2,8 @@
 /* The daemon's event history and its subscribers: a bounded ring of the
  * latest events, served as JSON lines over a Unix socket in the run
  * directory (mode 0600, root peers only). A client sends "history\n" (the
- * ring, then end of stream) or "follow\n" (the ring, then every new event).
+ * ring, then end of stream), "follow\n" (the ring, then every new event) or
+ * "live\n" (only the new events).
  * A subscriber too slow to keep up loses events, and is told how many in a
  * {"type":"lost","count":N} line: never silently. */
 #ifndef SF_EVENT_HUB_H

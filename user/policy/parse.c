@@ -199,7 +199,7 @@ int sf_parse_rate(const char *s, struct sf_rate *out, char *err, size_t errlen)
 	}
 	return 0;
 bad:
-	snprintf(err, errlen, "malformed rate '%s': expected N/sec|N/min|N/hour [burst B]",
+	snprintf(err, errlen, "malformed rate '%s': expected N/sec|N/min|N/hour|N/day [burst B]",
 		 s ? s : "");
 	return -EINVAL;
 }
@@ -245,6 +245,11 @@ static const char *const kind_names[] = {
 const char *sf_target_kind_name(enum sf_target_kind kind)
 {
 	return kind_names[kind];
+}
+
+const char *sf_target_kind_at(size_t i)
+{
+	return i < sizeof(kind_names) / sizeof(kind_names[0]) ? kind_names[i] : NULL;
 }
 
 static bool unit_name_valid(const char *name)

@@ -71,6 +71,8 @@ unsigned int sf_source_rule_prefixlen(uint64_t id);
 
 const char *sf_action_name(int action);
 const char *sf_target_kind_name(enum sf_target_kind kind);
+/* The i-th kind's name, NULL past the last: every kind, for the help. */
+const char *sf_target_kind_at(size_t i);
 /* "kind:value", as the user would write it. */
 void sf_target_format(const struct sf_target_spec *t, char *buf, size_t len);
 void sf_cidr_format(const struct sf_cidr *c, char *buf, size_t len);

@@ -85,6 +85,10 @@ int sf_session_begin(struct sf_session *s, const struct sf_ctx *ctx, bool lock)
 	sf_policy_free(&s->config);
 	sf_config_load(ctx->config, ctx->config_explicit, &s->config, &s->diag);
 	sf_runtime_free(&s->runtime);
+	if (!lock && geteuid() != 0 && access(s->runtime_path, R_OK) && errno == EACCES) {
+		s->runtime_unread = true;
+		return s->diag.n ? -EINVAL : 0;
+	}
 	sf_runtime_load(s->runtime_path, &s->runtime, &s->diag);
 	load_abuse_state(s);
 	return s->diag.n ? -EINVAL : 0;

@@ -27,10 +27,15 @@ struct sf_session {
 	struct sf_compiled compiled;
 	struct sf_diag diag;
 	bool compiled_ok;
+	/* Not root, reading only: the run directory (root's, 0700) was not
+	 * read, so the runtime layer and the quarantines are left out. */
+	bool runtime_unread;
 };
 
 /* Takes the lock (blocking) if asked, and reads both layers. Problems go to
- * s->diag; returns -EINVAL for a bad configuration. */
+ * s->diag; returns -EINVAL for a bad configuration. Without the lock and
+ * not as root, a run directory this user may not read is left out
+ * (runtime_unread) rather than an error: check-config as a user. */
 int sf_session_begin(struct sf_session *s, const struct sf_ctx *ctx, bool lock);
 /* Rebuilds the effective policy from the layers and compiles it: the
  * quarantines in force at this moment override their tenants' rules, and

@@ -9,6 +9,7 @@ enum sf_exit {
 	SF_EXIT_OK = 0,
 	SF_EXIT_FAIL = 1,
 	SF_EXIT_USAGE = 2, /* bad arguments, bad configuration, bad target */
+	SF_EXIT_INACTIVE = 3, /* status: nothing is enforced (systemctl's "not active") */
 };
 
 /* The global options; each command's own live in its options struct. */

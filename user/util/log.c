@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "util/log.h"
+#include "util/report.h"
 
 #include <bpf/libbpf.h>
 #include <stdarg.h>
@@ -32,11 +33,14 @@ static void say(const char *prefix, const char *fmt, va_list ap)
 
 void sf_err(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	say("", fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "smtpfence: %s\n", msg);
+	sf_report_keep(NULL, 0, msg); /* under -j, for the error document */
 }
 
 void sf_warn(const char *fmt, ...)

@@ -22,8 +22,14 @@ struct sf_event_client {
 int sf_event_client_open(struct sf_event_client **out, const char *run_dir, bool follow,
 			 bool nonblock)
 {
+	return sf_event_client_request(out, run_dir, follow ? "follow" : "history", nonblock);
+}
+
+int sf_event_client_request(struct sf_event_client **out, const char *run_dir, const char *word,
+			    bool nonblock)
+{
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	const char *req = follow ? "follow\n" : "history\n";
+	char req[16];
 	struct sf_event_client *c;
 	int err = 0;
 
@@ -31,6 +37,7 @@ int sf_event_client_open(struct sf_event_client **out, const char *run_dir, bool
 	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", run_dir, SF_EVENTS_SOCKET) >=
 	    (int)sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
+	snprintf(req, sizeof(req), "%s\n", word);
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;

@@ -17,6 +17,10 @@ struct sf_event_client;
  * -ENOENT or -ECONNREFUSED when no daemon serves run_dir. */
 int sf_event_client_open(struct sf_event_client **out, const char *run_dir, bool follow,
 			 bool nonblock);
+/* The same with the request word: "history" (the ring, then the end),
+ * "follow" (the ring, then every new record) or "live" (new records only). */
+int sf_event_client_request(struct sf_event_client **out, const char *run_dir, const char *word,
+			    bool nonblock);
 /* The next record: 1 and *o (caller puts it), 0 when none is ready yet
  * (non-blocking), -EPIPE at the end of the stream, or -errno. */
 int sf_event_client_next(struct sf_event_client *c, json_object **o);

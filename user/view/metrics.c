@@ -24,6 +24,13 @@ static int per_tenant(FILE *f, const struct sf_metrics *m, const struct sf_flow_
 	if (!err)
 		err = sf_metrics_tenants(f, &s, m->top_tenants);
 	sf_tenant_set_free(&s);
+	if (err)
+		return err;
+	/* beside it, per user: one shared service makes one tenant */
+	err = sf_tenant_sum(m->tenants, ft, SF_BY_USER, true, &s);
+	if (!err)
+		err = sf_metrics_users(f, &s, m->top_tenants);
+	sf_tenant_set_free(&s);
 	return err;
 }
 

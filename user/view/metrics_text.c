@@ -101,24 +101,50 @@ static void add_other(struct other *o, size_t *n, const struct sf_tenant_sum *s)
 }
 
 static const struct {
-	const char *name;
-	const char *help;
+	const char *name; /* after "smtpfence_" (and "user_" for the user view) */
+	const char *help; /* followed by ", per tenant and port." or ", per user ..." */
 	size_t off;
 } counter_families[] = {
-	{"smtpfence_attempts_total", "Connects to a watched port, per tenant and port.",
-	 offsetof(struct sf_counters, attempts)},
-	{"smtpfence_allowed_total", "Connects allowed (including logged), per tenant and port.",
+	{"attempts_total", "Connects to a watched port", offsetof(struct sf_counters, attempts)},
+	{"allowed_total", "Connects allowed (including logged)",
 	 offsetof(struct sf_counters, allowed)},
-	{"smtpfence_denied_total", "Connects denied, per tenant and port.",
-	 offsetof(struct sf_counters, denied)},
-	{"smtpfence_limited_total", "Connects refused by a rate limit, per tenant and port.",
+	{"denied_total", "Connects denied", offsetof(struct sf_counters, denied)},
+	{"limited_total", "Connects refused by a rate limit",
 	 offsetof(struct sf_counters, limited)},
-	{"smtpfence_redirected_total",
-	 "Connects sent to the relay instead (redirect), per tenant and port.",
+	{"redirected_total", "Connects sent to the relay instead (redirect)",
 	 offsetof(struct sf_counters, redirected)},
-	{"smtpfence_bypass_total",
-	 "Of the connects, those from sockets never judged at connect (judged at egress).",
+	{"bypass_total",
+	 "Of the connects, those from sockets never judged at connect (judged at "
+	 "egress)",
 	 offsetof(struct sf_counters, bypass)},
+};
+
+/* The two views: by tenant (cgroup) and by user (uid), the same shape. */
+struct view_kind {
+	const char *prefix; /* of the family names */
+	const char *label;  /* "tenant" or "user" */
+	const char *strip;  /* taken off each name: "user:" */
+	const char *count, *count_help, *labelled, *labelled_help;
+};
+
+static const struct view_kind by_tenant = {
+	"smtpfence_",
+	"tenant",
+	"",
+	"smtpfence_tenants",
+	"Tenants with at least one flow in the flow table.",
+	"smtpfence_tenants_labelled",
+	"Tenants with their own label set (metrics_top_tenants at most).",
+};
+
+static const struct view_kind by_user = {
+	"smtpfence_user_",
+	"user",
+	"user:",
+	"smtpfence_users",
+	"Users with at least one flow in the flow table.",
+	"smtpfence_users_labelled",
+	"Users with their own label set (metrics_top_tenants at most).",
 };
 
 static __u64 counter_at(const struct sf_counters *c, size_t off)
@@ -126,18 +152,23 @@ static __u64 counter_at(const struct sf_counters *c, size_t off)
 	return *(const __u64 *)((const char *)c + off);
 }
 
-static void sample(FILE *f, const char *name, const char *tenant, __u16 port, __u64 v)
+static void sample(FILE *f, const char *name, const struct view_kind *k, const char *who,
+		   __u16 port, __u64 v)
 {
-	fprintf(f, "%s{tenant=\"", name);
-	sf_metrics_label(f, tenant);
+	size_t n = strlen(k->strip);
+
+	fprintf(f, "%s{%s=\"", name, k->label);
+	sf_metrics_label(f, n && !strncmp(who, k->strip, n) ? who + n : who);
 	fprintf(f, "\",port=\"%u\"} %llu\n", port, (unsigned long long)v);
 }
 
-int sf_metrics_tenants(FILE *f, const struct sf_tenant_set *s, unsigned int top_n)
+static int metrics_view(FILE *f, const struct sf_tenant_set *s, unsigned int top_n,
+			const struct view_kind *k)
 {
 	struct other *other;
 	const char **top;
 	size_t n_top = 0, n_other = 0, n_tenants = 0;
+	char name[64], help[256];
 	int err = 0;
 
 	top = top_tenants(s, top_n, &n_top);
@@ -151,29 +182,39 @@ int sf_metrics_tenants(FILE *f, const struct sf_tenant_set *s, unsigned int top_
 		if (!bsearch(s->v[i].tenant, top, n_top, sizeof(*top), cmp_name))
 			add_other(other, &n_other, &s->v[i]);
 	}
-	for (size_t k = 0; k < sizeof(counter_families) / sizeof(counter_families[0]); k++) {
-		const char *name = counter_families[k].name;
-		size_t off = counter_families[k].off;
+	for (size_t c = 0; c < sizeof(counter_families) / sizeof(counter_families[0]); c++) {
+		size_t off = counter_families[c].off;
 
-		sf_metrics_family(f, name, "counter", counter_families[k].help);
+		snprintf(name, sizeof(name), "%s%s", k->prefix, counter_families[c].name);
+		snprintf(help, sizeof(help), "%s, per %s and port.", counter_families[c].help,
+			 k->label);
+		sf_metrics_family(f, name, "counter", help);
 		for (size_t i = 0; i < s->n; i++)
 			if (bsearch(s->v[i].tenant, top, n_top, sizeof(*top), cmp_name))
-				sample(f, name, s->v[i].tenant, s->v[i].port,
+				sample(f, name, k, s->v[i].tenant, s->v[i].port,
 				       counter_at(&s->v[i].c, off));
 		for (size_t i = 0; i < n_other; i++)
-			sample(f, name, SF_METRICS_OTHER, other[i].port,
+			sample(f, name, k, SF_METRICS_OTHER, other[i].port,
 			       counter_at(&other[i].c, off));
 	}
-	sf_metrics_family(f, "smtpfence_tenants", "gauge",
-			  "Tenants with at least one flow in the flow table.");
-	fprintf(f, "smtpfence_tenants %zu\n", n_tenants);
-	sf_metrics_family(f, "smtpfence_tenants_labelled", "gauge",
-			  "Tenants with their own label set (metrics_top_tenants at most).");
-	fprintf(f, "smtpfence_tenants_labelled %zu\n", n_top);
+	sf_metrics_family(f, k->count, "gauge", k->count_help);
+	fprintf(f, "%s %zu\n", k->count, n_tenants);
+	sf_metrics_family(f, k->labelled, "gauge", k->labelled_help);
+	fprintf(f, "%s %zu\n", k->labelled, n_top);
 out:
 	free(top);
 	free(other);
 	return err;
+}
+
+int sf_metrics_tenants(FILE *f, const struct sf_tenant_set *s, unsigned int top_n)
+{
+	return metrics_view(f, s, top_n, &by_tenant);
+}
+
+int sf_metrics_users(FILE *f, const struct sf_tenant_set *s, unsigned int top_n)
+{
+	return metrics_view(f, s, top_n, &by_user);
 }
 
 void sf_metrics_totals(FILE *f, const struct sf_totals *t)

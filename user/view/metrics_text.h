@@ -18,6 +18,11 @@ void sf_metrics_label(FILE *f, const char *value);
  * attempts with their own label, the rest summed per port as "other";
  * then the tenant gauges. 0 or -ENOMEM. */
 int sf_metrics_tenants(FILE *f, const struct sf_tenant_set *s, unsigned int top_n);
+/* The same per user (a set summed with SF_BY_USER): smtpfence_user_*_total
+ * {user="NAME",port}, the same top_n cap, then smtpfence_users and
+ * smtpfence_users_labelled. On a node where every account runs in one
+ * shared service (cPanel's PHP-FPM), this view still shows who sends. */
+int sf_metrics_users(FILE *f, const struct sf_tenant_set *s, unsigned int top_n);
 /* Host-wide counters. */
 void sf_metrics_totals(FILE *f, const struct sf_totals *t);
 /* Rules in the kernel per kind (exempt prefixes are counted apart). */

@@ -8,6 +8,7 @@
 #include "policy/rules_read.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <pwd.h>
 #include <search.h>
 #include <stdio.h>
@@ -22,11 +23,24 @@ struct cache_entry {
 	char *owned;
 };
 
+/* A ruled cgroup's path, with the id its rule is keyed by just before. */
+struct ruled_path {
+	__u64 id;
+	char path[];
+};
+
+static struct ruled_path *ruled_of(const char *path)
+{
+	return (struct ruled_path *)(path - offsetof(struct ruled_path, path));
+}
+
 struct sf_tenants {
 	char mount[4096];
 	struct sf_namer *namer;
 	char **ruled; /* sorted paths of the cgroups that carry rules */
 	size_t n_ruled;
+	struct sf_compiled_rule *rules; /* the rules map, sorted by key */
+	size_t n_rules;
 	void *by_cgroup; /* tsearch trees of struct cache_entry */
 	void *by_uid;
 };
@@ -53,10 +67,13 @@ static void forget(struct sf_tenants *t)
 	tdestroy(t->by_uid, free_entry);
 	t->by_cgroup = t->by_uid = NULL;
 	for (size_t i = 0; i < t->n_ruled; i++)
-		free(t->ruled[i]);
+		free(ruled_of(t->ruled[i]));
 	free(t->ruled);
 	t->ruled = NULL;
 	t->n_ruled = 0;
+	free(t->rules);
+	t->rules = NULL;
+	t->n_rules = 0;
 }
 
 struct sf_tenants *sf_tenants_new(const char *cgroup_mount)
@@ -140,12 +157,20 @@ int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, size_t n_per_kind[
 		if (k->kind != SF_KIND_CGROUP)
 			continue;
 		path = sf_namer_find(t->namer, k->id);
-		if (path && !(t->ruled[t->n_ruled] = strdup(path)))
-			err = -ENOMEM;
-		else if (path)
-			t->n_ruled++;
+		if (path) {
+			struct ruled_path *rp = malloc(sizeof(*rp) + strlen(path) + 1);
+
+			if (!rp) {
+				err = -ENOMEM;
+				continue;
+			}
+			rp->id = k->id;
+			strcpy(rp->path, path);
+			t->ruled[t->n_ruled++] = rp->path;
+		}
 	}
-	free(rules);
+	t->rules = rules; /* sorted by sf_rules_dump */
+	t->n_rules = n;
 	qsort(t->ruled, t->n_ruled, sizeof(*t->ruled), cmp_str);
 	return err;
 }
@@ -278,4 +303,45 @@ const char *sf_tenants_of(struct sf_tenants *t, enum sf_group_by by, __u64 cgrou
 	if (uid == SF_UID_NONE)
 		return SF_TENANT_FORWARDED;
 	return by == SF_BY_USER ? tenant_of_uid(t, uid) : tenant_of_cgroup(t, cgroup_id);
+}
+
+static const struct sf_rule *rule_of(const struct sf_tenants *t, __u32 kind, __u64 id)
+{
+	struct sf_rule_key k = {.id = id, .kind = kind};
+
+	for (size_t lo = 0, hi = t->n_rules; lo < hi;) {
+		size_t mid = (lo + hi) / 2;
+		int cmp = sf_rule_key_cmp(&t->rules[mid].key, &k);
+
+		if (!cmp)
+			return &t->rules[mid].value;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int sf_tenants_action(struct sf_tenants *t, __u64 cgroup_id, __u32 uid, __u32 gid)
+{
+	const struct sf_rule *r = NULL;
+
+	if (uid == SF_UID_NONE)
+		return SF_ACT_NONE; /* forwarded: judged by source prefix */
+	/* the policy's order: nearest cgroup with a rule, the user, the group */
+	if (cgroup_id) {
+		struct cache_entry *e = cgroup_entry(t, cgroup_id);
+
+		/* a tenant other than the cgroup's own name is a ruled path */
+		if (e && e->tenant && e->tenant != e->name)
+			r = rule_of(t, SF_KIND_CGROUP, ruled_of(e->tenant)->id);
+	}
+	if (!r)
+		r = rule_of(t, SF_KIND_UID, uid);
+	if (!r && gid != SF_UID_NONE)
+		r = rule_of(t, SF_KIND_GID, gid);
+	if (!r)
+		r = rule_of(t, SF_KIND_DEFAULT, 0);
+	return r ? (int)r->action : SF_ACT_NONE;
 }

@@ -39,6 +39,10 @@ int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, size_t n_per_kind[
 const char *sf_tenants_cgroup(struct sf_tenants *t, __u64 cgroup_id);
 /* The user name alone, or the number as text. */
 const char *sf_tenants_user(struct sf_tenants *t, __u32 uid);
+/* The action the loaded rules give a connect from this cgroup, uid and gid
+ * (gid SF_UID_NONE: unknown) in the policy's order: the nearest ruled
+ * cgroup, the user, the group, the default. SF_ACT_NONE: no rule at all. */
+int sf_tenants_action(struct sf_tenants *t, __u64 cgroup_id, __u32 uid, __u32 gid);
 const char *sf_tenants_of(struct sf_tenants *t, enum sf_group_by by, __u64 cgroup_id, __u32 uid);
 
 #endif /* SF_TENANTS_H */

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "view/top_model.h"
+#include "view/top_trend.h"
+#include "policy/quarantine.h"
 #include "view/event_client.h"
 #include "view/format.h"
 #include "view/flows.h"
@@ -41,6 +43,8 @@ struct sf_top_model {
 
 	struct sf_event_client *events;
 	void *procs; /* tsearch tree of struct proc */
+	struct sf_top_trends *trends;
+	struct sf_quarantines quarantines; /* read each sample */
 };
 
 const char *sf_top_sort_label(enum sf_top_sort s)
@@ -72,6 +76,11 @@ struct sf_top_model *sf_top_model_new(const struct sf_maps *maps, struct sf_tena
 		return NULL;
 	m->maps = maps;
 	m->tenants = t;
+	m->trends = sf_top_trends_new();
+	if (!m->trends) {
+		free(m);
+		return NULL;
+	}
 	snprintf(m->run_dir, sizeof(m->run_dir), "%s", run_dir);
 	return m;
 }
@@ -86,6 +95,8 @@ void sf_top_model_free(struct sf_top_model *m)
 	sf_tenant_set_free(&m->prev);
 	sf_flow_table_free(&m->ft);
 	sf_tenants_free(m->tenants);
+	sf_top_trends_free(m->trends);
+	sf_quarantines_free(&m->quarantines);
 	free(m->rows);
 	free(m->view);
 	free(m);
@@ -98,6 +109,7 @@ void sf_top_model_group(struct sf_top_model *m, enum sf_group_by by)
 	m->by = by;
 	/* Rates compare like with like: the next sample starts afresh. */
 	m->have_prev = false;
+	sf_top_trends_clear(m->trends);
 }
 
 enum sf_group_by sf_top_model_grouping(const struct sf_top_model *m)
@@ -199,12 +211,35 @@ static void drain_events(struct sf_top_model *m)
 	m->h.events_live = m->events != NULL;
 }
 
+/* A quarantine in force names this tenant: its cgroup path, its unit (the
+ * path's last component), or user:NAME. */
+static bool quarantined(const struct sf_top_model *m, const char *tenant, time_t now)
+{
+	const char *base = strrchr(tenant, '/');
+
+	for (size_t i = 0; i < m->quarantines.n; i++) {
+		const struct sf_quarantine *q = &m->quarantines.v[i];
+
+		if (q->expires <= now)
+			continue;
+		if ((q->kind == SF_TARGET_CGROUP && !strcmp(q->value, tenant)) ||
+		    (q->kind == SF_TARGET_UNIT && base && !strcmp(q->value, base + 1)) ||
+		    (q->kind == SF_TARGET_USER && !strncmp(tenant, "user:", 5) &&
+		     !strcmp(q->value, tenant + 5)))
+			return true;
+	}
+	return false;
+}
+
 static void fill_row(struct sf_top_model *m, struct sf_top_row *r, const struct sf_tenant_sum *s,
 		     double dt)
 {
 	struct proc key = {.name = s->tenant}, **p;
 
 	sf_top_row_rates(r, s, m->have_prev ? &m->prev : NULL, dt);
+	r->action = sf_tenants_action(m->tenants, s->last.cgroup_id, s->last.uid, SF_UID_NONE);
+	r->quarantined = quarantined(m, s->tenant, time(NULL));
+	sf_top_trends_push(m->trends, r);
 	sf_format_dest(s->last.family, s->last.daddr, s->last.dport, r->dest, sizeof(r->dest));
 	snprintf(r->user, sizeof(r->user), "%s", sf_tenants_user(m->tenants, s->last.uid));
 	p = tfind(&key, &m->procs, cmp_proc);
@@ -239,6 +274,7 @@ static void fill_header(struct sf_top_model *m, const struct sf_totals *t, doubl
 
 int sf_top_model_sample(struct sf_top_model *m)
 {
+	char qerr[256];
 	struct sf_totals t;
 	double dt;
 	int err;
@@ -251,6 +287,9 @@ int sf_top_model_sample(struct sf_top_model *m)
 	if (err)
 		return err;
 	drain_events(m);
+	sf_quarantines_free(&m->quarantines);
+	if (sf_quarantines_load(m->run_dir, &m->quarantines, qerr, sizeof(qerr)))
+		sf_quarantines_free(&m->quarantines); /* none known: a view, not a judge */
 	sf_tenant_set_free(&m->prev);
 	m->prev = m->cur;
 	m->prev_at = m->cur_at;

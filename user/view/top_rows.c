@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "view/top_rows.h"
+#include "policy/parse.h"
+
+#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -80,4 +83,43 @@ void sf_top_rows_sort(struct sf_top_row *v, size_t n, enum sf_top_sort sort, boo
 	struct order o = {sort, reverse};
 
 	qsort_r(v, n, sizeof(*v), cmp_rows, &o);
+}
+
+const char *sf_top_row_action(const struct sf_top_row *r)
+{
+	if (r->quarantined)
+		return "quarantined";
+	return r->action == SF_ACT_NONE ? "-" : sf_action_name(r->action);
+}
+
+void sf_top_sparkline(const float *v, size_t n, size_t width, bool utf8, char *buf, size_t len)
+{
+	static const char *const blocks[] = {"\u2581", "\u2582", "\u2583", "\u2584",
+					     "\u2585", "\u2586", "\u2587", "\u2588"};
+	static const char ascii[] = ".:-=+*#@";
+	size_t first = n > width ? n - width : 0, o = 0;
+	float max = 0;
+
+	for (size_t i = first; i < n; i++)
+		if (v[i] > max)
+			max = v[i];
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < width && o + 4 < len; i++) {
+		/* the newest point at the right edge; fewer points: blanks first */
+		long at = (long)n - (long)width + (long)i;
+		int level;
+
+		if (at < 0 || v[at] <= 0 || max <= 0) {
+			buf[o++] = ' ';
+			continue;
+		}
+		level = (int)(v[at] / max * 7.999f);
+		if (utf8)
+			o += (size_t)snprintf(buf + o, len - o, "%s", blocks[level]);
+		else
+			buf[o++] = ascii[level];
+	}
+	if (o < len)
+		buf[o] = '\0';
 }

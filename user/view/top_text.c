@@ -2,6 +2,7 @@
 #include "view/top_text.h"
 #include "util/clock.h"
 
+#include <langinfo.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -70,16 +71,24 @@ int sf_top_text_tenant_width(const struct sf_top_row *rows, size_t n, int max)
 	return w < max ? w : max;
 }
 
+bool sf_top_text_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs && !strcmp(cs, "UTF-8");
+}
+
 void sf_top_text_titles(int tenant_w, char *buf, size_t len)
 {
-	snprintf(buf, len, "%-*s %8s %8s %8s %9s %9s %9s %10s %-12s %-22s %-22s %-8s", tenant_w,
-		 "TENANT", "ATT/s", "DENY/s", "LIM/s", "ATTEMPTS", "DENIED", "LIMITED",
-		 "REDIRECTED", "USER", "LAST DESTINATION", "LAST PROCESS", "LAST");
+	snprintf(buf, len, "%-*s %-11s %8s %8s %8s %9s %9s %9s %10s %-12s %-22s %-22s %-8s %s",
+		 tenant_w, "TENANT", "ACTION", "ATT/s", "DENY/s", "LIM/s", "ATTEMPTS", "DENIED",
+		 "LIMITED", "REDIRECTED", "USER", "LAST DESTINATION", "LAST PROCESS", "LAST",
+		 "TREND 1m");
 }
 
 void sf_top_text_row(const struct sf_top_row *r, int tenant_w, char *buf, size_t len)
 {
-	char a[24], d[24], l[24], last[16];
+	char a[24], d[24], l[24], last[16], trend[SF_TOP_TREND_WIDTH * 4 + 1];
 	const char *tenant = r->sum->tenant;
 	int tlen = (int)strlen(tenant);
 
@@ -87,11 +96,16 @@ void sf_top_text_row(const struct sf_top_row *r, int tenant_w, char *buf, size_t
 	rate_text(r->has_rate, r->denied_s, d, sizeof(d));
 	rate_text(r->has_rate, r->limited_s, l, sizeof(l));
 	sf_format_clock(r->sum->last_ns, last, sizeof(last));
+	sf_top_sparkline(r->trend, r->n_trend, SF_TOP_TREND_WIDTH, sf_top_text_utf8(), trend,
+			 sizeof(trend));
 	/* A long tenant keeps its end: the unit name is what tells tenants apart. */
 	if (tlen > tenant_w)
 		tenant += tlen - tenant_w;
-	snprintf(buf, len, "%-*s %8s %8s %8s %9llu %9llu %9llu %10llu %-12s %-22s %-22s %-8s",
-		 tenant_w, tenant, a, d, l, (unsigned long long)r->sum->c.attempts,
-		 (unsigned long long)r->sum->c.denied, (unsigned long long)r->sum->c.limited,
-		 (unsigned long long)r->sum->c.redirected, r->user, r->dest, r->process, last);
+	/* the trend last: it is its width in columns, not in bytes */
+	snprintf(buf, len,
+		 "%-*s %-11s %8s %8s %8s %9llu %9llu %9llu %10llu %-12s %-22s %-22s %-8s %s",
+		 tenant_w, tenant, sf_top_row_action(r), a, d, l,
+		 (unsigned long long)r->sum->c.attempts, (unsigned long long)r->sum->c.denied,
+		 (unsigned long long)r->sum->c.limited, (unsigned long long)r->sum->c.redirected,
+		 r->user, r->dest, r->process, last, trend);
 }

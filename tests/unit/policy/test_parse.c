@@ -89,7 +89,7 @@ START_TEST(rates)
 		"invalid rate period 'fortnight' in '5/fortnight': expected sec, min, hour or day");
 	ck_assert_int_eq(sf_parse_rate("0/min", &r, err, sizeof(err)), -EINVAL);
 	ck_assert_int_eq(sf_parse_rate("5", &r, err, sizeof(err)), -EINVAL);
-	ck_assert_str_eq(err, "malformed rate '5': expected N/sec|N/min|N/hour [burst B]");
+	ck_assert_str_eq(err, "malformed rate '5': expected N/sec|N/min|N/hour|N/day [burst B]");
 	ck_assert_int_eq(sf_parse_rate("5/min burst", &r, err, sizeof(err)), -EINVAL);
 	ck_assert_int_eq(sf_parse_rate("5/min burst 0", &r, err, sizeof(err)), -EINVAL);
 	ck_assert_int_eq(sf_parse_rate("5/min bust 3", &r, err, sizeof(err)), -EINVAL);

@@ -19,11 +19,10 @@ static void teardown(void)
 
 static struct sf_tenant_sum sum(const char *tenant, __u16 port, __u64 attempts, __u64 denied)
 {
-	return (struct sf_tenant_sum){.tenant = (char *)tenant,
-				      .port = port,
-				      .c = {.attempts = attempts,
-					    .denied = denied,
-					    .allowed = attempts - denied}};
+	return (struct sf_tenant_sum){
+		.tenant = (char *)tenant,
+		.port = port,
+		.c = {.attempts = attempts, .denied = denied, .allowed = attempts - denied}};
 }
 
 static void render_tenants(struct sf_tenant_sum *v, size_t n, unsigned int top)
@@ -73,11 +72,35 @@ START_TEST(everyone_labelled_and_escaped)
 }
 END_TEST
 
+START_TEST(users_beside_tenants)
+{
+	/* one shared service: every user under one tenant, the users apart */
+	struct sf_tenant_sum v[] = {sum("user:alice", 25, 9, 9), sum("user:bob", 25, 2, 0),
+				    sum("user:carol", 587, 1, 0)};
+	struct sf_tenant_set s = {.v = v, .n = 3};
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_int_eq(sf_metrics_users(f, &s, 2), 0);
+	fclose(f);
+	has("# HELP smtpfence_user_attempts_total Connects to a watched port, per user and port.\n"
+	    "# TYPE smtpfence_user_attempts_total counter\n");
+	has("\nsmtpfence_user_attempts_total{user=\"alice\",port=\"25\"} 9\n");
+	has("\nsmtpfence_user_denied_total{user=\"alice\",port=\"25\"} 9\n");
+	has("\nsmtpfence_user_attempts_total{user=\"bob\",port=\"25\"} 2\n");
+	/* the same cap: the third is "other" */
+	has("\nsmtpfence_user_attempts_total{user=\"other\",port=\"587\"} 1\n");
+	ck_assert_ptr_null(strstr(text, "carol"));
+	ck_assert_ptr_null(strstr(text, "tenant="));
+	has("\nsmtpfence_users 3\n");
+	has("\nsmtpfence_users_labelled 2\n");
+}
+END_TEST
+
 START_TEST(host_totals_and_rules)
 {
-	struct sf_totals t = {.c = {.attempts = 9, .allowed = 2, .denied = 7},
-			      .events_lost = 3,
-			      .flows_lost = 1};
+	struct sf_totals t = {
+		.c = {.attempts = 9, .allowed = 2, .denied = 7}, .events_lost = 3, .flows_lost = 1};
 	size_t n[SF_RULE_KINDS] = {[SF_KIND_DEFAULT] = 1, [SF_KIND_EXEMPT] = 4, [SF_KIND_UID] = 2};
 	size_t len;
 	FILE *f = open_memstream(&text, &len);
@@ -98,6 +121,8 @@ END_TEST
 
 int main(void)
 {
-	return sft_run_tests("metrics_text", NULL, teardown,
-			     (const TTest *const[]){top_tenants_and_the_rest, everyone_labelled_and_escaped, host_totals_and_rules, NULL});
+	return sft_run_tests(
+		"metrics_text", NULL, teardown,
+		(const TTest *const[]){top_tenants_and_the_rest, everyone_labelled_and_escaped,
+				       users_beside_tenants, host_totals_and_rules, NULL});
 }

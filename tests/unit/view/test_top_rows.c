@@ -84,8 +84,36 @@ START_TEST(order_of_rows)
 }
 END_TEST
 
+START_TEST(trend_as_a_sparkline)
+{
+	const float v[] = {0, 1, 2, 4, 8};
+	struct sf_top_row r = {.action = SF_ACT_LIMIT};
+	char buf[64];
+
+	/* fewer points than the width: blanks first, the newest at the right */
+	sf_top_sparkline(v, 5, 8, false, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "    .:=@");
+	sf_top_sparkline(v, 5, 3, false, buf, sizeof(buf));
+	ck_assert_str_eq(buf, ":=@"); /* scaled to the points shown */
+	sf_top_sparkline(v, 5, 2, true, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "\u2584\u2588");
+	sf_top_sparkline(v, 0, 4, true, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "    ");
+	sf_top_sparkline(v, 5, 8, false, buf, 4); /* a short buffer stays a string */
+	ck_assert_int_lt((int)strlen(buf), 4);
+	ck_assert_str_eq(sf_top_row_action(&r), "limit");
+	r.action = SF_ACT_REDIRECT;
+	ck_assert_str_eq(sf_top_row_action(&r), "redirect");
+	r.quarantined = true;
+	ck_assert_str_eq(sf_top_row_action(&r), "quarantined");
+	r = (struct sf_top_row){.action = SF_ACT_NONE};
+	ck_assert_str_eq(sf_top_row_action(&r), "-");
+}
+END_TEST
+
 int main(void)
 {
 	return sft_run_tests("top_rows", NULL, NULL,
-			     (const TTest *const[]){rates_between_samples, order_of_rows, NULL});
+			     (const TTest *const[]){rates_between_samples, order_of_rows,
+						    trend_as_a_sparkline, NULL});
 }
