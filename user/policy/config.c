@@ -680,12 +680,10 @@ static void append_ports(FILE *f, const char *key, const uint8_t *bm)
 		fputc('\n', f);
 }
 
-int sf_runtime_save(const char *path, const struct sf_runtime *rt)
+int sf_runtime_format(const struct sf_runtime *rt, char **buf, size_t *len)
 {
-	char *buf = NULL, line[1024];
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	int err;
+	char line[1024];
+	FILE *f = open_memstream(buf, len);
 
 	if (!f)
 		return -errno;
@@ -705,9 +703,10 @@ int sf_runtime_save(const char *path, const struct sf_runtime *rt)
 		sf_rule_format(&rt->rules.rules[i], line, sizeof(line));
 		fprintf(f, "%s\n", line);
 	}
-	if (fclose(f))
+	if (fclose(f)) {
+		free(*buf);
+		*buf = NULL;
 		return -errno;
-	err = sf_write_atomic(path, buf, len);
-	free(buf);
-	return err;
+	}
+	return 0;
 }

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "policy/journal.h"
+#include "util/mkdirs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <limits.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define STAGED	    ".sf-new"
+#define JOURNAL	    "change.journal"
+#define JOURNAL_NEW "change.journal.new"
+#define END	    "end"
+
+static int write_file(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	for (size_t off = 0; off < len && !err;) {
+		ssize_t n = write(fd, data + off, len - off);
+
+		if (n < 0 && errno != EINTR)
+			err = -errno;
+		else if (n > 0)
+			off += (size_t)n;
+	}
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
+static int staged_name(const char *path, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s" STAGED, path);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* The journal: each entry as two lines (staged name, file), then "end". */
+static int write_journal(const char *path, const struct sf_journal_entry *e, size_t n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int err;
+
+	if (!f)
+		return -errno;
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s" STAGED "\n%s\n", e[i].path, e[i].path);
+	fprintf(f, END "\n");
+	if (fclose(f))
+		return -errno;
+	err = write_file(path, buf, len);
+	free(buf);
+	return err;
+}
+
+/* Makes a new file's directory, and flushes each directory's file system
+ * once, so that the commit point never comes before the data. */
+static int prepare_dirs(const struct sf_journal_entry *e, size_t n, bool sync_them)
+{
+	char prev[PATH_MAX] = "";
+
+	for (size_t i = 0; i < n; i++) {
+		char dir[PATH_MAX];
+		int err;
+
+		snprintf(dir, sizeof(dir), "%s", e[i].path);
+		dirname(dir);
+		if (!strcmp(dir, prev))
+			continue;
+		snprintf(prev, sizeof(prev), "%s", dir);
+		if (!sync_them) {
+			err = sf_mkdirs(dir, 0755);
+			if (err)
+				return err;
+		} else {
+			int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+			if (fd < 0 || syncfs(fd)) {
+				err = -errno;
+				if (fd >= 0)
+					close(fd);
+				return err;
+			}
+			close(fd);
+		}
+	}
+	return 0;
+}
+
+/* Each staged file of the journal at path: renamed over its file
+ * (forward) or removed. */
+static int replay(const char *path, bool forward)
+{
+	FILE *f = fopen(path, "re");
+	char *staged = NULL, *target = NULL;
+	size_t c1 = 0, c2 = 0;
+	int err = 0;
+
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	while (getline(&staged, &c1, f) > 0) {
+		size_t n = strlen(staged), k = strlen(STAGED);
+
+		staged[n - 1] = '\0';
+		if (!strcmp(staged, END) || getline(&target, &c2, f) <= 0)
+			break;
+		target[strlen(target) - 1] = '\0';
+		/* A line cut short by a kill names no staged file: never remove it. */
+		if (n - 1 <= k || strcmp(staged + n - 1 - k, STAGED))
+			break;
+		if (forward && rename(staged, target) && errno != ENOENT && !err)
+			err = -errno;
+		if (!forward && unlink(staged) && errno != ENOENT && !err)
+			err = -errno;
+	}
+	free(staged);
+	free(target);
+	fclose(f);
+	if (!err && unlink(path))
+		err = -errno;
+	return err ? err : 1;
+}
+
+static void discard(const char *journal_new, const struct sf_journal_entry *e, size_t n)
+{
+	char staged[PATH_MAX];
+
+	for (size_t i = 0; i < n; i++)
+		if (!staged_name(e[i].path, staged, sizeof(staged)))
+			unlink(staged);
+	unlink(journal_new);
+}
+
+int sf_journal_commit(const char *dir, const struct sf_journal_entry *e, size_t n,
+		      int (*between)(void *arg), void *arg)
+{
+	char journal[PATH_MAX], journal_new[PATH_MAX], staged[PATH_MAX];
+	int err;
+
+	snprintf(journal, sizeof(journal), "%s/" JOURNAL, dir);
+	snprintf(journal_new, sizeof(journal_new), "%s/" JOURNAL_NEW, dir);
+	for (size_t i = 0; i < n; i++)
+		if (strchr(e[i].path, '\n'))
+			return -EINVAL;
+	err = sf_mkdirs(dir, 0700);
+	if (!err)
+		err = prepare_dirs(e, n, false);
+	/* The list first: a kill while staging leaves files recovery finds. */
+	if (!err)
+		err = write_journal(journal_new, e, n);
+	for (size_t i = 0; i < n && !err; i++) {
+		err = staged_name(e[i].path, staged, sizeof(staged));
+		if (!err)
+			err = write_file(staged, e[i].data, e[i].len);
+	}
+	if (!err && n)
+		err = prepare_dirs(e, n, true);
+	if (!err && between)
+		err = between(arg);
+	if (!err && rename(journal_new, journal))
+		err = -errno;
+	if (err) {
+		discard(journal_new, e, n);
+		return err;
+	}
+	err = replay(journal, true);
+	return err < 0 ? err : 0;
+}
+
+int sf_journal_recover(const char *dir)
+{
+	char path[PATH_MAX];
+	int fwd, back;
+
+	snprintf(path, sizeof(path), "%s/" JOURNAL, dir);
+	fwd = replay(path, true);
+	snprintf(path, sizeof(path), "%s/" JOURNAL_NEW, dir);
+	back = replay(path, false);
+	if (fwd < 0)
+		return fwd;
+	if (back < 0)
+		return back;
+	return fwd || back;
+}

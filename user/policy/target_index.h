@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* A policy's rules found by target (kind and value) in constant time: an
+ * edit of 10,000 targets in a policy of 100,000 rules would otherwise
+ * search the whole list 10,000 times. */
+#ifndef SF_TARGET_INDEX_H
+#define SF_TARGET_INDEX_H
+
+#include "policy/policy.h"
+
+#include <stddef.h>
+
+struct sf_target_index {
+	size_t *slots; /* rule index + 1; 0: empty */
+	size_t cap, n;
+};
+
+/* Indexes every rule of p (a later rule on the same target wins). */
+int sf_target_index_build(struct sf_target_index *ix, const struct sf_policy *p);
+/* The rule of p on the target, or -1. */
+long sf_target_index_find(const struct sf_target_index *ix, const struct sf_policy *p,
+			  enum sf_target_kind kind, const char *value);
+/* Points the target of p->rules[idx] at idx (replacing another index). */
+int sf_target_index_put(struct sf_target_index *ix, const struct sf_policy *p, size_t idx);
+void sf_target_index_free(struct sf_target_index *ix);
+
+#endif /* SF_TARGET_INDEX_H */
