@@ -450,15 +450,12 @@ static int sync_maps(void *arg)
 	}
 	if (err) {
 		sf_exit_for(err, c->s.ctx->pin_dir);
-		c->sync_failed = true;
 		return err;
 	}
 	err = sf_session_sync(&c->s, &maps);
 	sf_maps_close(&maps);
-	if (err) {
+	if (err)
 		sf_err("failed to apply the change to the kernel's maps: %s", strerror(-err));
-		c->sync_failed = true;
-	}
 	return err;
 }
 
@@ -511,13 +508,13 @@ int sf_change_commit(struct sf_change *c)
 		return SF_EXIT_USAGE;
 	}
 	err = contents(c, &e, &n);
-	if (!err)
+	if (err)
+		sf_err("failed to prepare the files of the change: %s", strerror(-err));
+	else
 		err = sf_journal_commit(c->s.ctx->run_dir, e, n, sync_maps, c);
-	if (err && c->sync_failed) {
-		code = SF_EXIT_FAIL; /* said by sync_maps */
-	} else if (err) {
-		sf_err("failed to write the change: %s (nothing was changed)", strerror(-err));
-		code = SF_EXIT_FAIL;
+	if (err) {
+		sf_err("nothing was changed");
+		code = SF_EXIT_FAIL; /* what failed was said */
 	}
 	for (size_t i = 0; i < n; i++)
 		free((char *)e[i].data);

@@ -63,8 +63,7 @@ struct sf_change {
 	size_t n_refused;   /* edits refused: the commit refuses */
 	struct sf_change_item *items;
 	size_t n_items, cap_items;
-	bool saved_only;  /* not loaded: saved, in force when smtpfence runs */
-	bool sync_failed; /* the maps refused (said): nothing was written */
+	bool saved_only; /* not loaded: saved, in force when smtpfence runs */
 };
 
 /* Takes the lock and reads the layers. Returns an exit code (SF_EXIT_*);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "policy/journal.h"
+#include "util/log.h"
 #include "util/mkdirs.h"
 
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define STAGED	    ".sf-new"
@@ -65,11 +67,12 @@ static int write_journal(const char *path, const struct sf_journal_entry *e, siz
 
 /* Makes a new file's directory, and flushes each directory's file system
  * once, so that the commit point never comes before the data. */
-static int prepare_dirs(const struct sf_journal_entry *e, size_t n, bool sync_them)
+static int prepare_dirs(const struct sf_journal_entry *e, size_t n, bool sync_them, size_t *at)
 {
 	char prev[PATH_MAX] = "";
 
 	for (size_t i = 0; i < n; i++) {
+		*at = i;
 		char dir[PATH_MAX];
 		int err;
 
@@ -79,7 +82,10 @@ static int prepare_dirs(const struct sf_journal_entry *e, size_t n, bool sync_th
 			continue;
 		snprintf(prev, sizeof(prev), "%s", dir);
 		if (!sync_them) {
-			err = sf_mkdirs(dir, 0755);
+			struct stat st;
+
+			/* Made only when missing: a read-only one is said by the write. */
+			err = stat(dir, &st) ? sf_mkdirs(dir, 0755) : 0;
 			if (err)
 				return err;
 		} else {
@@ -145,6 +151,7 @@ int sf_journal_commit(const char *dir, const struct sf_journal_entry *e, size_t 
 		      int (*between)(void *arg), void *arg)
 {
 	char journal[PATH_MAX], journal_new[PATH_MAX], staged[PATH_MAX];
+	size_t at = 0;
 	int err;
 
 	snprintf(journal, sizeof(journal), "%s/" JOURNAL, dir);
@@ -153,28 +160,39 @@ int sf_journal_commit(const char *dir, const struct sf_journal_entry *e, size_t 
 		if (strchr(e[i].path, '\n'))
 			return -EINVAL;
 	err = sf_mkdirs(dir, 0700);
-	if (!err)
-		err = prepare_dirs(e, n, false);
+	if (err)
+		sf_err("failed to make %s: %s", dir, strerror(-err));
+	if (!err && (err = prepare_dirs(e, n, false, &at)))
+		sf_err("failed to write %s: %s", e[at].path, strerror(-err));
 	/* The list first: a kill while staging leaves files recovery finds. */
-	if (!err)
-		err = write_journal(journal_new, e, n);
+	if (!err && (err = write_journal(journal_new, e, n)))
+		sf_err("failed to write %s: %s", journal_new, strerror(-err));
 	for (size_t i = 0; i < n && !err; i++) {
 		err = staged_name(e[i].path, staged, sizeof(staged));
 		if (!err)
 			err = write_file(staged, e[i].data, e[i].len);
+		if (err)
+			sf_err("failed to write %s: %s", e[i].path, strerror(-err));
 	}
-	if (!err && n)
-		err = prepare_dirs(e, n, true);
+	if (!err && n && (err = prepare_dirs(e, n, true, &at)))
+		sf_err("failed to flush the change to disk: %s", strerror(-err));
 	if (!err && between)
 		err = between(arg);
-	if (!err && rename(journal_new, journal))
+	if (!err && rename(journal_new, journal)) {
 		err = -errno;
+		sf_err("failed to commit %s: %s", journal, strerror(-err));
+	}
 	if (err) {
 		discard(journal_new, e, n);
 		return err;
 	}
+	/* Committed: a failure here is finished by the next recovery. */
 	err = replay(journal, true);
-	return err < 0 ? err : 0;
+	if (err < 0)
+		sf_warn("the change is committed but not all in place (%s): the next "
+			"command completes it",
+			strerror(-err));
+	return 0;
 }
 
 int sf_journal_recover(const char *dir)

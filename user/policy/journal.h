@@ -19,7 +19,8 @@ struct sf_journal_entry {
 
 /* Stages every entry, calls between(arg) (the kernel's sync) with all of
  * them staged, and commits unless it failed: its error is returned and
- * nothing is changed. Directories a new file needs are made (0755). */
+ * nothing is changed. Directories a new file needs are made (0755). A
+ * file that cannot be written is said here (between says its own). */
 int sf_journal_commit(const char *dir, const struct sf_journal_entry *e, size_t n,
 		      int (*between)(void *arg), void *arg);
 /* Completes a committed change or removes an uncommitted one's files.
