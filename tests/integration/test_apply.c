@@ -374,6 +374,61 @@ START_TEST(sigkill_leaves_old_or_new)
 }
 END_TEST
 
+/* The figures of issue 14 and 17 (printed, never asserted: timings are
+ * the bench's): one allow with 100,000 rules in force, and apply -f of
+ * 10,000 lines on top of them. */
+START_TEST(figures_at_100000_rules)
+{
+	char path[4200], batch[4200];
+	double best = 1e9, t0;
+
+	sft_start("figures", "[global]\nports = 25\ndefault = deny\nmax_rules = 120000\n");
+	mkdir(env.rules_dir, 0755);
+	for (int f = 0; f < 100; f++) {
+		FILE *out;
+
+		snprintf(path, sizeof(path), "%s/bulk%03d.conf", env.rules_dir, f);
+		out = fopen(path, "w");
+		ck_assert_ptr_nonnull(out);
+		fprintf(out, "[rules]\n");
+		for (int i = 0; i < 1000; i++)
+			fprintf(out, "allow = user:%d\n", 600000 + f * 1000 + i);
+		ck_assert_int_eq(fclose(out), 0);
+	}
+	sft_cli_ok("reload");
+	ck_assert_int_eq(status_rules(), 100001);
+	for (int r = 0; r < 5; r++) {
+		t0 = now_s();
+		sft_cli_ok("allow user:10001");
+		if (now_s() - t0 < best)
+			best = now_s() - t0;
+		sft_cli_ok("unset user:10001");
+		sft_notify_drain(&env);
+	}
+	printf("allow with 100,000 rules in force: %.1f ms (best of 5)\n", best * 1000);
+	/* where it goes: reading and compiling (check-config), and a sync of
+	 * everything (reload) */
+	for (int i = 0; i < 2; i++) {
+		const char *what = i ? "reload" : "check-config";
+
+		best = 1e9;
+		for (int r = 0; r < 3; r++) {
+			t0 = now_s();
+			sft_cli_ok(what);
+			if (now_s() - t0 < best)
+				best = now_s() - t0;
+		}
+		printf("  %s with 100,000 rules: %.1f ms (best of 3)\n", what, best * 1000);
+	}
+	snprintf(batch, sizeof(batch), "%s/batch.txt", env.dir);
+	write_batch(batch, "allow", 0);
+	t0 = now_s();
+	ck_assert_msg(sft_cli(&env, "apply -f '%s'", batch) == 0, "%.400s", env.err);
+	printf("apply -f of %d lines with 100,000 rules in force: %.3f s\n", BULK, now_s() - t0);
+	ck_assert_int_eq(status_rules(), 100001 + BULK);
+}
+END_TEST
+
 int main(void)
 {
 	TCase *tc = tcase_create("apply");
@@ -386,5 +441,6 @@ int main(void)
 	tcase_add_test(tc, a_change_says_what_it_replaced);
 	tcase_add_test(tc, no_override_that_changes_nothing);
 	tcase_add_test(tc, sigkill_leaves_old_or_new);
+	tcase_add_test(tc, figures_at_100000_rules);
 	return sft_run_tcase("apply", tc);
 }

@@ -29,13 +29,8 @@ int sf_change_begin(struct sf_change *c, const struct sf_ctx *ctx, const char *c
 			       "changed)");
 		return err == -EINVAL ? SF_EXIT_USAGE : SF_EXIT_FAIL;
 	}
-	err = sf_target_index_build(&c->cfg_ix, &c->s.config);
-	if (!err)
-		err = sf_target_index_build(&c->rt_ix, &c->s.runtime.rules);
-	if (err) {
-		sf_err("out of memory");
-		return SF_EXIT_FAIL;
-	}
+	sf_target_index_init(&c->cfg_ix);
+	sf_target_index_init(&c->rt_ix);
 	return SF_EXIT_OK;
 }
 
@@ -169,7 +164,7 @@ static struct sf_change_item *add_item(struct sf_change *c, enum sf_change_what 
 }
 
 /* The live rule of a layer on the target: -1 when none (or removed). */
-static long live(const struct sf_target_index *ix, const struct sf_policy *p,
+static long live(struct sf_target_index *ix, const struct sf_policy *p,
 		 const struct sf_rule_spec *r, long *slot)
 {
 	long at = sf_target_index_find(ix, p, r->kind, r->value);

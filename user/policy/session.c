@@ -124,7 +124,7 @@ static int copy_policy(struct sf_policy *dst, const struct sf_policy *src)
 static int overlay(struct sf_policy *p, const struct sf_runtime *rt)
 {
 	struct sf_target_index ix;
-	int err;
+	int err = 0;
 
 	for (unsigned int port = 1; port < 65536; port++) {
 		if (sf_port_get(rt->ports_add, port))
@@ -138,7 +138,7 @@ static int overlay(struct sf_policy *p, const struct sf_runtime *rt)
 	}
 	if (!rt->rules.n_rules)
 		return 0;
-	err = sf_target_index_build(&ix, p);
+	sf_target_index_init(&ix);
 	/* A runtime rule replaces its target's rule: the old one is marked,
 	 * the new one goes last, and the marked ones go once at the end. */
 	for (size_t i = 0; !err && i < rt->rules.n_rules; i++) {

@@ -52,7 +52,10 @@ static int grow(struct sf_target_index *ix, const struct sf_policy *p)
 	return 0;
 }
 
-int sf_target_index_put(struct sf_target_index *ix, const struct sf_policy *p, size_t idx)
+/* Finds by searching the list, before the index pays for itself. */
+#define LINEAR_FINDS 8
+
+static int insert(struct sf_target_index *ix, const struct sf_policy *p, size_t idx)
 {
 	const struct sf_rule_spec *r = &p->rules[idx];
 	size_t *s;
@@ -70,11 +73,28 @@ int sf_target_index_put(struct sf_target_index *ix, const struct sf_policy *p, s
 	return 0;
 }
 
-int sf_target_index_build(struct sf_target_index *ix, const struct sf_policy *p)
+int sf_target_index_put(struct sf_target_index *ix, const struct sf_policy *p, size_t idx)
+{
+	return ix->cap ? insert(ix, p, idx) : 0; /* not built: the list is searched */
+}
+
+void sf_target_index_init(struct sf_target_index *ix)
 {
 	memset(ix, 0, sizeof(*ix));
+}
+
+static int build(struct sf_target_index *ix, const struct sf_policy *p)
+{
+	size_t cap = 64;
+
+	while (cap < p->n_rules * 2 + 2)
+		cap *= 2;
+	ix->slots = calloc(cap, sizeof(*ix->slots));
+	if (!ix->slots)
+		return -ENOMEM;
+	ix->cap = cap;
 	for (size_t i = 0; i < p->n_rules; i++) {
-		int err = sf_target_index_put(ix, p, i);
+		int err = insert(ix, p, i);
 
 		if (err) {
 			sf_target_index_free(ix);
@@ -84,13 +104,18 @@ int sf_target_index_build(struct sf_target_index *ix, const struct sf_policy *p)
 	return 0;
 }
 
-long sf_target_index_find(const struct sf_target_index *ix, const struct sf_policy *p,
+long sf_target_index_find(struct sf_target_index *ix, const struct sf_policy *p,
 			  enum sf_target_kind kind, const char *value)
 {
 	size_t *s;
 
-	if (!ix->cap)
+	/* Out of memory for the index: the list is still there. */
+	if (!ix->cap && (++ix->finds <= LINEAR_FINDS || build(ix, p))) {
+		for (size_t i = p->n_rules; i-- > 0;)
+			if (p->rules[i].kind == kind && !strcmp(p->rules[i].value, value))
+				return (long)i;
 		return -1;
+	}
 	s = slot_of(ix, p, kind, value);
 	return *s ? (long)(*s - 1) : -1;
 }
