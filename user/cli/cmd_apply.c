@@ -116,6 +116,8 @@ static int apply(const struct sf_ctx *ctx, const void *opts, int argc, char **ar
 		code = SF_EXIT_USAGE;
 	} else {
 		code = sf_change_run(ctx, "apply", o->runtime, edit, &b);
+		if (code == SF_EXIT_USAGE)
+			sf_err("%s: nothing was changed", path);
 	}
 	for (size_t i = 0; i < b.n; i++)
 		free(b.v[i].rule.value);

@@ -50,8 +50,16 @@ static int run(const struct sf_ctx *ctx, const void *opts, int argc, char **argv
 
 	if (!rs.v)
 		return SF_EXIT_FAIL;
-	if (strcmp(o->action, "limit"))
+	if (strcmp(o->action, "limit")) {
+		/* Several words: each must be a target, or the line is misused. */
+		for (int i = 0; argc > 1 && i < argc; i++) {
+			if (!strchr(argv[i], ':')) {
+				free(rs.v);
+				return sf_command_usage_error(sf_command_find(o->action));
+			}
+		}
 		n_targets = argc;
+	}
 	while (n_targets < argc && strchr(argv[n_targets], ':'))
 		n_targets++;
 	if (!n_targets)

@@ -491,15 +491,12 @@ int sf_change_commit(struct sf_change *c)
 	size_t n = 0;
 	int err, code = SF_EXIT_OK;
 
-	if (c->n_refused) {
-		sf_err("nothing was changed");
-		return SF_EXIT_USAGE;
-	}
+	if (c->n_refused)
+		return SF_EXIT_USAGE; /* each said, nothing written */
 	sf_policy_drop_removed(&c->s.config);
 	sf_policy_drop_removed(&c->s.runtime.rules);
 	if (sf_session_compile(&c->s)) {
 		sf_diag_print(&c->s.diag);
-		sf_err("nothing was changed");
 		return SF_EXIT_USAGE;
 	}
 	err = contents(c, &e, &n);
