@@ -23,7 +23,7 @@
 
 #define BULK   10000
 #define FIRST  400000
-#define ROUNDS 10
+#define ROUNDS 12
 
 static const char base_conf[] = "[global]\nports = 25\ndefault = deny\n";
 
@@ -327,26 +327,27 @@ static pid_t spawn_apply(const char *batch)
 START_TEST(sigkill_leaves_old_or_new)
 {
 	char add[4200], del[4200];
-	int seen_old = 0, seen_new = 0;
+	int killed_before = 0, killed_after = 0, finished = 0;
 	bool present = false;
+	double lo = 0, hi;
 
 	sft_start("sigkill", base_conf);
 	snprintf(add, sizeof(add), "%s/add.txt", env.dir);
 	snprintf(del, sizeof(del), "%s/del.txt", env.dir);
 	write_batch(add, "allow", 0);
 	write_batch(del, "unset", 0);
-	double full;
-
-	/* How long a whole apply takes here: the kills spread over it, and
-	 * past it (a kill after the end leaves the new policy). */
-	full = now_s();
+	/* How long a whole apply takes here; then each kill comes halfway
+	 * between the latest that left the old policy and the earliest that
+	 * left the new one: the kills close in on the commit point. */
+	hi = now_s();
 	ck_assert_int_eq(sft_cli(&env, "apply -f '%s'", add), 0);
-	full = now_s() - full;
+	hi = now_s() - hi;
 	ck_assert_int_eq(sft_cli(&env, "apply -f '%s'", del), 0);
 	for (int round = 0; round < ROUNDS; round++) {
 		pid_t pid = spawn_apply(present ? del : add);
-		double at = full * 1.3 * (round + 1) / ROUNDS;
+		double at = (lo + hi) / 2;
 		long on_disk, in_kernel;
+		bool changed;
 		int status;
 
 		usleep((useconds_t)(at * 1e6));
@@ -360,17 +361,24 @@ START_TEST(sigkill_leaves_old_or_new)
 			      on_disk);
 		ck_assert_int_eq(in_kernel, on_disk + 1);
 		ck_assert_int_eq(count_files(".sf-new"), 0);
-		if ((on_disk == BULK) == present)
-			seen_old++;
+		changed = (on_disk == BULK) != present;
+		if (!WIFSIGNALED(status))
+			finished++;
+		else if (changed)
+			killed_after++; /* past the commit point: finished by the reload */
 		else
-			seen_new++;
+			killed_before++;
+		if (changed)
+			hi = at;
+		else
+			lo = at;
 		present = on_disk == BULK;
 		sft_notify_drain(&env);
 	}
-	printf("SIGKILL of apply -f (%.2f s whole): %d rounds left the old policy, %d the new\n",
-	       full, seen_old, seen_new);
-	ck_assert_int_gt(seen_old, 0);
-	ck_assert_int_gt(seen_new, 0);
+	printf("SIGKILL of apply -f: %d killed before the commit point (old policy), %d after it "
+	       "(new), %d finished first; commit point near %.3f s\n",
+	       killed_before, killed_after, finished, (lo + hi) / 2);
+	ck_assert_int_gt(killed_before, 0);
 }
 END_TEST
 

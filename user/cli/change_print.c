@@ -114,7 +114,7 @@ int sf_change_run(const struct sf_ctx *ctx, const char *command, bool runtime,
 	struct sf_change c;
 	int code = sf_change_begin(&c, ctx, command, runtime);
 
-	if (code == SF_EXIT_OK && edit(&c, arg) && !c.n_refused)
+	if (code == SF_EXIT_OK && edit(&c, arg))
 		code = SF_EXIT_FAIL; /* out of memory, a file unreadable: said */
 	if (code == SF_EXIT_OK)
 		code = sf_change_commit(&c);

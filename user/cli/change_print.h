@@ -11,7 +11,8 @@
 /* Prints the report of a committed change c (exit code 0). */
 void sf_change_print(const struct sf_change *c, bool json);
 /* The whole transaction of the commands that change: edits made by
- * edit(c, arg), then commit and report. An exit code. */
+ * edit(c, arg) (which goes on past refused ones, -EINVAL, and returns any
+ * other error), then commit and report. An exit code. */
 int sf_change_run(const struct sf_ctx *ctx, const char *command, bool runtime,
 		  int (*edit)(struct sf_change *c, void *arg), void *arg);
 

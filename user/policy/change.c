@@ -361,9 +361,7 @@ int sf_change_rule(struct sf_change *c, const struct sf_rule_spec *r, const char
 	if (err) {
 		free(it->value);
 		c->n_items--;
-		if (err != -EINVAL)
-			c->n_refused++;
-		return err;
+		return err; /* -EINVAL: refused (said); else the caller's failure */
 	}
 	if (r->kind == SF_TARGET_CGROUP || r->kind == SF_TARGET_UNIT)
 		c->paths_changed = true;
