@@ -6,6 +6,7 @@
  * changes nothing. */
 #include "fixture.h"
 #include "suite.h"
+#include "unit.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -33,27 +34,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static const char *slurp(const char *path)
-{
-	static char text[65536];
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
-
-	text[n] = '\0';
-	if (f)
-		fclose(f);
-	return text;
-}
-
-static void write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	ck_assert_int_eq(fclose(f), 0);
 }
 
 static long status_rules(void)
@@ -238,11 +218,11 @@ START_TEST(a_change_says_what_it_replaced)
 		      env.out);
 	snprintf(path, sizeof(path), "%s/user-10001.conf", env.rules_dir);
 	/* an admin's notes in the drop-in */
-	snprintf(text, sizeof(text), "%s", slurp(path));
+	snprintf(text, sizeof(text), "%s", sft_read(path));
 	ck_assert_msg(strstr(text, "last changed by smtpfence limit"), "%s", text);
 	*strstr(text, "limit = user:10001 3/min burst 4") = '\0';
 	strcat(text, "# ticket 4711\nlimit = user:10001 3/min burst 4  # paid plan\n");
-	write_text(path, text);
+	sft_write(path, text);
 	ck_assert_int_eq(sft_cli(&env, "-j allow user:10001"), 0);
 	o = parse_out();
 	ch = json_object_array_get_idx(json_object_object_get(o, "changes"), 0);
@@ -259,7 +239,7 @@ START_TEST(a_change_says_what_it_replaced)
 	ck_assert_str_eq(json_object_get_string(json_object_object_get(ch, "file")), path);
 	json_object_put(o);
 	/* comments kept, the header tells the truth */
-	snprintf(text, sizeof(text), "%s", slurp(path));
+	snprintf(text, sizeof(text), "%s", sft_read(path));
 	ck_assert_msg(strstr(text, "# ticket 4711\nallow = user:10001  # paid plan\n"), "%s", text);
 	ck_assert_msg(strstr(text, "last changed by smtpfence allow") && !strstr(text, "limit"),
 		      "%s", text);
@@ -270,7 +250,7 @@ START_TEST(a_change_says_what_it_replaced)
 	ck_assert_msg(strstr(env.out, "user:10001: deny, unchanged"), "%.400s", env.out);
 	sft_cli_ok("unset user:10001");
 	ck_assert_msg(strstr(env.out, "user:10001: deny -> none"), "%.400s", env.out);
-	ck_assert_msg(strstr(slurp(path), "# ticket 4711\n"), "%s", slurp(path));
+	ck_assert_msg(strstr(sft_read(path), "# ticket 4711\n"), "%s", sft_read(path));
 }
 END_TEST
 
@@ -282,24 +262,24 @@ START_TEST(no_override_that_changes_nothing)
 	snprintf(runtime, sizeof(runtime), "%s/runtime.conf", env.run_dir);
 	sft_cli_ok("default deny");
 	ck_assert_msg(strstr(env.out, "default: deny, unchanged"), "%.400s", env.out);
-	ck_assert_msg(!strstr(slurp(runtime), "default ="), "%s", slurp(runtime));
+	ck_assert_msg(!strstr(sft_read(runtime), "default ="), "%s", sft_read(runtime));
 	sft_cli_ok("default allow");
 	ck_assert_msg(strstr(env.out, "default: deny -> allow (runtime)"), "%.400s", env.out);
-	ck_assert_msg(strstr(slurp(runtime), "default = allow"), "%s", slurp(runtime));
+	ck_assert_msg(strstr(sft_read(runtime), "default = allow"), "%s", sft_read(runtime));
 	/* back to the configuration's: the override goes */
 	sft_cli_ok("default deny");
-	ck_assert_msg(!strstr(slurp(runtime), "default ="), "%s", slurp(runtime));
+	ck_assert_msg(!strstr(sft_read(runtime), "default ="), "%s", sft_read(runtime));
 	/* a runtime rule equal to the files' one is none */
 	sft_cli_ok("allow user:10001");
 	sft_cli_ok("allow --runtime user:10001");
-	ck_assert_msg(!strstr(slurp(runtime), "user:10001"), "%s", slurp(runtime));
+	ck_assert_msg(!strstr(sft_read(runtime), "user:10001"), "%s", sft_read(runtime));
 	sft_cli_ok("deny --runtime user:10001");
-	ck_assert_msg(strstr(slurp(runtime), "deny = user:10001"), "%s", slurp(runtime));
+	ck_assert_msg(strstr(sft_read(runtime), "deny = user:10001"), "%s", sft_read(runtime));
 	sft_cli_ok("allow --runtime user:10001");
-	ck_assert_msg(!strstr(slurp(runtime), "user:10001"), "%s", slurp(runtime));
+	ck_assert_msg(!strstr(sft_read(runtime), "user:10001"), "%s", sft_read(runtime));
 	ck_assert_int_eq(status_rules(), 2);
 	sft_cli_ok("ports add 25");
-	ck_assert_msg(!strstr(slurp(runtime), "ports_add"), "%s", slurp(runtime));
+	ck_assert_msg(!strstr(sft_read(runtime), "ports_add"), "%s", sft_read(runtime));
 }
 END_TEST
 

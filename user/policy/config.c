@@ -4,6 +4,7 @@
 #include "policy/quarantine_parse.h"
 #include "smtpfence.h"
 #include "util/regular.h"
+#include "util/write_file.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -640,25 +641,11 @@ int sf_runtime_load(const char *path, struct sf_runtime *rt, struct sf_diag *d)
 int sf_write_atomic(const char *path, const char *data, size_t len)
 {
 	char tmp[PATH_MAX];
-	int fd, err = 0;
+	int err;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	for (size_t off = 0; off < len && !err;) {
-		ssize_t n = write(fd, data + off, len - off);
-
-		if (n < 0 && errno != EINTR)
-			err = -errno;
-		else if (n > 0)
-			off += (size_t)n;
-	}
-	if (!err && fsync(fd))
-		err = -errno;
-	if (close(fd) && !err)
-		err = -errno;
+	err = sf_write_file(tmp, data, len, true);
 	if (!err && rename(tmp, path))
 		err = -errno;
 	if (err)

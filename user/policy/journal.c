@@ -2,6 +2,7 @@
 #include "policy/journal.h"
 #include "util/log.h"
 #include "util/mkdirs.h"
+#include "util/write_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,24 +20,9 @@
 #define JOURNAL_NEW "change.journal.new"
 #define END	    "end"
 
-static int write_file(const char *path, const char *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	for (size_t off = 0; off < len && !err;) {
-		ssize_t n = write(fd, data + off, len - off);
-
-		if (n < 0 && errno != EINTR)
-			err = -errno;
-		else if (n > 0)
-			off += (size_t)n;
-	}
-	if (close(fd) && !err)
-		err = -errno;
-	return err;
-}
+/* Up to this many files are flushed one by one (fsync); a larger change
+ * flushes each file system once (syncfs), whatever else it holds dirty. */
+#define FSYNC_MAX 32
 
 static int staged_name(const char *path, char *buf, size_t len)
 {
@@ -60,7 +46,7 @@ static int write_journal(const char *path, const struct sf_journal_entry *e, siz
 	fprintf(f, END "\n");
 	if (fclose(f))
 		return -errno;
-	err = write_file(path, buf, len);
+	err = sf_write_file(path, buf, len, false);
 	free(buf);
 	return err;
 }
@@ -170,11 +156,11 @@ int sf_journal_commit(const char *dir, const struct sf_journal_entry *e, size_t 
 	for (size_t i = 0; i < n && !err; i++) {
 		err = staged_name(e[i].path, staged, sizeof(staged));
 		if (!err)
-			err = write_file(staged, e[i].data, e[i].len);
+			err = sf_write_file(staged, e[i].data, e[i].len, n <= FSYNC_MAX);
 		if (err)
 			sf_err("failed to write %s: %s", e[i].path, strerror(-err));
 	}
-	if (!err && n && (err = prepare_dirs(e, n, true, &at)))
+	if (!err && n > FSYNC_MAX && (err = prepare_dirs(e, n, true, &at)))
 		sf_err("failed to flush the change to disk: %s", strerror(-err));
 	if (!err && between)
 		err = between(arg);
