@@ -88,7 +88,8 @@ static void print_json(const struct sf_change *c)
 	sf_json_print(doc);
 }
 
-void sf_change_print(const struct sf_change *c, bool json)
+/* Prints the report of a committed change c (exit code 0). */
+static void change_print(const struct sf_change *c, bool json)
 {
 	if (json) {
 		print_json(c);
@@ -119,7 +120,7 @@ int sf_change_run(const struct sf_ctx *ctx, const char *command, bool runtime,
 	if (code == SF_EXIT_OK)
 		code = sf_change_commit(&c);
 	if (code == SF_EXIT_OK)
-		sf_change_print(&c, ctx->json);
+		change_print(&c, ctx->json);
 	sf_change_end(&c);
 	return code;
 }

@@ -8,8 +8,6 @@
 
 #include "policy/change.h"
 
-/* Prints the report of a committed change c (exit code 0). */
-void sf_change_print(const struct sf_change *c, bool json);
 /* The whole transaction of the commands that change: edits made by
  * edit(c, arg) (which goes on past refused ones, -EINVAL, and returns any
  * other error), then commit and report. An exit code. */
