@@ -35,22 +35,22 @@ static int parse_target(const char *word, struct sf_quarantine *e)
 	return 0;
 }
 
-static int put_entry(struct sf_session *s, void *arg)
+static int put_entry(struct sf_change *c, void *arg)
 {
-	return sf_quarantines_put(&s->quarantines, arg);
+	return sf_quarantines_put(&c->s.quarantines, arg);
 }
 
-static int drop_entry(struct sf_session *s, void *arg)
+static int drop_entry(struct sf_change *c, void *arg)
 {
 	const struct sf_quarantine *e = arg;
-	long at = sf_quarantines_find(&s->quarantines, e->kind, e->value);
+	long at = sf_quarantines_find(&c->s.quarantines, e->kind, e->value);
 
-	if (at < 0 || s->quarantines.v[at].expires <= (int64_t)time(NULL)) {
+	if (at < 0 || c->s.quarantines.v[at].expires <= (int64_t)time(NULL)) {
 		sf_err("%s:%s is not quarantined", sf_target_kind_name(e->kind), e->value);
 		return -ENOENT;
 	}
-	*(struct sf_quarantine *)arg = s->quarantines.v[at]; /* for the record */
-	sf_quarantines_remove(&s->quarantines, (size_t)at);
+	*(struct sf_quarantine *)arg = c->s.quarantines.v[at]; /* for the record */
+	sf_quarantines_remove(&c->s.quarantines, (size_t)at);
 	return 0;
 }
 

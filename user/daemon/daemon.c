@@ -13,7 +13,7 @@
 #include "daemon/dnsbl_watch.h"
 #include "daemon/observe.h"
 #include "daemon/quarantine_watch.h"
-#include "policy/session.h"
+#include "policy/change.h"
 #include "kernel/counters.h"
 #include "policy/units.h"
 
@@ -215,20 +215,19 @@ static bool tree_changed(struct daemon *d)
 /* Reads, compiles and syncs the policy; keeps the old one on any error. */
 static int apply_policy(struct daemon *d, const char *why)
 {
-	struct sf_session s;
+	struct sf_change c;
 	int err;
 
-	err = sf_session_load(&s, d->ctx, true, why);
+	err = sf_change_load(&c, d->ctx, why);
+	if (!err)
+		err = sf_change_commit_to(&c, &d->maps);
 	if (!err) {
-		err = sf_session_sync(&s, &d->maps);
-		if (!err) {
-			remember_paths(d, &s);
-			d->n_rules = s.compiled.n_rules;
-			sf_observe_configure(d->obs, &s.effective, &d->maps, d->cgroup_mount);
-			sf_dnsbl_watch_configure(d->dw, &s.effective.dnsbl);
-		}
+		remember_paths(d, &c.s);
+		d->n_rules = c.s.compiled.n_rules;
+		sf_observe_configure(d->obs, &c.s.effective, &d->maps, d->cgroup_mount);
+		sf_dnsbl_watch_configure(d->dw, &c.s.effective.dnsbl);
 	}
-	sf_session_end(&s);
+	sf_change_end(&c);
 	return err;
 }
 
@@ -305,27 +304,28 @@ static int probe_kernel(bool interfaces)
 static int setup(struct daemon *d, char *attach, size_t len)
 {
 	const char *tc_devs[SF_MAX_INTERFACES + SF_DAEMON_MAX_TC_DEVS];
-	struct sf_session s;
+	struct sf_change c;
+	struct sf_session *s = &c.s;
 	struct sf_load_opts lo;
 	struct sf_loader *loader = NULL;
 	bool reused = false, adopted = false;
 	int err;
 
-	err = sf_session_load(&s, d->ctx, true, NULL);
+	err = sf_change_load(&c, d->ctx, NULL);
 	if (err) {
-		sf_session_end(&s);
+		sf_change_end(&c);
 		return err;
 	}
-	snprintf(d->cgroup_mount, sizeof(d->cgroup_mount), "%s", s.cgroup_mount);
-	err = resolve_attach_cgroup(s.cgroup_mount, d->opts->cgroup, attach, len);
+	snprintf(d->cgroup_mount, sizeof(d->cgroup_mount), "%s", s->cgroup_mount);
+	err = resolve_attach_cgroup(s->cgroup_mount, d->opts->cgroup, attach, len);
 	if (err)
 		goto out;
 	lo = (struct sf_load_opts){.pin_dir = d->ctx->pin_dir,
 				   .cgroup = attach,
-				   .max_rules = s.effective.max_rules,
-				   .max_flows = s.effective.max_flows,
+				   .max_rules = s->effective.max_rules,
+				   .max_flows = s->effective.max_flows,
 				   .tc_devs = tc_devs,
-				   .n_tc_devs = tc_devices(d->opts, &s.effective, tc_devs),
+				   .n_tc_devs = tc_devices(d->opts, &s->effective, tc_devs),
 				   .move = d->opts->move};
 	if (lo.n_tc_devs && (err = probe_kernel(true)))
 		goto out;
@@ -341,25 +341,25 @@ static int setup(struct daemon *d, char *attach, size_t len)
 	}
 	/* Fill the maps before attaching: the first connect judged sees the
 	 * whole policy. */
-	err = sf_session_sync(&s, &d->maps);
+	err = sf_change_commit_to(&c, &d->maps);
 	if (err)
 		goto out;
 	err = sf_loader_attach(loader, &adopted);
 	if (err)
 		goto out;
-	remember_paths(d, &s);
-	d->n_rules = s.compiled.n_rules;
-	sf_observe_configure(d->obs, &s.effective, &d->maps, d->cgroup_mount);
-	sf_dnsbl_watch_configure(d->dw, &s.effective.dnsbl);
+	remember_paths(d, s);
+	d->n_rules = s->compiled.n_rules;
+	sf_observe_configure(d->obs, &s->effective, &d->maps, d->cgroup_mount);
+	sf_dnsbl_watch_configure(d->dw, &s->effective.dnsbl);
 	sf_info("%s %s, %zu %s (%zu pending), pinned at %s",
-		adopted ? "re-adopted enforcement on" : "enforcing on", attach, s.compiled.n_rules,
-		sf_plural(s.compiled.n_rules, "rule", "rules"), s.compiled.n_pending,
+		adopted ? "re-adopted enforcement on" : "enforcing on", attach, s->compiled.n_rules,
+		sf_plural(s->compiled.n_rules, "rule", "rules"), s->compiled.n_pending,
 		d->ctx->pin_dir);
 	for (size_t i = 0; i < lo.n_tc_devs; i++)
 		sf_info("judging forwarded SYNs leaving %s", lo.tc_devs[i]);
 out:
 	sf_loader_close(loader);
-	sf_session_end(&s);
+	sf_change_end(&c);
 	return err;
 }
 

@@ -153,15 +153,15 @@ static void diff(struct sf_qwatch *q, const struct sf_quarantines *now_list, int
 	}
 }
 
-static int drop_expired(struct sf_session *s, void *arg)
+static int drop_expired(struct sf_change *c, void *arg)
 {
 	int64_t now = *(const int64_t *)arg;
 	bool any = false;
 
-	for (size_t i = s->quarantines.n; i-- > 0;) {
-		if (s->quarantines.v[i].expires > now)
+	for (size_t i = c->s.quarantines.n; i-- > 0;) {
+		if (c->s.quarantines.v[i].expires > now)
 			continue;
-		sf_quarantines_remove(&s->quarantines, i);
+		sf_quarantines_remove(&c->s.quarantines, i);
 		any = true;
 	}
 	return any ? 0 : 1;
@@ -223,22 +223,22 @@ static bool expire(struct sf_qwatch *q)
 }
 
 /* The tenant an alert names, and its quarantine setting. */
-static int start_from_alert(struct sf_session *s, void *arg)
+static int start_from_alert(struct sf_change *c, void *arg)
 {
 	const struct pending *p = arg;
-	const struct sf_policy *pol = &s->effective;
-	const struct sf_quarantine_spec *spec = &s->config.quarantine;
+	const struct sf_policy *pol = &c->s.effective;
+	const struct sf_quarantine_spec *spec = &c->s.config.quarantine;
 	static struct sf_quarantine e; /* large: keep it off the stack */
-	int err = sf_session_compile(s);
+	int err = sf_change_compile(c);
 
 	if (err)
 		return err;
 	memset(&e, 0, sizeof(e));
-	for (size_t i = 0; i < s->compiled.n_specs && p->rule_kind != SF_KIND_DEFAULT; i++) {
-		const struct sf_rule_key *k = &s->compiled.spec_keys[i];
+	for (size_t i = 0; i < c->s.compiled.n_specs && p->rule_kind != SF_KIND_DEFAULT; i++) {
+		const struct sf_rule_key *k = &c->s.compiled.spec_keys[i];
 
 		if (k->kind != p->rule_kind || k->id != p->rule_id ||
-		    s->compiled.spec_state[i] != SF_RESOLVED)
+		    c->s.compiled.spec_state[i] != SF_RESOLVED)
 			continue;
 		if (pol->rules[i].quarantine.seconds)
 			spec = &pol->rules[i].quarantine;
@@ -258,9 +258,9 @@ static int start_from_alert(struct sf_session *s, void *arg)
 		e.kind = t.kind;
 		memcpy(e.value, t.value, sizeof(e.value));
 	}
-	long at = sf_quarantines_find(&s->quarantines, e.kind, e.value);
+	long at = sf_quarantines_find(&c->s.quarantines, e.kind, e.value);
 
-	if (!spec->seconds || (at >= 0 && s->quarantines.v[at].expires > (int64_t)time(NULL)))
+	if (!spec->seconds || (at >= 0 && c->s.quarantines.v[at].expires > (int64_t)time(NULL)))
 		return 1; /* no quarantine configured, or one is in force */
 	e.action = spec->action;
 	e.rate = spec->rate;
@@ -268,7 +268,7 @@ static int start_from_alert(struct sf_session *s, void *arg)
 	e.expires = e.started + spec->seconds;
 	snprintf(e.reason, sizeof(e.reason), "alert %s: %llu within %u s (threshold %u)", p->kind,
 		 (unsigned long long)p->count, SF_ALERT_WINDOW_S, p->threshold);
-	return sf_quarantines_put(&s->quarantines, &e);
+	return sf_quarantines_put(&c->s.quarantines, &e);
 }
 
 static bool run_pending(struct sf_qwatch *q)

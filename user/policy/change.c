@@ -435,8 +435,11 @@ static int sync_maps(void *arg)
 {
 	struct sf_change *c = arg;
 	struct sf_maps maps;
-	int err = sf_maps_open(c->s.ctx->pin_dir, &maps);
+	int err;
 
+	if (c->maps)
+		return sf_session_sync(&c->s, c->maps);
+	err = sf_maps_open(c->s.ctx->pin_dir, &maps);
 	if (err == -ENOENT && !c->runtime) {
 		c->saved_only = true;
 		return 0;
@@ -455,7 +458,7 @@ static int sync_maps(void *arg)
 /* Every edited file's new content, and the runtime layer's. */
 static int contents(struct sf_change *c, struct sf_journal_entry **out, size_t *n)
 {
-	struct sf_journal_entry *e = calloc(c->n_texts + 1, sizeof(*e));
+	struct sf_journal_entry *e = calloc(c->n_texts + 2, sizeof(*e));
 	int err = 0;
 
 	*n = 0;
@@ -479,7 +482,26 @@ static int contents(struct sf_change *c, struct sf_journal_entry **out, size_t *
 		if (!err)
 			e[(*n)++] = (struct sf_journal_entry){c->s.runtime_path, data, len};
 	}
+	if (!err && c->quarantines_dirty) {
+		char *data = NULL;
+		size_t len = 0;
+
+		sf_quarantines_path(c->s.ctx->run_dir, c->quarantine_path,
+				    sizeof(c->quarantine_path));
+		err = sf_quarantines_format(&c->s.quarantines, &data, &len);
+		if (!err)
+			e[(*n)++] = (struct sf_journal_entry){c->quarantine_path, data, len};
+	}
 	*out = e;
+	return err;
+}
+
+int sf_change_compile(struct sf_change *c)
+{
+	int err = sf_session_compile(&c->s);
+
+	if (err)
+		sf_diag_print(&c->s.diag);
 	return err;
 }
 
@@ -491,31 +513,41 @@ int sf_change_commit(struct sf_change *c)
 
 	if (c->n_refused)
 		return SF_EXIT_USAGE; /* each said, nothing written */
-	sf_policy_drop_removed(&c->s.config);
-	sf_policy_drop_removed(&c->s.runtime.rules);
-	if (sf_session_compile(&c->s)) {
-		sf_diag_print(&c->s.diag);
-		return SF_EXIT_USAGE;
+	if (!c->loaded) {
+		sf_policy_drop_removed(&c->s.config);
+		sf_policy_drop_removed(&c->s.runtime.rules);
+		if (sf_change_compile(c))
+			return SF_EXIT_USAGE;
 	}
 	err = contents(c, &e, &n);
 	if (err)
 		sf_err("failed to prepare the files of the change: %s", strerror(-err));
-	else
+	else if (n)
 		err = sf_journal_commit(c->s.ctx->run_dir, e, n, sync_maps, c);
+	else
+		err = sync_maps(c); /* no file to write: nothing to journal */
 	if (err) {
-		sf_err("nothing was changed");
+		if (!c->loaded)
+			sf_err("nothing was changed");
+		c->err = err;
 		code = SF_EXIT_FAIL; /* what failed was said */
 	}
 	for (size_t i = 0; i < n; i++)
 		free((char *)e[i].data);
 	free(e);
-	if (code == SF_EXIT_OK && c->saved_only)
+	if (code == SF_EXIT_OK && c->saved_only && !c->quiet)
 		sf_info("saved; smtpfence is not loaded at %s, the change applies when it runs",
 			c->s.ctx->pin_dir);
 	/* Only path rules concern the daemon: it follows their cgroups. */
 	if (code == SF_EXIT_OK && c->paths_changed && !c->saved_only)
 		sf_session_poke_daemon(c->s.ctx);
 	return code;
+}
+
+int sf_change_commit_to(struct sf_change *c, const struct sf_maps *m)
+{
+	c->maps = m;
+	return sf_change_commit(c) == SF_EXIT_OK ? 0 : c->err ? c->err : -EINVAL;
 }
 
 void sf_change_end(struct sf_change *c)
@@ -533,24 +565,24 @@ void sf_change_end(struct sf_change *c)
 	sf_session_end(&c->s);
 }
 
+int sf_change_load(struct sf_change *c, const struct sf_ctx *ctx, const char *why)
+{
+	memset(c, 0, sizeof(*c));
+	c->command = why;
+	c->runtime = true; /* a kernel to sync, or it fails */
+	c->loaded = true;
+	sf_target_index_init(&c->cfg_ix);
+	sf_target_index_init(&c->rt_ix);
+	return sf_session_load(&c->s, ctx, true, why);
+}
+
 int sf_change_reload(const struct sf_ctx *ctx)
 {
-	struct sf_session s;
-	struct sf_maps m;
-	int err, code;
+	struct sf_change c;
+	int err = sf_change_load(&c, ctx, "reload");
+	int code = err == -EINVAL ? SF_EXIT_USAGE : err ? SF_EXIT_FAIL : sf_change_commit(&c);
 
-	err = sf_session_load(&s, ctx, true, "reload");
-	if (err) {
-		sf_session_end(&s);
-		return err == -EINVAL ? SF_EXIT_USAGE : SF_EXIT_FAIL;
-	}
-	err = sf_maps_open(ctx->pin_dir, &m);
-	code = sf_exit_for(err, ctx->pin_dir);
-	if (!err) {
-		code = sf_session_sync(&s, &m) ? SF_EXIT_FAIL : SF_EXIT_OK;
-		sf_maps_close(&m);
-	}
-	sf_session_end(&s);
+	sf_change_end(&c);
 	if (code == SF_EXIT_OK)
 		sf_session_poke_daemon(ctx);
 	return code;

@@ -63,7 +63,13 @@ struct sf_change {
 	size_t n_refused;   /* edits refused: the commit refuses */
 	struct sf_change_item *items;
 	size_t n_items, cap_items;
-	bool saved_only; /* not loaded: saved, in force when smtpfence runs */
+	bool saved_only;	/* not loaded: saved, in force when smtpfence runs */
+	bool quarantines_dirty; /* s.quarantines edited: RUN_DIR/quarantine.json */
+	char quarantine_path[PATH_MAX];
+	bool quiet;		    /* the quarantines' commands say what they did */
+	bool loaded;		    /* sf_change_load: compiled, no edit to make */
+	const struct sf_maps *maps; /* the daemon's own (NULL: the pinned ones) */
+	int err;		    /* why the commit failed (-errno) */
 };
 
 /* Takes the lock and reads the layers. Returns an exit code (SF_EXIT_*);
@@ -79,11 +85,22 @@ int sf_change_rule(struct sf_change *c, const struct sf_rule_spec *r, const char
 int sf_change_default(struct sf_change *c, int action, const struct sf_rate *rate);
 /* Watches (add) or stops watching a port (runtime layer). */
 int sf_change_port(struct sf_change *c, unsigned int port, bool add);
+/* Compiles the layers as edited so far, for an edit that asks what is in
+ * force (the abuse watch: which rule decides). 0, or -EINVAL (said). */
+int sf_change_compile(struct sf_change *c);
 /* Compiles, syncs and writes: all or nothing. An exit code. */
 int sf_change_commit(struct sf_change *c);
+/* The same into the daemon's own maps m (not the pinned ones). 0, or the
+ * -errno of what failed (said). */
+int sf_change_commit_to(struct sf_change *c, const struct sf_maps *m);
 void sf_change_end(struct sf_change *c);
 
-/* Begin, compile and sync what the files say (reload). An exit code. */
+/* No edit, what the layers say (the daemon's start and reload): begins
+ * and compiles; a problem is said, and with why "WHY refused: the policy
+ * in force is unchanged". 0 or -errno (-EINVAL: a bad configuration).
+ * Commit it (into the maps) or not, end it either way. */
+int sf_change_load(struct sf_change *c, const struct sf_ctx *ctx, const char *why);
+/* Loads and commits what the files say (reload). An exit code. */
 int sf_change_reload(const struct sf_ctx *ctx);
 
 #endif /* SF_CHANGE_H */

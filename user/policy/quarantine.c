@@ -10,11 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void file_path(const char *run_dir, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/%s", run_dir, SF_QUARANTINE_FILE);
-}
-
 static int entry_from_json(json_object *o, struct sf_quarantine *e, char *err, size_t errlen)
 {
 	static struct sf_target_spec t; /* large: keep it off the stack */
@@ -58,7 +53,7 @@ int sf_quarantines_load(const char *run_dir, struct sf_quarantines *q, char *err
 	int ret = 0;
 
 	memset(q, 0, sizeof(*q));
-	file_path(run_dir, path, sizeof(path));
+	sf_quarantines_path(run_dir, path, sizeof(path));
 	root = json_object_from_file(path);
 	if (!root) {
 		FILE *f = fopen(path, "re");
@@ -123,20 +118,26 @@ json_object *sf_quarantine_json(const struct sf_quarantine *e)
 	return o;
 }
 
-int sf_quarantines_save(const char *run_dir, const struct sf_quarantines *q)
+void sf_quarantines_path(const char *run_dir, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", run_dir, SF_QUARANTINE_FILE);
+}
+
+int sf_quarantines_format(const struct sf_quarantines *q, char **data, size_t *len)
 {
 	json_object *root = json_object_new_object(), *list = json_object_new_array();
-	char path[PATH_MAX];
 	const char *text;
-	int err;
+	int err = 0;
 
 	for (size_t i = 0; i < q->n; i++)
 		json_object_array_add(list, sf_quarantine_json(&q->v[i]));
 	json_object_object_add(root, "version", json_object_new_int(SF_QUARANTINE_FORMAT));
 	json_object_object_add(root, "quarantines", list);
-	file_path(run_dir, path, sizeof(path));
 	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);
-	err = sf_write_atomic(path, text, strlen(text));
+	*data = text ? strdup(text) : NULL;
+	if (!*data)
+		err = -ENOMEM;
+	*len = err ? 0 : strlen(*data);
 	json_object_put(root);
 	return err;
 }

@@ -32,8 +32,11 @@ struct sf_quarantines {
 
 /* A missing file is an empty list. -EINVAL (said in err) for a bad file. */
 int sf_quarantines_load(const char *run_dir, struct sf_quarantines *q, char *err, size_t errlen);
-/* Atomically: temporary file, fsync, rename. */
-int sf_quarantines_save(const char *run_dir, const struct sf_quarantines *q);
+/* RUN_DIR/quarantine.json. */
+void sf_quarantines_path(const char *run_dir, char *buf, size_t len);
+/* The file's new content (*data malloc'ed): a change writes it with its
+ * other files (policy/change.h). 0 or -ENOMEM. */
+int sf_quarantines_format(const struct sf_quarantines *q, char **data, size_t *len);
 /* {"target","action","reason","started","expires"}: the file's entry. */
 json_object *sf_quarantine_json(const struct sf_quarantine *e);
 long sf_quarantines_find(const struct sf_quarantines *q, enum sf_target_kind kind,

@@ -6,11 +6,13 @@
 #include "policy/dnsbl_state.h"
 #include "policy/quarantine.h"
 #include "smtpfence.h"
+#include "util/write_file.h"
 #include "suite.h"
 #include "unit.h"
 
 #include <check.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +86,8 @@ END_TEST
 
 START_TEST(files_round_trip)
 {
-	char dir[64], err[SF_ERR_LEN];
+	char dir[64], err[SF_ERR_LEN], path[PATH_MAX], *text;
+	size_t len;
 	struct sf_quarantines q = {}, back;
 	struct sf_quarantine e = {.kind = SF_TARGET_UNIT, .action = SF_ACT_DENY};
 	struct sf_dnsbl_state st = {}, st2;
@@ -103,7 +106,10 @@ START_TEST(files_round_trip)
 	e.rate = (struct sf_rate){.count = 1, .period_ns = 3600000000000ULL, .burst = 1};
 	e.expires = 900; /* already over at 1500 */
 	ck_assert(!sf_quarantines_put(&q, &e));
-	ck_assert(!sf_quarantines_save(dir, &q));
+	ck_assert(!sf_quarantines_format(&q, &text, &len));
+	sf_quarantines_path(dir, path, sizeof(path));
+	ck_assert(!sf_write_file(path, text, len, false));
+	free(text);
 	ck_assert(!sf_quarantines_load(dir, &back, err, sizeof(err)));
 	ck_assert_uint_eq(back.n, 2);
 	ck_assert_str_eq(back.v[0].reason, "alert denied: \"5\" within 60 s");
@@ -136,9 +142,6 @@ START_TEST(files_round_trip)
 	sf_dnsbl_state_free(&st2);
 
 	/* a damaged quarantine file is an error, not an empty list */
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, SF_QUARANTINE_FILE);
 	sft_write(path, "{\"quarantines\":[{\"target\":\"bogus:x\",\"action\":\"deny\","
 			"\"reason\":\"\",\"started\":1,\"expires\":2}]}");
 	ck_assert_int_eq(sf_quarantines_load(dir, &back, err, sizeof(err)), -EINVAL);
