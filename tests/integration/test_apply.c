@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Changes in one transaction on the real kernel: apply -f (all or nothing
  * at 10,000 lines, FILE:LINE errors, SIGKILL half-way leaves the old or
- * the new policy), several targets a call, the rule a change replaced
+ * the new policy; a quarantine too), several targets a call, the rule a change replaced
  * (text and -j), comments kept, truthful headers, no override that
  * changes nothing. */
 #include "fixture.h"
@@ -283,7 +283,8 @@ START_TEST(no_override_that_changes_nothing)
 }
 END_TEST
 
-static pid_t spawn_apply(const char *batch)
+/* smtpfence WORDS... in the test's node, output thrown away. */
+static pid_t spawn_cli(const char *a, const char *b, const char *c)
 {
 	pid_t pid = fork();
 
@@ -295,11 +296,84 @@ static pid_t spawn_apply(const char *batch)
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
 		execl(bin ? bin : "build/smtpfence", "smtpfence", "--pin-dir", env.pin_dir,
-		      "--config", env.config, "--run-dir", env.run_dir, "apply", "-f", batch,
-		      (char *)NULL);
+		      "--config", env.config, "--run-dir", env.run_dir, a, b, c, (char *)NULL);
 		_exit(127);
 	}
 	return pid;
+}
+
+static pid_t spawn_apply(const char *batch)
+{
+	return spawn_cli("apply", "-f", batch);
+}
+
+/* Files a change leaves in the run directory while it is under way. */
+static int count_staged(void)
+{
+	DIR *d = opendir(env.run_dir);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += strstr(e->d_name, ".sf-new") || strstr(e->d_name, "journal");
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Kills closing in on a change's commit point: each comes halfway between
+ * the latest that left the old state and the earliest that left the new
+ * one (hi starts as the time of a whole run). */
+struct kills {
+	int before, after, finished;
+	double lo, hi;
+	bool present; /* the new state stands (the next run undoes it) */
+};
+
+/* Kills the child pid halfway (*at: when); its wait status. */
+static int kill_halfway(struct kills *k, pid_t pid, double *at)
+{
+	int status;
+
+	*at = (k->lo + k->hi) / 2;
+	usleep((useconds_t)(*at * 1e6));
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+/* now: the new state stands after the kill (and the next command). */
+static void count_kill(struct kills *k, double at, int status, bool now)
+{
+	bool changed = now != k->present;
+
+	k->present = now;
+	if (!WIFSIGNALED(status))
+		k->finished++;
+	else if (changed)
+		k->after++; /* past the commit point: finished by the next command */
+	else
+		k->before++;
+	if (changed)
+		k->hi = at;
+	else
+		k->lo = at;
+}
+
+static void report_kills(const char *what, const struct kills *k)
+{
+	printf("SIGKILL of %s: %d killed before the commit point (old), %d after it (new), "
+	       "%d finished first; commit point near %.3f s\n",
+	       what, k->before, k->after, k->finished, (k->lo + k->hi) / 2);
+	ck_assert_int_gt(k->before, 0);
+}
+
+/* A node with the base configuration and add, a batch of BULK allows. */
+static void start_with_batch(const char *name, char *add, size_t len)
+{
+	sft_start(name, base_conf);
+	snprintf(add, len, "%s/add.txt", env.dir);
+	write_batch(add, "allow", 0);
 }
 
 /* Killed at any moment, apply leaves the old policy or the new one, on
@@ -307,32 +381,20 @@ static pid_t spawn_apply(const char *batch)
 START_TEST(sigkill_leaves_old_or_new)
 {
 	char add[4200], del[4200];
-	int killed_before = 0, killed_after = 0, finished = 0;
-	bool present = false;
-	double lo = 0, hi;
+	struct kills k = {};
 
-	sft_start("sigkill", base_conf);
-	snprintf(add, sizeof(add), "%s/add.txt", env.dir);
+	start_with_batch("sigkill", add, sizeof(add));
 	snprintf(del, sizeof(del), "%s/del.txt", env.dir);
-	write_batch(add, "allow", 0);
 	write_batch(del, "unset", 0);
-	/* How long a whole apply takes here; then each kill comes halfway
-	 * between the latest that left the old policy and the earliest that
-	 * left the new one: the kills close in on the commit point. */
-	hi = now_s();
+	k.hi = now_s();
 	ck_assert_int_eq(sft_cli(&env, "apply -f '%s'", add), 0);
-	hi = now_s() - hi;
+	k.hi = now_s() - k.hi;
 	ck_assert_int_eq(sft_cli(&env, "apply -f '%s'", del), 0);
 	for (int round = 0; round < ROUNDS; round++) {
-		pid_t pid = spawn_apply(present ? del : add);
-		double at = (lo + hi) / 2;
+		double at;
+		int status = kill_halfway(&k, spawn_apply(k.present ? del : add), &at);
 		long on_disk, in_kernel;
-		bool changed;
-		int status;
 
-		usleep((useconds_t)(at * 1e6));
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
 		/* the next command (under the lock) finishes or undoes it */
 		sft_cli_ok("reload");
 		on_disk = config_rules();
@@ -341,24 +403,52 @@ START_TEST(sigkill_leaves_old_or_new)
 			      on_disk);
 		ck_assert_int_eq(in_kernel, on_disk + 1);
 		ck_assert_int_eq(count_files(".sf-new"), 0);
-		changed = (on_disk == BULK) != present;
-		if (!WIFSIGNALED(status))
-			finished++;
-		else if (changed)
-			killed_after++; /* past the commit point: finished by the reload */
-		else
-			killed_before++;
-		if (changed)
-			hi = at;
-		else
-			lo = at;
-		present = on_disk == BULK;
+		count_kill(&k, at, status, on_disk == BULK);
 		sft_notify_drain(&env);
 	}
-	printf("SIGKILL of apply -f: %d killed before the commit point (old policy), %d after it "
-	       "(new), %d finished first; commit point near %.3f s\n",
-	       killed_before, killed_after, finished, (lo + hi) / 2);
-	ck_assert_int_gt(killed_before, 0);
+	report_kills("apply -f", &k);
+}
+END_TEST
+
+/* A quarantine is a change like the others: killed at any moment, it
+ * leaves the quarantine file as it was or as it is now, whole, and (once
+ * the next command has run) the kernel as the file says. BULK rules make
+ * each one long enough to be cut short. */
+START_TEST(quarantine_sigkill_leaves_old_or_new)
+{
+	char add[4200], qfile[4200];
+	struct kills k = {};
+
+	start_with_batch("qkill", add, sizeof(add));
+	ck_assert_int_eq(sft_cli(&env, "apply -f '%s'", add), 0);
+	snprintf(qfile, sizeof(qfile), "%s/quarantine.json", env.run_dir);
+	k.hi = now_s();
+	ck_assert_int_eq(sft_cli(&env, "quarantine user:77 1h"), 0);
+	k.hi = now_s() - k.hi;
+	ck_assert_int_eq(status_rules(), BULK + 2); /* its rule, and the default */
+	ck_assert_int_eq(sft_cli(&env, "release user:77"), 0);
+	ck_assert_int_eq(status_rules(), BULK + 1);
+	for (int round = 0; round < ROUNDS; round++) {
+		pid_t pid = k.present ? spawn_cli("release", "user:77", NULL)
+				      : spawn_cli("quarantine", "user:77", "1h");
+		double at;
+		int status = kill_halfway(&k, pid, &at);
+		json_object *o;
+		const char *text;
+		bool on_disk;
+
+		sft_cli_ok("reload"); /* finishes or undoes it, syncs the file */
+		text = sft_read(qfile);
+		o = json_tokener_parse(text);
+		ck_assert_msg(o || !*text, "round %d: %s", round, text);
+		json_object_put(o);
+		on_disk = strstr(text, "user:77") != NULL;
+		ck_assert_int_eq(status_rules(), BULK + 1 + on_disk);
+		ck_assert_int_eq(count_staged(), 0);
+		count_kill(&k, at, status, on_disk);
+		sft_notify_drain(&env);
+	}
+	report_kills("quarantine and release", &k);
 }
 END_TEST
 
@@ -429,6 +519,7 @@ int main(void)
 	tcase_add_test(tc, a_change_says_what_it_replaced);
 	tcase_add_test(tc, no_override_that_changes_nothing);
 	tcase_add_test(tc, sigkill_leaves_old_or_new);
+	tcase_add_test(tc, quarantine_sigkill_leaves_old_or_new);
 	tcase_add_test(tc, figures_at_100000_rules);
 	return sft_run_tcase("apply", tc);
 }

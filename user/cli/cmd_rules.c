@@ -213,11 +213,7 @@ static int rules(const struct sf_ctx *ctx, const void *opts, int argc, char **ar
 	int err;
 
 	(void)opts, (void)argc, (void)argv;
-	err = sf_session_begin(&s, ctx, false);
-	if (!err)
-		err = sf_session_compile(&s);
-	if (err)
-		sf_diag_print(&s.diag);
+	sf_session_load(&s, ctx, false, NULL); /* a problem is said; what is read is listed */
 	err = sf_maps_open(ctx->pin_dir, &m);
 	if (err && err != -ENOENT) {
 		sf_session_end(&s);
