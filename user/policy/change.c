@@ -455,7 +455,7 @@ static int sync_maps(void *arg)
 	return err;
 }
 
-/* Every edited file's new content, and the runtime layer's. */
+/* Every edited file's new content, the runtime layer's, the quarantines'. */
 static int contents(struct sf_change *c, struct sf_journal_entry **out, size_t *n)
 {
 	struct sf_journal_entry *e = calloc(c->n_texts + 2, sizeof(*e));

@@ -2,7 +2,8 @@
 /* One policy change, whole or not at all, for the CLI and the daemon
  * alike: begin (take the lock, finish or undo a change a kill cut short,
  * read both layers), edit the layers in memory (rules on targets, the
- * default, the ports; in the files or only in the runtime layer), commit
+ * default, the ports; in the files or only in the runtime layer; the
+ * quarantines: policy/quarantine_edit.h), commit
  * (compile once, sync once, then every file at once: policy/journal.h),
  * and a report of each edit: what was there before and what is now.
  *
