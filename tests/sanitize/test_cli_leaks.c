@@ -138,6 +138,8 @@ START_TEST(commands_without_a_daemon)
 	run(2, "allow user:no-such-user-xyz");
 	run(2, "limit user:10001 5/fortnight");
 	run(0, "unset user:10002");
+	run(0, "quarantine user:10004 1h"); /* saved, in force when it runs */
+	run(0, "release user:10004");
 	run(0, "unload");
 	csf_import();
 }
@@ -267,6 +269,7 @@ START_TEST(bad_configuration)
 	env_up = true;
 	run(2, "check-config");
 	run(2, "allow user:10002");
+	run(2, "quarantine user:10002 1h");
 	run(2, "reload");
 }
 END_TEST
