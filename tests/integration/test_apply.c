@@ -356,8 +356,8 @@ static void count_kill(struct kills *k, double at, int status, bool now)
 		k->before++;
 	if (changed)
 		k->hi = at;
-	else
-		k->lo = at;
+	else if ((k->lo = at) > k->hi * 0.95)
+		k->hi *= 2; /* the commit point comes later than in a run alone */
 }
 
 static void report_kills(const char *what, const struct kills *k)
