@@ -45,6 +45,15 @@ test-redirect: $(BUILD)/tests/bin/test_redirect $(BUILD)/smtpfence
 
 TEST_TARGETS += test-redirect
 
+# who keeps a client in another network namespace (tests/bypass/netns.c).
+$(BUILD)/tests/bin/test_who: $(BUILD)/tests/observe/observe_util.o $(BUILD)/tests/bypass/netns.o
+
+.PHONY: test-who
+test-who: $(BUILD)/tests/bin/test_who $(BUILD)/smtpfence
+	$(Q)$(BUILD)/tests/bin/test_who
+
+TEST_TARGETS += test-who
+
 # The layers of user/ depend one way, with no include cycle (README, Code map).
 .PHONY: test-layers
 test-layers:

@@ -188,6 +188,18 @@ static int attach_getpeername(struct sf_loader *l)
 	return err;
 }
 
+/* The sockops program records who makes each local MTA connection (`who`,
+ * the policy service); it decides nothing, so adoption does not matter. */
+static int attach_sockops(struct sf_loader *l)
+{
+	char link_path[PATH_MAX];
+	bool adopted;
+
+	snprintf(link_path, sizeof(link_path), "%s/%s", l->pin_dir, SF_LINK_SOCKOPS);
+	return sf_attach_cgroup_link(l->skel->progs.sf_sockops, link_path, l->cgfd, l->cgroup_id,
+				     &adopted);
+}
+
 int sf_loader_attach(struct sf_loader *l, bool *adopted)
 {
 	char link_path[PATH_MAX];
@@ -204,6 +216,8 @@ int sf_loader_attach(struct sf_loader *l, bool *adopted)
 	}
 	if (!err)
 		err = attach_getpeername(l);
+	if (!err)
+		err = attach_sockops(l);
 	if (err) {
 		sf_err("failed to attach to cgroup %s: %s", l->cgroup, strerror(-err));
 		return err;
