@@ -367,6 +367,9 @@ static int setup(struct daemon *d, char *attach, size_t len)
 	d->n_rules = s.compiled.n_rules;
 	sf_observe_configure(d->obs, &s.effective, &d->maps, d->cgroup_mount);
 	sf_dnsbl_watch_configure(d->dw, &s.effective.dnsbl);
+	sf_mail_policy_configure(d->mail, &s.effective, &s.compiled, &d->maps, d->cgroup_mount);
+	if (d->ps)
+		sf_policy_service_allow(d->ps, &s.effective);
 	sf_info("%s %s, %zu %s (%zu pending), pinned at %s",
 		adopted ? "re-adopted enforcement on" : "enforcing on", attach, s.compiled.n_rules,
 		sf_plural(s.compiled.n_rules, "rule", "rules"), s.compiled.n_pending,
