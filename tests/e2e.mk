@@ -9,9 +9,14 @@ $(eval $(call sft_test_bin,e2e_postfix,$(BUILD)/tests/e2e/test_postfix.o \
 $(eval $(call sft_test_bin,e2e_postfix_bridge,$(BUILD)/tests/e2e/test_postfix_bridge.o \
 	$(BUILD)/tests/e2e/mailnode.o $(BUILD)/tests/lib/harness.o))
 
+# The same with Exim as the relay (its own instance and configuration).
+$(eval $(call sft_test_bin,e2e_exim_bridge,$(BUILD)/tests/e2e/test_exim_bridge.o \
+	$(BUILD)/tests/e2e/mailnode.o $(BUILD)/tests/lib/harness.o))
+
 .PHONY: test-e2e
-test-e2e: $(BUILD)/tests/bin/e2e_postfix $(BUILD)/tests/bin/e2e_postfix_bridge $(BUILD)/smtpfence
+test-e2e: $(BUILD)/tests/bin/e2e_postfix $(BUILD)/tests/bin/e2e_postfix_bridge \
+	$(BUILD)/tests/bin/e2e_exim_bridge $(BUILD)/smtpfence
 	$(Q)$(call sft_group,test-e2e,$(BUILD)/tests/bin/e2e_postfix && \
-		$(BUILD)/tests/bin/e2e_postfix_bridge)
+		$(BUILD)/tests/bin/e2e_postfix_bridge && $(BUILD)/tests/bin/e2e_exim_bridge)
 
 TEST_TARGETS += test-e2e
