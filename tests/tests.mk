@@ -65,9 +65,13 @@ test-policy-service: $(BUILD)/tests/bin/test_policy_service $(BUILD)/smtpfence
 
 TEST_TARGETS += test-policy-service
 
-# The layers of user/ depend one way, with no include cycle (README, Code map).
+# The layers of user/ depend one way, with no include cycle (README, Code
+# map); every export is used by another module or a test (read from the
+# objects, so every test is built first).
 .PHONY: test-layers
-test-layers:
+.SECONDEXPANSION:
+test-layers: $(BUILD)/smtpfence $$(SFT_ALL_BINS)
 	$(Q)python3 scripts/check-layers.py user
+	$(Q)python3 scripts/check-exports.py $(BUILD)
 
 TEST_TARGETS += test-layers

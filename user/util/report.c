@@ -24,11 +24,6 @@ void sf_report_json(bool on)
 	json_mode = on;
 }
 
-bool sf_report_is_json(void)
-{
-	return json_mode;
-}
-
 void sf_report_keep(const char *file, int line, const char *message)
 {
 	struct kept *k;
@@ -45,23 +40,6 @@ void sf_report_keep(const char *file, int line, const char *message)
 		n_kept++;
 }
 
-void sf_report_error(const char *file, int line, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (file && line > 0)
-		fprintf(stderr, "%s:%d: %s\n", file, line, msg);
-	else if (file)
-		fprintf(stderr, "%s: %s\n", file, msg);
-	else
-		fprintf(stderr, "smtpfence: %s\n", msg);
-	sf_report_keep(file, line, msg);
-}
-
 json_object *sf_report_error_json(const char *file, int line, const char *message)
 {
 	json_object *o = json_object_new_object();
@@ -74,7 +52,8 @@ json_object *sf_report_error_json(const char *file, int line, const char *messag
 	return o;
 }
 
-json_object *sf_report_errors(void)
+/* The problems kept so far, as a JSON array (caller puts it). */
+static json_object *report_errors(void)
 {
 	json_object *arr = json_object_new_array();
 
@@ -118,7 +97,7 @@ int sf_report_finish(int rc)
 			json_object_object_add(o, "line", json_object_new_int(k->line));
 		json_object_object_add(o, "exit", json_object_new_int(rc));
 		if (n_kept > 1 || n_dropped)
-			json_object_object_add(o, "errors", sf_report_errors());
+			json_object_object_add(o, "errors", report_errors());
 		if (n_dropped)
 			json_object_object_add(o, "errors_dropped",
 					       json_object_new_uint64(n_dropped));

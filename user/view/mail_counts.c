@@ -40,6 +40,8 @@ int sf_mail_counts_write(const char *run_dir, const struct sf_mail_counts *mc)
 {
 	json_object *o = json_object_new_object(), *t = json_object_new_array(),
 		    *f = json_object_new_array();
+
+	json_object_object_add(o, "schema", json_object_new_int(SF_JSON_SCHEMA));
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
 	const char *text;
 	int fd, err = 0;
@@ -55,7 +57,6 @@ int sf_mail_counts_write(const char *run_dir, const struct sf_mail_counts *mc)
 		json_object_array_add(f, flow_json(&mc->flows[i]));
 	json_object_object_add(o, "tenants", t);
 	json_object_object_add(o, "flows", f);
-	o = sf_json_versioned(o);
 	text = sf_json_string(o);
 	snprintf(path, sizeof(path), "%s/%s", run_dir, SF_MAIL_FILE);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
