@@ -224,6 +224,21 @@ time_top() {
 	done
 }
 
+# who at 100,000 live connections to the MTA: the lookup itself (one map
+# lookup by client address and port, what the policy service does per
+# request) and `smtpfence who` start to exit.
+time_who() {
+	local got port r
+	got=$("$FILLPEERS" "$BPFFS/sfload/sf_peers" "$1") || die "fillpeers failed"
+	port=${got##*port=}
+	got=${got#*lookup_ns=}
+	sample control who-lookup "$1" - - 1 "$(calc "%.9f" "${got%% *} / 1e9")"
+	for r in $(seq "$CONTROL_REPS"); do
+		listing who who "127.0.0.1:$port" || return 0
+		sample control who "$1" - - "$r" "$LISTING_SECS"
+	done
+}
+
 control_phase() {
 	local got
 	time_allow sf1 1
@@ -236,6 +251,7 @@ control_phase() {
 	got=$("$FILLFLOWS" "$BPFFS/sfload/sf_flows" 1000000) || die "fillflows failed"
 	sample control flows-present 1000000 - - 1 "${got#flows=}"
 	time_flows 1000000
+	time_who 100000
 }
 
 # Kernel memory of every map (bpftool's memlock: what the kernel charges),

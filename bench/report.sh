@@ -108,6 +108,8 @@ print_control() {
 	control_row "one top refresh, 100,000 flows ($present in the map)" top 100000
 	present=$(fmt_rate "$(median control flows-present 1000000 - -)")
 	control_row "flows, 1,000,000 flows ($present in the map)" flows 1000000
+	control_row "who lookup (the policy service's), 100,000 live connections" who-lookup 100000
+	control_row "smtpfence who, 100,000 live connections" who 100000
 }
 
 mib() {
