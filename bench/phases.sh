@@ -232,7 +232,7 @@ time_who() {
 	got=$("$FILLPEERS" "$BPFFS/sfload/sf_peers" "$1") || die "fillpeers failed"
 	port=${got##*port=}
 	got=${got#*lookup_ns=}
-	sample control who-lookup "$1" - - 1 "$(calc "%.9f" "${got%% *} / 1e9")"
+	sample control who-lookup "$1" - - 1 "${got%% *}" # in ns
 	for r in $(seq "$CONTROL_REPS"); do
 		listing who who "127.0.0.1:$port" || return 0
 		sample control who "$1" - - "$r" "$LISTING_SECS"
