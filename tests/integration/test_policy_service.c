@@ -187,6 +187,15 @@ START_TEST(postfix_protocol)
 	sft_daemon_log(&env, log, sizeof(log));
 	ck_assert_msg(strstr(log, "mail deferred: smtpfence: user:10001 may send 2 messages"), "%s",
 		      log);
+	/* and it is an event, in JSON and in text */
+	ck_assert_int_eq(sft_cli(&env, "events -j"), 0);
+	ck_assert_msg(strstr(env.out, "\"type\":\"mail\"") &&
+			      strstr(env.out, "\"event\":\"defer\"") &&
+			      strstr(env.out, "\"limit\":\"messages\""),
+		      "%.3000s", env.out);
+	ck_assert_int_eq(sft_cli(&env, "events"), 0);
+	ck_assert_msg(strstr(env.out, "user:10001 may send 2 messages per hour"), "%.3000s",
+		      env.out);
 	ck_assert_int_eq(sft_accept_all(relay), 1);
 	client_end(&a);
 	close(relay);
