@@ -92,6 +92,19 @@ control_row_us() {
 	fi
 }
 
+# who's sockops recorder: ns per run (it runs at every TCP socket op), on the
+# watched port (a local destination: recorded) and an unwatched one.
+print_sockops() {
+	local port m
+	for port in $WATCHED_PORT $UNWATCHED_PORT; do
+		m=$(median cost sockops 1 1 "$port")
+		[ -n "$m" ] || continue
+		result cost sockops 1 1 "$port" "$m" ns - "$(count cost sockops 1 1 "$port")"
+		printf '  %-50s %10s ns\n' "sockops (who's recorder) per run, port $port" \
+			"$(calc "%.1f" "$m")"
+	done
+}
+
 # control_row LABEL ROW RULES: median time in ms, or the note on it.
 control_row() {
 	local m n
@@ -299,6 +312,7 @@ report() {
 	print_rates cpurate "The same per CPU-second the load processes used (steadier on a shared machine)"
 	echo
 	print_costs
+	print_sockops
 	echo
 	print_control
 	echo
