@@ -43,7 +43,7 @@ static void print_text(const struct sf_who *w)
 	printf("cgroup:  %s\n", w->cgroup);
 	printf("user:    %s (uid %u, gid %u)\n", w->user, w->peer.uid, w->peer.gid);
 	printf("process: %s\n", w->process);
-	printf("asked:   %s\n", w->orig[0] ? w->orig : "(not redirected: the MTA itself)");
+	printf("asked:   %s\n", w->orig[0] ? w->orig : "(not redirected: it connected to the MTA itself)");
 }
 
 static int who(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)

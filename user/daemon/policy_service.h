@@ -8,8 +8,6 @@
 #ifndef SF_POLICY_SERVICE_H
 #define SF_POLICY_SERVICE_H
 
-#include <stddef.h>
-#include <sys/types.h>
 
 #define SF_POLICY_SOCKET "policy.sock"
 
