@@ -8,7 +8,6 @@
 #ifndef SF_POLICY_SERVICE_H
 #define SF_POLICY_SERVICE_H
 
-
 #define SF_POLICY_SOCKET "policy.sock"
 
 struct sf_policy_service;
