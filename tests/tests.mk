@@ -65,6 +65,13 @@ test-policy-service: $(BUILD)/tests/bin/test_policy_service $(BUILD)/smtpfence
 
 TEST_TARGETS += test-policy-service
 
+# Changes in one transaction: apply -f, several targets, what was replaced.
+.PHONY: test-apply
+test-apply: $(BUILD)/tests/bin/test_apply $(BUILD)/smtpfence
+	$(Q)$(BUILD)/tests/bin/test_apply
+
+TEST_TARGETS += test-apply
+
 # The layers of user/ depend one way, with no include cycle (README, Code
 # map); every export is used by another module or a test (read from the
 # objects, so every test is built first).

@@ -40,6 +40,23 @@ void sf_report_keep(const char *file, int line, const char *message)
 		n_kept++;
 }
 
+void sf_report_error(const char *file, int line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (file && line > 0)
+		fprintf(stderr, "%s:%d: %s\n", file, line, msg);
+	else if (file)
+		fprintf(stderr, "%s: %s\n", file, msg);
+	else
+		fprintf(stderr, "smtpfence: %s\n", msg);
+	sf_report_keep(file, line, msg);
+}
+
 json_object *sf_report_error_json(const char *file, int line, const char *message)
 {
 	json_object *o = json_object_new_object();

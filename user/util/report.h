@@ -16,6 +16,10 @@
 
 /* -j given: keep errors for the JSON document. */
 void sf_report_json(bool on);
+/* One problem, at file:line when known (file NULL, line 0: none): one line
+ * "file:line: message" on stderr, and kept under -j. */
+void sf_report_error(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Keeps a problem already said on stderr (sf_err, sf_diag_print). */
 void sf_report_keep(const char *file, int line, const char *message);
 /* {"file","line","error"} of one problem: the element of "errors". */
