@@ -5,7 +5,7 @@
 
 BENCH_DIR := $(BUILD)/bench
 BENCH_PACKAGES := nftables iptables gnuplot-nox jq
-BENCH_TOOLS := $(BENCH_DIR)/loadgen $(BENCH_DIR)/empty $(BENCH_DIR)/fillflows
+BENCH_TOOLS := $(BENCH_DIR)/loadgen $(BENCH_DIR)/empty $(BENCH_DIR)/fillflows $(BENCH_DIR)/fillpeers
 
 .PHONY: bench bench-deps bench-tools
 
@@ -27,7 +27,7 @@ $(BENCH_DIR)/empty: bench/empty.c $(BENCH_DIR)/empty.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(BENCH_DIR) -o $@ $< $(LDLIBS)
 
-$(BENCH_DIR)/loadgen $(BENCH_DIR)/fillflows: $(BENCH_DIR)/%: bench/%.c | $(BENCH_DIR)
+$(BENCH_DIR)/loadgen $(BENCH_DIR)/fillflows $(BENCH_DIR)/fillpeers: $(BENCH_DIR)/%: bench/%.c | $(BENCH_DIR)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
 

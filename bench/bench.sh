@@ -28,6 +28,7 @@ sandbox_reexec "$0" "$@"
 
 bench_paths
 FILLFLOWS=$OUT/fillflows
+FILLPEERS=$OUT/fillpeers
 WORKERS=$(nproc)
 QUICK=${BENCH_QUICK:-}
 if [ "$QUICK" = 0 ]; then QUICK=""; fi
@@ -58,7 +59,7 @@ progress() {
 	printf 'bench: %6.1fs  %s\n' "$(since "$BENCH_T0")" "$*" >&2
 }
 
-for tool in "$SF" "$LOADGEN" "$EMPTY_BIN" "$FILLFLOWS"; do
+for tool in "$SF" "$LOADGEN" "$EMPTY_BIN" "$FILLFLOWS" "$FILLPEERS"; do
 	[ -x "$tool" ] || die "$tool is missing: run make bench"
 done
 rm -f "$OUT"/*.csv "$OUT/rate.dat" "$OUT/connect-rate.png"

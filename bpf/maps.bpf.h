@@ -113,6 +113,18 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sf_redirects SEC(".maps");
 
+/* Who made each local MTA connection (see struct sf_peer): written at
+ * connect by the sockops program, removed when the socket closes. Not
+ * preallocated: it holds only the live connections to the MTA. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, SF_MAX_PEERS);
+	__type(key, struct sf_peer_key);
+	__type(value, struct sf_peer);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sf_peers SEC(".maps");
+
 /* Source prefixes of forwarded traffic (VMs, bridged containers) -> the
  * id of their SF_KIND_SOURCE rule. */
 struct {

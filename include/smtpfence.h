@@ -10,8 +10,9 @@
 /* Bump when a map's key or value layout changes: the loader migrates.
  * 2: bypass counter, forwarded total, event flags and source address.
  * 4: per-CPU rule counters, the connect hook's verdicts by socket cookie.
- * 5: redirected counter, the relay in the settings, sf_redirects. */
-#define SF_LAYOUT_VERSION 5
+ * 5: redirected counter, the relay in the settings, sf_redirects.
+ * 6: sf_peers, who made each local MTA connection (sockops). */
+#define SF_LAYOUT_VERSION 6
 
 /* Default map sizes: 100,000 rules and 200,000 flows, within 64 MiB of
  * kernel memory (a larger node sets max_flows). */
@@ -51,6 +52,7 @@
 #define SF_LINK_EGRESS	     "link_egress"
 #define SF_LINK_GETPEERNAME4 "link_getpeername4"
 #define SF_LINK_GETPEERNAME6 "link_getpeername6"
+#define SF_LINK_SOCKOPS	     "link_sockops"
 /* One tc egress link per interface: "link_tc_" followed by its name. */
 #define SF_LINK_TC_PREFIX "link_tc_"
 
@@ -259,7 +261,9 @@ struct sf_redirect {
 /* Mail-flow bridge, part 2 (who): a TCP connection made on this host to
  * the relay or to one of the node's MTA addresses, keyed as the MTA sees
  * its client: the client's address and port in the connection's network
- * namespace. Written when the connection is established (sockops). */
+ * namespace. Written by sockops when the connect leaves (TCP_CONNECT_CB,
+ * in the connecting task: its port is chosen, its process still known),
+ * removed when the socket reaches TCP_CLOSE (a failed connect too). */
 struct sf_peer_key {
 	__u64 netns_cookie;
 	__u16 family;
@@ -271,7 +275,7 @@ struct sf_peer_key {
 struct sf_peer {
 	__u64 cgroup_id;
 	__u64 socket_cookie; /* tells a reused port from the old connection */
-	__u64 ts_ns;	     /* CLOCK_BOOTTIME, when established */
+	__u64 ts_ns;	     /* CLOCK_BOOTTIME, when connected */
 	__u32 uid;
 	__u32 gid;
 	__u32 pid;

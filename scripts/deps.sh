@@ -10,7 +10,7 @@ check libinih-dev libjson-c-dev libsystemd-dev libncurses-dev libmicrohttpd-dev 
 iproute2 tmux libcap-dev python3-prometheus-client \
 systemd man-db util-linux \
 postfix swaks libio-socket-inet6-perl libclang-rt-14-dev dbus-daemon \
-libc-ares-dev dnsmasq-base libsmartcols-dev \
+libc-ares-dev dnsmasq-base libsmartcols-dev libidn12 libgnutls-dane0 libnsl2 libdb5.3 \
 debhelper lintian rpm rpmlint mmdebstrap systemd-container prometheus ansible"
 # Extra packages from the command line (make bench-deps).
 PACKAGES="$PACKAGES $*"
@@ -21,12 +21,30 @@ for p in $PACKAGES; do
 		missing="$missing $p"
 	fi
 done
-[ -z "$missing" ] && exit 0
+# Exim for the end-to-end tests: exim4-daemon-light conflicts with Postfix
+# (each is the node's MTA), so it is unpacked where the tests look, never
+# installed; its libraries are in PACKAGES. The tests run their own
+# instance, with its user in a private /etc.
+EXIM_DIR=/opt/smtpfence-test/exim4
+[ -z "$missing" ] && [ -x "$EXIM_DIR/usr/sbin/exim4" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps: missing packages:$missing (run as root to install them)" >&2
 	exit 1
 fi
+unpack_exim() {
+	tmp=$(mktemp -d)
+	(cd "$tmp" && apt-get download -q exim4-daemon-light) &&
+		mkdir -p "$EXIM_DIR" && dpkg-deb -x "$tmp"/exim4-daemon-light_*.deb "$EXIM_DIR"
+	rc=$?
+	rm -rf "$tmp"
+	return $rc
+}
+if [ -z "$missing" ]; then
+	unpack_exim
+	exit $?
+fi
+
 echo "deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 # Postfix is installed for the end-to-end tests, which run their own
@@ -42,3 +60,4 @@ fi
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
+[ -x "$EXIM_DIR/usr/sbin/exim4" ] || unpack_exim

@@ -15,8 +15,8 @@ FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all -Wall -W
 	-std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -Itests/fuzz \
 	$(shell pkg-config --cflags inih json-c 2>/dev/null)
 FUZZ_LIB_OBJS := $(patsubst %,$(FUZZ_DIR)/obj/%.o,policy/parse policy/config policy/policy util/diag \
-	policy/listen policy/abuse_keys policy/quarantine_parse policy/dropin policy/text policy/relay util/mkdirs \
-	util/regular util/report util/json_out util/write_file)
+	policy/listen policy/abuse_keys policy/quarantine_parse policy/dropin policy/text policy/relay \
+	policy/mail_limits util/mkdirs util/regular util/report util/json_out util/write_file)
 
 # The code under test carries coverage instrumentation; only the harness
 # links libFuzzer's main.

@@ -9,7 +9,8 @@ ASAN_BUILD := $(BUILD)/asan
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
 # (UNIT_NAMES comes from tests.mk, read after this file.)
 ASAN_BINS = smtpfence $(addprefix tests/bin/,$(UNIT_NAMES) test_enforce test_policy \
-	test_privilege test_notify $(OBSERVE_TESTS) $(ABUSE_TESTS) $(CONTRACT_TESTS) cli_leaks)
+	test_privilege test_notify test_who test_policy_service $(OBSERVE_TESTS) $(ABUSE_TESTS) \
+	$(CONTRACT_TESTS) cli_leaks)
 ASAN_ENV := SMTPFENCE_BIN=$(ASAN_BUILD)/smtpfence ASAN_OPTIONS=detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 

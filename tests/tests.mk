@@ -45,6 +45,26 @@ test-redirect: $(BUILD)/tests/bin/test_redirect $(BUILD)/smtpfence
 
 TEST_TARGETS += test-redirect
 
+# who keeps clients connected (held_client.c), one in another network
+# namespace (tests/bypass/netns.c).
+$(BUILD)/tests/bin/test_who: $(BUILD)/tests/observe/observe_util.o $(BUILD)/tests/bypass/netns.o \
+	$(BUILD)/tests/integration/held_client.o
+
+.PHONY: test-who
+test-who: $(BUILD)/tests/bin/test_who $(BUILD)/smtpfence
+	$(Q)$(BUILD)/tests/bin/test_who
+
+TEST_TARGETS += test-who
+
+$(BUILD)/tests/bin/test_policy_service: $(BUILD)/tests/observe/observe_util.o \
+	$(BUILD)/tests/integration/held_client.o
+
+.PHONY: test-policy-service
+test-policy-service: $(BUILD)/tests/bin/test_policy_service $(BUILD)/smtpfence
+	$(Q)$(BUILD)/tests/bin/test_policy_service
+
+TEST_TARGETS += test-policy-service
+
 # Changes in one transaction: apply -f, several targets, what was replaced.
 .PHONY: test-apply
 test-apply: $(BUILD)/tests/bin/test_apply $(BUILD)/smtpfence

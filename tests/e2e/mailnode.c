@@ -155,7 +155,7 @@ static pid_t start_sink(const struct sft_mailnode *m, const char *listen)
 	return pid;
 }
 
-static int write_postfix_config(const struct sft_mailnode *m)
+static int write_postfix_config(const struct sft_mailnode *m, const char *extra)
 {
 	char path[PATH_MAX + 32], *text = NULL;
 	int err;
@@ -184,8 +184,8 @@ static int write_postfix_config(const struct sft_mailnode *m)
 		     "v6.test=smtp:[" SFT_SINK6 "]:25}\n"
 		     "smtp_dns_support_level = disabled\n"
 		     "smtpd_peername_lookup = no\n"
-		     "biff = no\n",
-		     m->dir) < 0)
+		     "biff = no\n%2$s",
+		     m->dir, extra ? extra : "") < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/main.cf", m->conf_dir);
 	err = write_text(path, text);
@@ -194,7 +194,7 @@ static int write_postfix_config(const struct sft_mailnode *m)
 	return err ? err : write_text(path, POSTFIX_MASTER_CF);
 }
 
-static int make_dirs(struct sft_mailnode *m)
+static int make_dirs(struct sft_mailnode *m, const char *extra)
 {
 	struct passwd *pw = getpwnam("nobody");
 	uid_t nobody = pw->pw_uid;
@@ -214,7 +214,7 @@ static int make_dirs(struct sft_mailnode *m)
 	snprintf(path, sizeof(path), "%s/data", m->dir);
 	if (mkdir(path, 0700) || chown(path, pw->pw_uid, pw->pw_gid))
 		return -1;
-	return write_postfix_config(m);
+	return write_postfix_config(m, extra);
 }
 
 static void print_file(const char *what, const char *path)
@@ -232,6 +232,12 @@ static void print_file(const char *what, const char *path)
 int sft_mailnode_start(struct sft_mailnode *m, const char *dir, const char *mta_cgroup,
 		       const char *internet_cgroup)
 {
+	return sft_mailnode_start_with(m, dir, mta_cgroup, internet_cgroup, NULL);
+}
+
+int sft_mailnode_start_with(struct sft_mailnode *m, const char *dir, const char *mta_cgroup,
+			    const char *internet_cgroup, const char *main_cf_extra)
+{
 	char out[4096], log[PATH_MAX + 16];
 	char *const start[] = {"postfix", "-c", m->conf_dir, "start", NULL};
 
@@ -239,7 +245,7 @@ int sft_mailnode_start(struct sft_mailnode *m, const char *dir, const char *mta_
 	snprintf(m->dir, sizeof(m->dir), "%s", dir);
 	snprintf(m->mta_cgroup, sizeof(m->mta_cgroup), "%s", mta_cgroup);
 	snprintf(m->internet_cgroup, sizeof(m->internet_cgroup), "%s", internet_cgroup);
-	if (make_dirs(m)) {
+	if (make_dirs(m, main_cf_extra)) {
 		fprintf(stderr, "mailnode: failed to prepare %s: %s\n", m->dir, strerror(errno));
 		return -1;
 	}
@@ -340,6 +346,64 @@ static void header(const char *text, const char *name, char *buf, size_t len)
 			return;
 		}
 	}
+}
+
+/* Calls fn with the text of every message in the sink until it returns
+ * non-zero; returns that, or 0 (-1: no sink directory). */
+static int each_message(const struct sft_mailnode *m, int (*fn)(const char *text, void *arg),
+			void *arg)
+{
+	DIR *d = opendir(m->sink_dir);
+	struct dirent *e;
+	int r = 0;
+
+	if (!d)
+		return -1;
+	while (!r && (e = readdir(d))) {
+		char path[PATH_MAX + 256], text[16384];
+		int fd;
+		ssize_t len;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", m->sink_dir, e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, text, sizeof(text) - 1);
+		close(fd);
+		text[len > 0 ? len : 0] = '\0';
+		r = fn(text, arg);
+	}
+	closedir(d);
+	return r;
+}
+
+struct header_query {
+	const char *subject, *name;
+	char *buf;
+	size_t len;
+};
+
+static int header_of(const char *text, void *arg)
+{
+	struct header_query *q = arg;
+	char subj[256];
+
+	header(text, "Subject", subj, sizeof(subj));
+	if (strcmp(subj, q->subject))
+		return 0;
+	header(text, q->name, q->buf, q->len);
+	return 1;
+}
+
+int sft_sink_header(const struct sft_mailnode *m, const char *subject, const char *name, char *buf,
+		    size_t len)
+{
+	struct header_query q = {subject, name, buf, len};
+
+	buf[0] = '\0';
+	return each_message(m, header_of, &q) == 1 ? 0 : -1;
 }
 
 static int count_now(const struct sft_mailnode *m, const char *subject, const char *helo)

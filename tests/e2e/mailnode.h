@@ -34,6 +34,9 @@ const char *sft_mailnode_missing(void);
  * the reason on stderr. */
 int sft_mailnode_start(struct sft_mailnode *m, const char *dir, const char *mta_cgroup,
 		       const char *internet_cgroup);
+/* The same, with lines added to Postfix's main.cf (the policy service). */
+int sft_mailnode_start_with(struct sft_mailnode *m, const char *dir, const char *mta_cgroup,
+			    const char *internet_cgroup, const char *main_cf_extra);
 /* Stops Postfix and the sinks (by pid) and removes the directory. */
 void sft_mailnode_stop(struct sft_mailnode *m);
 /* Kills whatever still runs in cgroup `abs` (a test that failed or timed
@@ -45,6 +48,11 @@ void sft_mailnode_reap_cgroup(const char *abs);
  * counts). */
 int sft_sink_count(const struct sft_mailnode *m, const char *subject, const char *helo, int want,
 		   int timeout_ms);
+
+/* The value of header `name` of the (first) message in the sink whose
+ * Subject is `subject`, in buf; 0, or -1 when no such message. */
+int sft_sink_header(const struct sft_mailnode *m, const char *subject, const char *name, char *buf,
+		    size_t len);
 
 /* Runs argv from a child that joined cgroup `cg_abs` as uid/gid, its
  * stdout and stderr into `out` (len bytes). Returns the exit status, or

@@ -188,6 +188,9 @@ START_TEST(commands_with_a_daemon)
 	ck_assert_int_eq(sft_connect(env.cgroup, 10005, 10005, "192.0.2.1", 25, SFT_BLOCKING),
 			 EPERM);
 	ck_assert_int_eq(sft_connect(cg, 10002, 10002, "192.0.2.1", 25, SFT_BLOCKING), EPERM);
+	run(1, "who 127.0.0.1:1");
+	run(1, "who -j [::1]:1");
+	run(2, "who nowhere");
 	run(0, "flows");
 	run(0, "flows -j --sort denied --limit 5");
 	run(0, "flows --target user:10005");

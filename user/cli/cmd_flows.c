@@ -8,6 +8,7 @@
 #include "view/flows.h"
 #include "util/clock.h"
 #include "util/json_out.h"
+#include "view/mail_counts.h"
 #include "util/log.h"
 #include "policy/parse.h"
 #include "kernel/pins.h"
@@ -66,7 +67,19 @@ static int cmp_rows(const void *a, const void *b, void *sort)
 	return strcmp(x->cgroup, y->cgroup);
 }
 
-static json_object *row_json(struct sf_tenants *t, const struct row *r)
+/* A redirected flow's mail, as the policy service counted it. */
+static void add_mail(json_object *o, const struct sf_mail_count *c)
+{
+	json_object_object_add(o, "messages", json_object_new_uint64(c ? c->messages : 0));
+	json_object_object_add(o, "recipients", json_object_new_uint64(c ? c->recipients : 0));
+	json_object_object_add(o, "deferred_messages",
+			       json_object_new_uint64(c ? c->deferred_messages : 0));
+	json_object_object_add(o, "deferred_recipients",
+			       json_object_new_uint64(c ? c->deferred_recipients : 0));
+}
+
+static json_object *row_json(struct sf_tenants *t, const struct row *r,
+			     const struct sf_mail_counts *mc)
 {
 	const struct sf_flow_key *k = &r->f->key;
 	const struct sf_flow *v = &r->f->val;
@@ -93,6 +106,7 @@ static json_object *row_json(struct sf_tenants *t, const struct row *r)
 	json_object_object_add(o, "limited", json_object_new_uint64(v->c.limited));
 	json_object_object_add(o, "bypass", json_object_new_uint64(v->c.bypass));
 	json_object_object_add(o, "redirected", json_object_new_uint64(v->c.redirected));
+	add_mail(o, sf_mail_counts_flow(mc, k));
 	json_object_object_add(o, "first_seen", json_object_new_string(first));
 	json_object_object_add(o, "last_seen", json_object_new_string(last));
 	if (v->last_pid) {
@@ -196,9 +210,14 @@ static int flows(const struct sf_ctx *ctx, const void *opts, int argc, char **ar
 		n = (size_t)o->limit;
 	if (ctx->json) {
 		json_object *arr = json_object_new_array();
+		struct sf_mail_counts mc;
 
+		/* unreadable (not root): no mail counted, the flows still show */
+		if (sf_mail_counts_read(ctx->run_dir, &mc))
+			memset(&mc, 0, sizeof(mc));
 		for (size_t i = 0; i < n; i++)
-			json_object_array_add(arr, row_json(t, &rows[i]));
+			json_object_array_add(arr, row_json(t, &rows[i], &mc));
+		sf_mail_counts_free(&mc);
 		sf_json_print(arr);
 	} else {
 		print_table(t, rows, n);

@@ -6,6 +6,7 @@
 #include "policy/config.h"
 #include "util/log.h"
 #include "view/abuse_metrics.h"
+#include "view/mail_metrics.h"
 #include "view/metrics.h"
 #include "view/metrics_json.h"
 #include "util/json_out.h"
@@ -20,6 +21,7 @@
 static void abuse(FILE *f, void *run_dir)
 {
 	sf_metrics_abuse(f, run_dir);
+	sf_metrics_mail(f, run_dir);
 }
 
 static int metrics(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)

@@ -13,7 +13,7 @@ extern const struct sf_command sf_cmd_allow, sf_cmd_deny, sf_cmd_log, sf_cmd_lim
 extern const struct sf_command sf_cmd_rules;
 extern const struct sf_command sf_cmd_status;
 extern const struct sf_command sf_cmd_ports, sf_cmd_default;
-extern const struct sf_command sf_cmd_explain;
+extern const struct sf_command sf_cmd_explain, sf_cmd_who;
 extern const struct sf_command sf_cmd_flows;
 extern const struct sf_command sf_cmd_events;
 extern const struct sf_command sf_cmd_top;

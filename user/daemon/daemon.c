@@ -12,6 +12,8 @@
 #include "daemon/notify.h"
 #include "daemon/dnsbl_watch.h"
 #include "daemon/observe.h"
+#include "daemon/mail_policy.h"
+#include "daemon/policy_service.h"
 #include "daemon/quarantine_watch.h"
 #include "policy/change.h"
 #include "kernel/counters.h"
@@ -50,9 +52,11 @@ struct daemon {
 	char units_root[PATH_MAX]; /* "" : not set, systemd may be asked */
 	struct sf_maps maps;
 	struct ring_buffer *rb;
-	struct sf_observe *obs;	   /* event log, history, alerts, metrics */
-	struct sf_qwatch *qw;	   /* quarantines: alerts start them, time ends them */
-	struct sf_dnsbl_watch *dw; /* the node's addresses on blocklists */
+	struct sf_observe *obs;	      /* event log, history, alerts, metrics */
+	struct sf_qwatch *qw;	      /* quarantines: alerts start them, time ends them */
+	struct sf_dnsbl_watch *dw;    /* the node's addresses on blocklists */
+	struct sf_mail_policy *mail;  /* who a client is, mail limits and counts */
+	struct sf_policy_service *ps; /* RUN_DIR/policy.sock, for the MTA */
 	struct watched_path *paths;
 	size_t n_paths;
 	size_t n_rules;
@@ -226,6 +230,10 @@ static int apply_policy(struct daemon *d, const char *why)
 		d->n_rules = c.s.compiled.n_rules;
 		sf_observe_configure(d->obs, &c.s.effective, &d->maps, d->cgroup_mount);
 		sf_dnsbl_watch_configure(d->dw, &c.s.effective.dnsbl);
+		sf_mail_policy_configure(d->mail, &c.s.effective, &c.s.compiled, &d->maps,
+					 d->cgroup_mount);
+		if (d->ps)
+			sf_policy_service_allow(d->ps, &c.s.effective);
 	}
 	sf_change_end(&c);
 	return err;
@@ -351,6 +359,9 @@ static int setup(struct daemon *d, char *attach, size_t len)
 	d->n_rules = s->compiled.n_rules;
 	sf_observe_configure(d->obs, &s->effective, &d->maps, d->cgroup_mount);
 	sf_dnsbl_watch_configure(d->dw, &s->effective.dnsbl);
+	sf_mail_policy_configure(d->mail, &s->effective, &s->compiled, &d->maps, d->cgroup_mount);
+	if (d->ps)
+		sf_policy_service_allow(d->ps, &s->effective);
 	sf_info("%s %s, %zu %s (%zu pending), pinned at %s",
 		adopted ? "re-adopted enforcement on" : "enforcing on", attach, s->compiled.n_rules,
 		sf_plural(s->compiled.n_rules, "rule", "rules"), s->compiled.n_pending,
@@ -382,7 +393,7 @@ static int event_loop(struct daemon *d, int sfd)
 				 .it_value = {0, RESCAN_MS * 1000000L}};
 	char status[SF_STATUS_LEN];
 	struct signalfd_siginfo si;
-	struct pollfd fds[6];
+	struct pollfd fds[7];
 	int tfd, err = 0;
 	uint64_t ticks;
 
@@ -397,12 +408,13 @@ static int event_loop(struct daemon *d, int sfd)
 	fds[1] = (struct pollfd){.fd = tfd, .events = POLLIN};
 	fds[2] = (struct pollfd){.fd = ring_buffer__epoll_fd(d->rb), .events = POLLIN};
 	fds[5] = (struct pollfd){.fd = sf_dnsbl_watch_fd(d->dw), .events = POLLIN};
+	fds[6] = (struct pollfd){.fd = sf_policy_service_fd(d->ps), .events = POLLIN};
 	for (;;) {
 		bool check_paths = false;
 
 		fds[3] = (struct pollfd){.fd = d->inotify_fd, .events = POLLIN};
 		fds[4] = (struct pollfd){.fd = sf_observe_fd(d->obs), .events = POLLIN};
-		if (poll(fds, 6, -1) < 0) {
+		if (poll(fds, 7, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
@@ -414,6 +426,8 @@ static int event_loop(struct daemon *d, int sfd)
 			ring_buffer__consume(d->rb);
 		if (fds[4].revents & POLLIN)
 			sf_observe_io(d->obs);
+		if (fds[6].revents & POLLIN)
+			sf_policy_service_io(d->ps);
 		/* on_listed: the default follows whether an address is listed */
 		if ((fds[5].revents & POLLIN) && sf_dnsbl_watch_done(d->dw))
 			apply_policy(d, "blocklist change");
@@ -436,6 +450,9 @@ static int event_loop(struct daemon *d, int sfd)
 			sf_observe_tick(d->obs);
 			sf_qwatch_tick(d->qw);
 			sf_dnsbl_watch_tick(d->dw);
+			if (d->ps)
+				sf_policy_service_tick(d->ps);
+			sf_mail_policy_tick(d->mail);
 			sf_notify_tick(&d->notify, status_line(d, status, sizeof(status)));
 		}
 		if (check_paths) {
@@ -515,12 +532,20 @@ int sf_daemon_run(const struct sf_ctx *ctx, const struct sf_daemon_opts *opts)
 	}
 	d.obs = sf_observe_new(ctx);
 	d.dw = d.obs ? sf_dnsbl_watch_new(ctx, d.obs) : NULL;
-	err = d.dw ? setup(&d, attach, sizeof(attach)) : -ENOMEM;
+	d.mail = d.dw ? sf_mail_policy_new(ctx, d.obs) : NULL;
+	/* The MTA asks here (policy applied in setup); enforcement goes on without it. */
+	err = d.mail ? sf_policy_service_open(&d.ps, ctx->run_dir, d.mail) : 0;
+	if (err)
+		sf_warn("failed to open the policy service at %s/%s: %s", ctx->run_dir,
+			SF_POLICY_SOCKET, strerror(-err));
+	err = d.mail ? setup(&d, attach, sizeof(attach)) : -ENOMEM;
 	if (err) {
 		/* The reason is in the log; systemd shows this line with it. */
 		sf_notify_failed(err, err == -EINVAL ? "bad configuration" : strerror(-err));
 		sf_instance_release(ctx, &self);
 		close(sfd);
+		sf_policy_service_free(d.ps);
+		sf_mail_policy_free(d.mail);
 		sf_dnsbl_watch_free(d.dw);
 		sf_observe_free(d.obs);
 		sf_maps_close(&d.maps);
@@ -552,6 +577,8 @@ out:
 	close(sfd);
 	ring_buffer__free(d.rb);
 	sf_qwatch_free(d.qw);
+	sf_policy_service_free(d.ps);
+	sf_mail_policy_free(d.mail);
 	sf_dnsbl_watch_free(d.dw);
 	sf_observe_free(d.obs);
 	free(d.paths);

@@ -9,6 +9,7 @@
 #include "util/json_out.h"
 #include "util/log.h"
 #include "view/abuse_metrics.h"
+#include "view/mail_metrics.h"
 #include "view/metrics.h"
 #include "view/tenants.h"
 
@@ -85,6 +86,7 @@ static void daemon_metrics(FILE *f, void *arg)
 	sf_metrics_family(f, "smtpfence_alerts_total", "counter", "Alerts fired.");
 	fprintf(f, "smtpfence_alerts_total %llu\n", (unsigned long long)sf_alerts_fired(o->alerts));
 	sf_metrics_abuse(f, o->ctx->run_dir);
+	sf_metrics_mail(f, o->ctx->run_dir);
 }
 
 static void configure_http(struct sf_observe *o, const struct sf_policy *p)

@@ -222,6 +222,25 @@ static int metrics_user_word(struct parse_ctx *c, const char *w)
 	return 0;
 }
 
+static int policy_user_word(struct parse_ctx *c, const char *w)
+{
+	struct sf_policy *p = c->p;
+	struct passwd *pw = getpwnam(w);
+	uint64_t uid;
+
+	if (!pw && sf_parse_uint(w, 0, UINT32_MAX - 1, &uid)) {
+		sf_diag_add(c->d, c->file, c->line, "policy_allow_users: unknown user '%s'", w);
+		return -EINVAL;
+	}
+	if (p->n_policy_uids == SF_METRICS_ACL_MAX) {
+		sf_diag_add(c->d, c->file, c->line, "policy_allow_users: at most %d users",
+			    SF_METRICS_ACL_MAX);
+		return -E2BIG;
+	}
+	p->policy_uids[p->n_policy_uids++] = pw ? pw->pw_uid : (unsigned int)uid;
+	return 0;
+}
+
 static int metrics_from_word(struct parse_ctx *c, const char *w)
 {
 	struct sf_metrics_access *a = &c->p->metrics_access;
@@ -258,6 +277,11 @@ static int observe_key(struct parse_ctx *c, const char *name, const char *value)
 	if (!strcmp(name, "metrics_allow_users")) {
 		p->metrics_access.n_uids = 0; /* the list replaces root */
 		return for_each_word(value, metrics_user_word, c);
+	}
+	if (!strcmp(name, "policy_allow_users")) {
+		p->n_policy_uids = 0;
+		p->policy_uids_set = true;
+		return for_each_word(value, policy_user_word, c);
 	}
 	if (!strcmp(name, "metrics_allow_from")) {
 		p->metrics_access.n_from = 0;
@@ -362,7 +386,7 @@ int sf_rule_from_words(const char *action, const char *rest, struct sf_rule_spec
 		       size_t errlen)
 {
 	struct sf_target_spec t;
-	char target[SF_TARGET_LEN];
+	char target[SF_TARGET_LEN], words[512];
 	size_t n;
 
 	memset(r, 0, sizeof(*r));
@@ -382,6 +406,17 @@ int sf_rule_from_words(const char *action, const char *rest, struct sf_rule_spec
 		rest++;
 	if (sf_parse_target(target, &t, err, errlen))
 		return -EINVAL;
+	snprintf(words, sizeof(words), "%s", rest);
+	if (sf_mail_limits_take(words, &r->mail, err, errlen))
+		return -EINVAL;
+	rest = words;
+	if (sf_mail_limits_any(&r->mail) &&
+	    (t.kind == SF_TARGET_DEST || t.kind == SF_TARGET_SOURCE)) {
+		snprintf(err, errlen,
+			 "'%s': mail limits belong to a tenant (cgroup, unit, user, group)",
+			 target);
+		return -EINVAL;
+	}
 	if (t.kind == SF_TARGET_DEST && r->action != SF_ACT_ALLOW) {
 		snprintf(err, errlen, "'%s': dest: targets can only be exempted with allow",
 			 target);
@@ -402,14 +437,15 @@ int sf_rule_from_words(const char *action, const char *rest, struct sf_rule_spec
 
 void sf_rule_format(const struct sf_rule_spec *r, char *buf, size_t len)
 {
-	char rate[64] = "";
+	char rate[64] = "", mail[96];
 
 	if (r->action == SF_ACT_LIMIT) {
 		rate[0] = ' ';
 		sf_rate_format(&r->rate, rate + 1, sizeof(rate) - 1);
 	}
-	snprintf(buf, len, "%s = %s:%s%s", sf_action_name(r->action), sf_target_kind_name(r->kind),
-		 r->value, rate);
+	sf_mail_limits_format(&r->mail, mail, sizeof(mail));
+	snprintf(buf, len, "%s = %s:%s%s%s", sf_action_name(r->action),
+		 sf_target_kind_name(r->kind), r->value, rate, mail);
 }
 
 /* "quarantine = DURATION [ACTION]" in a drop-in: for every rule in it. */

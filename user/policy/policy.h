@@ -6,6 +6,7 @@
 #define SF_POLICY_H
 
 #include "policy/listen.h"
+#include "policy/mail_limits.h"
 #include "policy/parse.h"
 #include "policy/relay.h"
 
@@ -50,12 +51,13 @@ struct sf_dnsbl_config {
 
 struct sf_rule_spec {
 	enum sf_target_kind kind;
-	int action;	     /* enum sf_action */
-	int origin;	     /* enum sf_origin */
-	char *value;	     /* canonical target text after "kind:" */
-	struct sf_cidr cidr; /* SF_TARGET_DEST */
-	struct sf_rate rate; /* SF_ACT_LIMIT */
-	const char *file;    /* where it was written (interned) */
+	int action;		    /* enum sf_action */
+	int origin;		    /* enum sf_origin */
+	char *value;		    /* canonical target text after "kind:" */
+	struct sf_cidr cidr;	    /* SF_TARGET_DEST */
+	struct sf_rate rate;	    /* SF_ACT_LIMIT */
+	struct sf_mail_limits mail; /* messages and recipients (policy service) */
+	const char *file;	    /* where it was written (interned) */
 	int line;
 	struct sf_quarantine_spec quarantine; /* its drop-in's `quarantine =` */
 	bool quarantined;		      /* action and rate are a quarantine's */
@@ -88,6 +90,11 @@ struct sf_policy {
 	uint32_t alert_limited_per_min;
 	char alert_command[1024];
 	struct sf_quarantine_spec quarantine; /* [global]: for tenants without their own */
+	/* Who may ask the policy service besides root (`policy_allow_users`);
+	 * not set: the usual MTA users that exist on the node. */
+	unsigned int policy_uids[SF_METRICS_ACL_MAX];
+	size_t n_policy_uids;
+	bool policy_uids_set;
 	struct sf_dnsbl_config dnsbl;
 	bool default_listed; /* the default is on_listed's: an address is listed */
 

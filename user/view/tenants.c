@@ -391,25 +391,43 @@ static const struct sf_rule *rule_of(const struct sf_tenants *t, __u32 kind, __u
 	return NULL;
 }
 
-int sf_tenants_action(struct sf_tenants *t, __u64 cgroup_id, __u32 uid, __u32 gid)
+const struct sf_rule *sf_tenants_rule(struct sf_tenants *t, __u64 cgroup_id, __u32 uid, __u32 gid,
+				      struct sf_rule_key *key)
 {
 	const struct sf_rule *r = NULL;
 
 	if (uid == SF_UID_NONE)
-		return SF_ACT_NONE; /* forwarded: judged by source prefix */
+		return NULL; /* forwarded: judged by source prefix */
 	/* the policy's order: nearest cgroup with a rule, the user, the group */
 	if (cgroup_id) {
 		struct cache_entry *e = cgroup_entry(t, cgroup_id);
 
 		/* a tenant other than the cgroup's own name is a ruled path */
-		if (e && e->tenant && e->tenant != e->name)
-			r = rule_of(t, SF_KIND_CGROUP, ruled_of(e->tenant)->id);
+		if (e && e->tenant && e->tenant != e->name) {
+			*key = (struct sf_rule_key){.kind = SF_KIND_CGROUP,
+						    .id = ruled_of(e->tenant)->id};
+			r = rule_of(t, key->kind, key->id);
+		}
 	}
-	if (!r)
-		r = rule_of(t, SF_KIND_UID, uid);
-	if (!r && gid != SF_UID_NONE)
-		r = rule_of(t, SF_KIND_GID, gid);
-	if (!r)
-		r = rule_of(t, SF_KIND_DEFAULT, 0);
+	if (!r) {
+		*key = (struct sf_rule_key){.kind = SF_KIND_UID, .id = uid};
+		r = rule_of(t, key->kind, key->id);
+	}
+	if (!r && gid != SF_UID_NONE) {
+		*key = (struct sf_rule_key){.kind = SF_KIND_GID, .id = gid};
+		r = rule_of(t, key->kind, key->id);
+	}
+	if (!r) {
+		*key = (struct sf_rule_key){.kind = SF_KIND_DEFAULT};
+		r = rule_of(t, key->kind, key->id);
+	}
+	return r;
+}
+
+int sf_tenants_action(struct sf_tenants *t, __u64 cgroup_id, __u32 uid, __u32 gid)
+{
+	struct sf_rule_key key;
+	const struct sf_rule *r = sf_tenants_rule(t, cgroup_id, uid, gid, &key);
+
 	return r ? (int)r->action : SF_ACT_NONE;
 }

@@ -44,6 +44,9 @@ const char *sf_tenants_user(struct sf_tenants *t, __u32 uid);
  * (gid SF_UID_NONE: unknown) in the policy's order: the nearest ruled
  * cgroup, the user, the group, the default. SF_ACT_NONE: no rule at all. */
 int sf_tenants_action(struct sf_tenants *t, __u64 cgroup_id, __u32 uid, __u32 gid);
+/* The same rule itself, its key in *key; NULL when none decides. */
+const struct sf_rule *sf_tenants_rule(struct sf_tenants *t, __u64 cgroup_id, __u32 uid, __u32 gid,
+				      struct sf_rule_key *key);
 const char *sf_tenants_of(struct sf_tenants *t, enum sf_group_by by, __u64 cgroup_id, __u32 uid);
 
 #endif /* SF_TENANTS_H */

@@ -26,6 +26,8 @@ static json_object *row_json(const struct sf_top_row *r)
 	json_object_object_add(o, "user", json_object_new_string(r->user));
 	json_object_object_add(o, "last_dest", json_object_new_string(r->dest));
 	json_object_object_add(o, "last_process", json_object_new_string(r->process));
+	json_object_object_add(o, "messages", json_object_new_uint64(r->messages));
+	json_object_object_add(o, "recipients", json_object_new_uint64(r->recipients));
 	for (size_t i = 0; i < r->n_trend; i++)
 		json_object_array_add(trend, json_object_new_double(r->trend[i]));
 	json_object_object_add(o, "trend", trend);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "view/top_model.h"
+#include "view/mail_counts.h"
 #include "view/top_trend.h"
 #include "policy/quarantine.h"
 #include "view/event_client.h"
@@ -45,6 +46,7 @@ struct sf_top_model {
 	void *procs; /* tsearch tree of struct proc */
 	struct sf_top_trends *trends;
 	struct sf_quarantines quarantines; /* read each sample */
+	struct sf_mail_counts mail;	   /* the policy service's, each sample */
 };
 
 const char *sf_top_sort_label(enum sf_top_sort s)
@@ -97,6 +99,7 @@ void sf_top_model_free(struct sf_top_model *m)
 	sf_tenants_free(m->tenants);
 	sf_top_trends_free(m->trends);
 	sf_quarantines_free(&m->quarantines);
+	sf_mail_counts_free(&m->mail);
 	free(m->rows);
 	free(m->view);
 	free(m);
@@ -239,6 +242,12 @@ static void fill_row(struct sf_top_model *m, struct sf_top_row *r, const struct 
 	sf_top_row_rates(r, s, m->have_prev ? &m->prev : NULL, dt);
 	r->action = sf_tenants_action(m->tenants, s->last.cgroup_id, s->last.uid, SF_UID_NONE);
 	r->quarantined = quarantined(m, s->tenant, time(NULL));
+	r->messages = r->recipients = 0;
+	for (size_t i = 0; i < m->mail.n_tenants; i++)
+		if (!strcmp(m->mail.tenants[i].tenant, s->tenant)) {
+			r->messages = m->mail.tenants[i].c.messages;
+			r->recipients = m->mail.tenants[i].c.recipients;
+		}
 	sf_top_trends_push(m->trends, r);
 	sf_format_dest(s->last.family, s->last.daddr, s->last.dport, r->dest, sizeof(r->dest));
 	snprintf(r->user, sizeof(r->user), "%s", sf_tenants_user(m->tenants, s->last.uid));
@@ -290,6 +299,9 @@ int sf_top_model_sample(struct sf_top_model *m)
 	sf_quarantines_free(&m->quarantines);
 	if (sf_quarantines_load(m->run_dir, &m->quarantines, qerr, sizeof(qerr)))
 		sf_quarantines_free(&m->quarantines); /* none known: a view, not a judge */
+	sf_mail_counts_free(&m->mail);
+	if (sf_mail_counts_read(m->run_dir, &m->mail))
+		sf_mail_counts_free(&m->mail); /* none counted, or not readable */
 	sf_tenant_set_free(&m->prev);
 	m->prev = m->cur;
 	m->prev_at = m->cur_at;

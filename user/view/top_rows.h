@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum sf_top_sort {
 	SF_TOP_SORT_ATTEMPTS, /* attempts/s */
@@ -33,7 +34,8 @@ struct sf_top_row {
 	double attempts_s, denied_s, limited_s;
 	char dest[64];
 	char user[64];
-	char process[48]; /* "comm[pid]", or "-" when no event named it */
+	char process[48];	       /* "comm[pid]", or "-" when no event named it */
+	uint64_t messages, recipients; /* the policy service counted (by tenant) */
 };
 
 /* The columns' names, as --sort takes them, NULL-terminated. */

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The policy service on RUN_DIR/policy.sock, as the MTA uses it: the
+ * Postfix policy delegation protocol and the one-line form for Exim. A
+ * tenant's live connection gets the X-Smtpfence-Tenant header (once a
+ * message), an unknown client DUNNO; past `messages` or `recipients` the
+ * answer defers, with an event; the counts reach metrics and flows -j. A
+ * tenant may not use the socket, and idle or excess clients never stall
+ * the daemon. */
+#include "../observe/observe_util.h"
+#include "fixture.h"
+#include "held_client.h"
+#include "suite.h"
+
+#include <check.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TENANT	   10001
+#define TENANT_GID 20001
+
+static const char conf[] = "[global]\nports = 25\ndefault = deny\n"
+			   "relay = 127.0.0.1:25 [::1]:25\n"
+			   "[rules]\nredirect = user:10001 messages 2/hour recipients 3/hour\n";
+
+static int policy_connect(void)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/policy.sock", env.run_dir);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_msg(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "connect %s: %s",
+		      sa.sun_path, strerror(errno));
+	return fd;
+}
+
+/* What arrives within 5 s up to `until` (or EOF). */
+static void read_reply(int fd, const char *until, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	while (n < len - 1 && !strstr(buf, until)) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t r;
+
+		if (poll(&p, 1, 5000) != 1)
+			break;
+		r = read(fd, buf + n, len - 1 - n);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		buf[n] = '\0';
+	}
+}
+
+/* One Postfix request on fd; returns the action line's value. */
+static const char *ask(int fd, const char *state, const char *addr, unsigned port,
+		       const char *instance)
+{
+	static char reply[2048];
+	char req[1024];
+	int n = snprintf(req, sizeof(req),
+			 "request=smtpd_access_policy\nprotocol_state=%s\nprotocol_name=ESMTP\n"
+			 "client_address=%s\nclient_name=localhost\nclient_port=%u\n"
+			 "instance=%s\nsender=script@tenant.example\n"
+			 "recipient=rcpt@example.org\nrecipient_count=0\n\n",
+			 state, addr, port, instance);
+
+	ck_assert_int_eq(write(fd, req, (size_t)n), n);
+	read_reply(fd, "\n\n", reply, sizeof(reply));
+	ck_assert_msg(!strncmp(reply, "action=", 7) && strstr(reply, "\n\n"), "reply '%s'", reply);
+	*strstr(reply, "\n\n") = '\0';
+	return reply + 7;
+}
+
+static const char *ask_line(const char *line)
+{
+	static char reply[2048];
+	int fd = policy_connect();
+
+	ck_assert_int_eq(write(fd, line, strlen(line)), (ssize_t)strlen(line));
+	read_reply(fd, "\n", reply, sizeof(reply));
+	close(fd);
+	return reply;
+}
+
+static int relay_listener(void)
+{
+	int fd = sft_listen("127.0.0.1", 25);
+
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
+START_TEST(postfix_protocol)
+{
+	char header[512], line[128];
+	int relay, fd;
+
+	sft_start("policy", conf);
+	relay = relay_listener();
+	struct client_spec spec = {env.cgroup, NULL, TENANT, TENANT_GID, NULL, 0, "192.0.2.1", 25};
+	struct client a = client_start(&spec);
+
+	ck_assert_int_eq(a.err, 0);
+	fd = policy_connect();
+	/* not a tenant: nothing to say */
+	ck_assert_str_eq(ask(fd, "RCPT", "127.0.0.1", 1, "1.1"), "DUNNO");
+	ck_assert_str_eq(ask(fd, "RCPT", "192.0.2.77", a.port, "1.2"), "DUNNO");
+	/* a tenant: the header once a message, on its first recipient */
+	snprintf(header, sizeof(header),
+		 "PREPEND X-Smtpfence-Tenant: %s; user=10001; process=test_policy_ser[%d]",
+		 env.cgroup_rel, (int)a.pid);
+	ck_assert_str_eq(ask(fd, "CONNECT", "127.0.0.1", a.port, ""), "DUNNO");
+	ck_assert_str_eq(ask(fd, "RCPT", "127.0.0.1", a.port, "A.1"), header);
+	ck_assert_str_eq(ask(fd, "RCPT", "127.0.0.1", a.port, "A.1"), "DUNNO");
+	ck_assert_str_eq(ask(fd, "DATA", "127.0.0.1", a.port, "A.1"), "DUNNO");
+	ck_assert_str_eq(ask(fd, "END-OF-MESSAGE", "127.0.0.1", a.port, "A.1"), "DUNNO");
+	/* the second message: a third recipient is one too many */
+	ck_assert_str_eq(ask(fd, "RCPT", "127.0.0.1", a.port, "A.2"), header);
+	const char *r = ask(fd, "RCPT", "127.0.0.1", a.port, "A.2");
+
+	ck_assert_msg(!strncmp(r, "DEFER_IF_PERMIT 4.7.1 ", 22) &&
+			      strstr(r, "user:10001 may send 3 recipients per hour"),
+		      "%s", r);
+	/* a third message is past messages 2/hour */
+	r = ask(fd, "RCPT", "127.0.0.1", a.port, "A.3");
+	ck_assert_msg(strstr(r, "DEFER_IF_PERMIT 4.7.1 smtpfence: user:10001 may send 2 messages "
+				"per hour; try again later"),
+		      "%s", r);
+	close(fd);
+
+	/* the one-line form, for Exim */
+	snprintf(line, sizeof(line), "who 127.0.0.1 %u\n", a.port);
+	char want[600];
+
+	snprintf(want, sizeof(want), "OK %s\n", header + strlen("PREPEND X-Smtpfence-Tenant: "));
+	ck_assert_str_eq(ask_line(line), want);
+	snprintf(line, sizeof(line), "rcpt 127.0.0.1 %u\n", a.port);
+	ck_assert_msg(!strncmp(ask_line(line), "DEFER 4.7.1 ", 12), "%s", ask_line(line));
+	ck_assert_str_eq(ask_line("who 127.0.0.1 1\n"), "DUNNO\n");
+	ck_assert_msg(!strncmp(ask_line("nonsense\n"), "ERROR ", 6), "%s", ask_line("nonsense\n"));
+
+	/* counted per tenant (metrics) and per flow (flows -j), deferrals too */
+	char sample[PATH_MAX + 128];
+
+	snprintf(sample, sizeof(sample), "smtpfence_mail_messages_total{tenant=\"%s\"} 2\n",
+		 env.cgroup_rel);
+	for (int t = 0; t < 30; t++) {
+		ck_assert_int_eq(sft_cli(&env, "metrics"), 0);
+		if (strstr(env.out, sample))
+			break;
+		usleep(100000);
+	}
+	ck_assert_msg(strstr(env.out, sample), "%.4000s", env.out);
+	snprintf(sample, sizeof(sample), "smtpfence_mail_recipients_total{tenant=\"%s\"} 3\n",
+		 env.cgroup_rel);
+	ck_assert_msg(strstr(env.out, sample), "%.4000s", env.out);
+	snprintf(sample, sizeof(sample),
+		 "smtpfence_mail_deferred_total{tenant=\"%s\",limit=\"recipients\"} 2\n",
+		 env.cgroup_rel);
+	ck_assert_msg(strstr(env.out, sample), "%.4000s", env.out);
+	json_object *flows = sft_cli_json(&env, "flows -j");
+	bool found = false;
+
+	for (size_t i = 0; i < json_object_array_length(flows); i++) {
+		json_object *f = json_object_array_get_idx(flows, i), *m;
+
+		if (strcmp(sft_json_str(f, "daddr"), "192.0.2.1"))
+			continue;
+		found = json_object_object_get_ex(f, "messages", &m) &&
+			json_object_get_int(m) == 2 && sft_json_int(f, "recipients") == 3;
+	}
+	ck_assert_msg(found, "%.3000s", json_object_to_json_string(flows));
+	json_object_put(flows);
+	/* top names them beside the tenant's connects */
+	ck_assert_int_eq(sft_cli(&env, "top -j -n 1 -d 0.1"), 0);
+	ck_assert_msg(strstr(env.out, "\"messages\":2,\"recipients\":3"), "%.3000s", env.out);
+	/* the deferral is logged */
+	char log[65536];
+
+	sft_daemon_log(&env, log, sizeof(log));
+	ck_assert_msg(strstr(log, "mail deferred: smtpfence: user:10001 may send 2 messages"), "%s",
+		      log);
+	/* and it is an event, in JSON and in text */
+	ck_assert_int_eq(sft_cli(&env, "events -j"), 0);
+	ck_assert_msg(strstr(env.out, "\"type\":\"mail\"") &&
+			      strstr(env.out, "\"event\":\"defer\"") &&
+			      strstr(env.out, "\"limit\":\"messages\""),
+		      "%.3000s", env.out);
+	ck_assert_int_eq(sft_cli(&env, "events"), 0);
+	ck_assert_msg(strstr(env.out, "user:10001 may send 2 messages per hour"), "%.3000s",
+		      env.out);
+	ck_assert_int_eq(sft_accept_all(relay), 1);
+	client_end(&a);
+	close(relay);
+}
+END_TEST
+
+/* A tenant cannot use the socket; many idle clients do not stop the MTA
+ * from being answered. */
+START_TEST(bounded_clients)
+{
+	int fds[300], fd, relay;
+	char buf[64];
+
+	sft_start("policy_bounds", conf);
+	relay = relay_listener();
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct sockaddr_un sa = {.sun_family = AF_UNIX};
+		int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		/* from inside the run dir (0711): the test's own dirs are root's */
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "policy.sock");
+		if (chdir(env.run_dir))
+			_exit(10);
+		if (sft_become(TENANT, TENANT_GID))
+			_exit(11);
+		/* it may reach the socket, and is hung up on at once */
+		if (connect(s, (struct sockaddr *)&sa, sizeof(sa)))
+			_exit(100 + errno);
+		/* no SIGPIPE: the daemon may have hung up already */
+		if (send(s, "who 127.0.0.1 1\n", 16, MSG_NOSIGNAL) < 0) {
+			/* a closed peer: as good as EOF */
+		}
+		/* EOF, or a reset: the request was never read */
+		_exit(read(s, buf, sizeof(buf)) <= 0 ? 0 : 1);
+	}
+	int status = -1;
+
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "the tenant's client: status %#x (exit 10 chdir, 11 become, 100+errno "
+		      "connect, 1 answered)",
+		      status);
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		fds[i] = policy_connect();
+	fd = policy_connect();
+	ck_assert_str_eq(ask(fd, "RCPT", "127.0.0.1", 1, "x"), "DUNNO");
+	/* a request too large is dropped, the daemon carries on */
+	int big = policy_connect();
+	static char junk[20000];
+
+	memset(junk, 'a', sizeof(junk));
+	if (send(big, junk, sizeof(junk), MSG_NOSIGNAL) < 0) {
+		/* dropped before the end: fine */
+	}
+	ck_assert_str_eq(ask(fd, "RCPT", "127.0.0.1", 2, "y"), "DUNNO");
+	ck_assert_int_eq(sft_cli(&env, "status"), 0);
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		close(fds[i]);
+	close(big);
+	close(fd);
+	close(relay);
+}
+END_TEST
+
+int main(void)
+{
+	TCase *tc = tcase_create("policy_service");
+
+	sft_sandbox_enter();
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, NULL, sft_teardown);
+	tcase_add_test(tc, postfix_protocol);
+	tcase_add_test(tc, bounded_clients);
+	return sft_run_tcase("policy_service", tc);
+}
