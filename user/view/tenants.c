@@ -131,7 +131,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, size_t n_per_kind[SF_RULE_KINDS])
+int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, int gen_fd,
+			  size_t n_per_kind[SF_RULE_KINDS])
 {
 	struct sf_compiled_rule *rules = NULL;
 	size_t n = 0;
@@ -140,7 +141,7 @@ int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, size_t n_per_kind[
 	forget(t);
 	if (n_per_kind)
 		memset(n_per_kind, 0, SF_RULE_KINDS * sizeof(*n_per_kind));
-	err = sf_rules_dump(rules_fd, &rules, &n);
+	err = sf_rules_dump(rules_fd, gen_fd, &rules, &n);
 	if (err)
 		return err;
 	t->ruled = calloc(n + 1, sizeof(*t->ruled));
@@ -305,7 +306,7 @@ const char *sf_tenants_of(struct sf_tenants *t, enum sf_group_by by, __u64 cgrou
 	return by == SF_BY_USER ? tenant_of_uid(t, uid) : tenant_of_cgroup(t, cgroup_id);
 }
 
-static const struct sf_rule *rule_of(const struct sf_tenants *t, __u32 kind, __u64 id)
+static const struct sf_rule_at *rule_of(const struct sf_tenants *t, __u32 kind, __u64 id)
 {
 	struct sf_rule_key k = {.id = id, .kind = kind};
 
@@ -325,7 +326,7 @@ static const struct sf_rule *rule_of(const struct sf_tenants *t, __u32 kind, __u
 
 int sf_tenants_action(struct sf_tenants *t, __u64 cgroup_id, __u32 uid, __u32 gid)
 {
-	const struct sf_rule *r = NULL;
+	const struct sf_rule_at *r = NULL;
 
 	if (uid == SF_UID_NONE)
 		return SF_ACT_NONE; /* forwarded: judged by source prefix */
