@@ -129,6 +129,8 @@ struct sf_gen {
 	__u64 since_ns;	  /* CLOCK_REALTIME, when it started */
 	__u64 changes;	  /* flips so far */
 	__u64 recovered;  /* interrupted changes found and resolved */
+	__u64 quiet;	  /* a grace period passed since this generation was made
+			   * visible: the other slot is read by nobody */
 };
 
 /* One generation's rule: what an attempt judged at that generation meets.

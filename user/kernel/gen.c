@@ -134,6 +134,16 @@ int sf_grace_period(void)
 	return err;
 }
 
+bool sf_gen_quiet(const struct sf_gen_map *gm)
+{
+	return gm->g->quiet == __atomic_load_n(&gm->g->gen, __ATOMIC_SEQ_CST) && gm->g->gen;
+}
+
+void sf_gen_set_quiet(struct sf_gen_map *gm)
+{
+	gm->g->quiet = __atomic_load_n(&gm->g->gen, __ATOMIC_SEQ_CST);
+}
+
 bool sf_gen_pending(const struct sf_gen *g, bool *interrupted)
 {
 	if (g->state == SF_GEN_IDLE)

@@ -35,6 +35,11 @@ int sf_gen_recover(struct sf_gen_map *gm, bool *completed);
 /* Waits until every BPF program that started before the call has ended
  * (an RCU grace period). */
 int sf_grace_period(void);
+/* Whether nobody reads the slot of the next generation: a grace period
+ * passed since the visible one was made visible. */
+bool sf_gen_quiet(const struct sf_gen_map *gm);
+/* Records that a grace period passed after the visible generation. */
+void sf_gen_set_quiet(struct sf_gen_map *gm);
 /* A journal naming a change that is not finished, and whether its process
  * is gone (interrupted) or still at work. */
 bool sf_gen_pending(const struct sf_gen *g, bool *interrupted);

@@ -52,6 +52,8 @@ struct rules_plan {
 	size_t nw;
 	struct sf_rule_key *dkeys;
 	size_t nd;
+	struct sf_rule_key *gone; /* rules of the live slot only: freed after */
+	size_t ngone;
 	size_t final; /* entries once the plan is applied */
 };
 
@@ -93,6 +95,7 @@ static void plan_gone(struct rules_plan *p, const struct sf_kernel_rule *h, __u3
 	}
 	p->final++;
 	st->removed++;
+	p->gone[p->ngone++] = h->key;
 	if (h->value.at[live ^ 1].action == SF_ACT_NONE)
 		return;
 	memset(&v.at[live ^ 1], 0, sizeof(v.at[0]));
@@ -109,7 +112,8 @@ static int plan_rules(const struct sf_compiled_rule *want, size_t nwant,
 	p->wkeys = calloc(nwant + nh + 1, sizeof(*p->wkeys));
 	p->wvals = calloc(nwant + nh + 1, sizeof(*p->wvals));
 	p->dkeys = calloc(nh + 1, sizeof(*p->dkeys));
-	if (!p->wkeys || !p->wvals || !p->dkeys)
+	p->gone = calloc(nh + 1, sizeof(*p->gone));
+	if (!p->wkeys || !p->wvals || !p->dkeys || !p->gone)
 		return -ENOMEM;
 	while (i < nwant || j < nh) {
 		int c = i == nwant ? 1 : j == nh ? -1 : sf_rule_key_cmp(&want[i].key, &have[j].key);
@@ -137,27 +141,71 @@ static void plan_free(struct rules_plan *p)
 	free(p->wkeys);
 	free(p->wvals);
 	free(p->dkeys);
+	free(p->gone);
+}
+
+/* Entries of no rule in either slot. A program that found one just before
+ * reads NONE in its slot, and so does one that finds the memory reused by
+ * an entry inserted later (which has no rule in the live slot either). */
+static int delete_rules(const struct sf_maps *m, const struct sf_rule_key *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (bpf_map_delete_elem(m->rules, &k[i]) && errno != ENOENT)
+			return -errno;
+		bpf_map_delete_elem(m->rule_stats, &k[i]);
+	}
+	return 0;
 }
 
 /* Deletes first (room for what comes), then writes: in place under the
  * entry's lock (BPF_F_LOCK), so that the slot being read keeps its bytes
  * and no element is ever replaced under a reader. */
-static int apply_rules(const struct sf_maps *m, const struct rules_plan *p)
+static int write_rules(int fd, struct sf_rule_key *keys, struct sf_rule *vals, size_t n)
 {
-	for (size_t i = 0; i < p->nd; i++) {
-		if (bpf_map_delete_elem(m->rules, &p->dkeys[i]) && errno != ENOENT)
-			return -errno;
-		bpf_map_delete_elem(m->rule_stats, &p->dkeys[i]);
-	}
-	for (size_t off = 0; off < p->nw;) {
+	for (size_t off = 0; off < n;) {
 		LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_F_LOCK);
-		__u32 count = (__u32)(p->nw - off < BATCH ? p->nw - off : BATCH);
+		__u32 count = (__u32)(n - off < BATCH ? n - off : BATCH);
 
-		if (bpf_map_update_batch(m->rules, p->wkeys + off, p->wvals + off, &count, &opts))
+		if (bpf_map_update_batch(fd, keys + off, vals + off, &count, &opts))
 			return -errno;
 		off += count;
 	}
 	return 0;
+}
+
+static int apply_rules(const struct sf_maps *m, const struct rules_plan *p)
+{
+	int err = delete_rules(m, p->dkeys, p->nd);
+
+	return err ? err : write_rules(m->rules, p->wkeys, p->wvals, p->nw);
+}
+
+/* Once nobody reads the old slot: what was written for the new one is
+ * copied into it, so that the next change writes only what it changes;
+ * removed rules give their room back. A limit rule's bucket is read again
+ * first (it ran on since the prepare). Needs no journal: a change cut
+ * short here leaves slots the next change writes again. */
+static int collapse(const struct sf_maps *m, struct rules_plan *p, __u32 was_live)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < p->nw; i++) {
+		struct sf_rule *v = &p->wvals[i], now;
+
+		if (v->at[was_live ^ 1].action == SF_ACT_NONE)
+			continue; /* removed: deleted below */
+		if (v->at[was_live ^ 1].action == SF_ACT_LIMIT &&
+		    !bpf_map_lookup_elem_flags(m->rules, &p->wkeys[i], &now, BPF_F_LOCK)) {
+			v->tokens = now.tokens;
+			v->last_ns = now.last_ns;
+		}
+		v->at[was_live] = v->at[was_live ^ 1];
+		p->wkeys[k] = p->wkeys[i];
+		p->wvals[k++] = *v;
+	}
+	int err = write_rules(m->rules, p->wkeys, p->wvals, k);
+
+	return err ? err : delete_rules(m, p->gone, p->ngone);
 }
 
 /* Ports: bit `next` of each value is set to the policy's, bit `live` kept. */
@@ -276,10 +324,13 @@ int sf_sync(const struct sf_maps *m, const struct sf_compiled *c, struct sf_sync
 	}
 	recover(&gm);
 	live = SF_SLOT(gm.g->gen);
-	/* The grace period runs while the change is planned. */
-	waiting = !pthread_create(&grace, NULL, grace_thread, &grace_err);
-	if (!waiting)
-		grace_err = sf_grace_period();
+	/* The grace period, when one is needed, runs while the change is
+	 * planned. */
+	if (!sf_gen_quiet(&gm)) {
+		waiting = !pthread_create(&grace, NULL, grace_thread, &grace_err);
+		if (!waiting)
+			grace_err = sf_grace_period();
+	}
 	err = sf_rules_dump_raw(m->rules, &have, &nh);
 	if (!err)
 		err = plan_rules(c->rules, c->n_rules, have, nh, live, &plan, st);
@@ -303,6 +354,17 @@ int sf_sync(const struct sf_maps *m, const struct sf_compiled *c, struct sf_sync
 		goto out;
 	}
 	sf_gen_commit(&gm);
+	/* The grace period of this change, after it: the next one needs none. */
+	if (!sf_grace_period()) {
+		int left;
+
+		sf_gen_set_quiet(&gm);
+		left = collapse(m, &plan, live);
+		if (left)
+			sf_warn("failed to tidy the rule table after the change: %s (the next "
+				"change does)",
+				strerror(-left));
+	}
 out:
 	plan_free(&plan);
 	free(have);
