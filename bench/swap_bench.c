@@ -190,8 +190,8 @@ int main(void)
 	printf("rules map (sf_rules, 2 x 100,000 + 1 entries, not preallocated), memlock:\n");
 	printf("  empty (default rule only):            %8.1f MiB\n", empty / 1048576.0);
 	printf("  100,000 rules in force:                %8.1f MiB\n", before / 1048576.0);
-	printf("  peak during a 100,000 -> 100,000 swap: %8.1f MiB (+%.1f MiB)\n",
-	       peak / 1048576.0, (peak - before) / 1048576.0);
+	printf("  peak during a 100,000 -> 100,000 swap: %8.1f MiB (+%.1f MiB)\n", peak / 1048576.0,
+	       (peak - before) / 1048576.0);
 	printf("  after the swap:                        %8.1f MiB\n", after / 1048576.0);
 	printf("sf_sync, 100,000 -> 100,000 swap:        median %.1f ms (of 4: %.1f %.1f %.1f "
 	       "%.1f)\n",

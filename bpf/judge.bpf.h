@@ -90,8 +90,7 @@ static __always_inline void sf_count(struct sf_counters *c, __u32 verdict, enum 
 }
 
 /* Returns 1 when a token was taken, 0 when the bucket is empty. */
-static __always_inline int sf_bucket_take(struct sf_rule *r, const struct sf_rule_at *at,
-					  __u64 now)
+static __always_inline int sf_bucket_take(struct sf_rule *r, const struct sf_rule_at *at, __u64 now)
 {
 	int taken = 0;
 

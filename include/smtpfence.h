@@ -109,9 +109,9 @@ struct sf_rule_key {
  * gen & 1 of every map, so it meets the old policy or the new one, whole.
  * Before a slot is written again, the controller waits for every program
  * that may still read it to finish (an RCU grace period). */
-#define SF_SLOTS	   2
-#define SF_SLOT(gen)	   ((__u32)((gen) & 1))
-#define SF_SLOT_BIT(slot)  (1U << (slot))
+#define SF_SLOTS	  2
+#define SF_SLOT(gen)	  ((__u32)((gen)&1))
+#define SF_SLOT_BIT(slot) (1U << (slot))
 
 /* sf_gen.state: the change journal, in the same page as the generation
  * (the map is mmapped by the controller; programs read gen only). */
@@ -122,15 +122,15 @@ enum sf_gen_state {
 };
 
 struct sf_gen {
-	__u64 gen;	  /* the visible generation; written atomically */
-	__u64 target;	  /* the generation being prepared (gen + 1) */
-	__u32 state;	  /* enum sf_gen_state */
-	__u32 pid;	  /* who prepares it */
-	__u64 since_ns;	  /* CLOCK_REALTIME, when it started */
-	__u64 changes;	  /* flips so far */
-	__u64 recovered;  /* interrupted changes found and resolved */
-	__u64 quiet;	  /* a grace period passed since this generation was made
-			   * visible: the other slot is read by nobody */
+	__u64 gen;	 /* the visible generation; written atomically */
+	__u64 target;	 /* the generation being prepared (gen + 1) */
+	__u32 state;	 /* enum sf_gen_state */
+	__u32 pid;	 /* who prepares it */
+	__u64 since_ns;	 /* CLOCK_REALTIME, when it started */
+	__u64 changes;	 /* flips so far */
+	__u64 recovered; /* interrupted changes found and resolved */
+	__u64 quiet;	 /* a grace period passed since this generation was made
+			  * visible: the other slot is read by nobody */
 };
 
 /* One generation's rule: what an attempt judged at that generation meets.

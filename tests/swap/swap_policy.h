@@ -15,11 +15,12 @@
 
 #include <stdbool.h>
 
-#define SWAP_RULES  50000 /* rules of each policy */
-#define SWAP_HOST   "192.0.2.1"
-#define SWAP_PORT   25
-#define SWAP_CONFIG "[global]\nports = 25\ndefault = allow\nmax_rules = 50000\n" \
-		    "metrics_address = off\n"
+#define SWAP_RULES 50000 /* rules of each policy */
+#define SWAP_HOST  "192.0.2.1"
+#define SWAP_PORT  25
+#define SWAP_CONFIG                                                                                \
+	"[global]\nports = 25\ndefault = allow\nmax_rules = 50000\n"                               \
+	"metrics_address = off\n"
 
 enum swap_tenant { DENIED, ALLOWED, TO_NEW, TO_OLD, SWAP_TENANTS };
 

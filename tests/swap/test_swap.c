@@ -75,8 +75,8 @@ static double now_s(void)
 START_TEST(reloads_never_open_the_policy)
 {
 	struct swap_tenants t;
-	struct shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct shared *sh =
+		mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	pid_t loops[2], drainer;
 	unsigned long before[2];
 	int l;

@@ -28,7 +28,7 @@
 #define DAEMON_KILLS 10
 
 struct tally {
-	int kills, old, new, interrupted, in_change;
+	int kills, by_old, by_new, interrupted, in_change;
 };
 
 static struct swap_tenants t;
@@ -95,7 +95,8 @@ static bool wait_for_moment(int i, double span, pid_t target)
 	if (g && i % 2) {
 		double until = now_s() + 3 * span;
 
-		while (now_s() < until && g->state == SF_GEN_IDLE && !waitpid(target, NULL, WNOHANG))
+		while (now_s() < until && g->state == SF_GEN_IDLE &&
+		       !waitpid(target, NULL, WNOHANG))
 			;
 		in_change = g->state != SF_GEN_IDLE;
 		span /= 4;
@@ -120,9 +121,9 @@ static int check_after_kill(int from, struct tally *n)
 	ck_assert_msg(said == by, "kill %d: rules -j says policy %d, the kernel judges by %d (%s)",
 		      n->kills, said, by, seen);
 	if (by == from)
-		n->old++;
+		n->by_old++;
 	else
-		n->new++;
+		n->by_new++;
 	ck_assert_int_eq(sft_cli(&env, "-j status | jq -c .generation"), 0);
 	if (strstr(env.out, "\"interrupted\":true")) {
 		n->interrupted++;
@@ -163,7 +164,7 @@ static void done(const char *what, const struct tally *n)
 	printf("%s: %d kills, %d inside a change; after them the kernel judged by the old "
 	       "policy %d times, by the new %d times, never a mix; status said interrupted %d "
 	       "times\n",
-	       what, n->kills, n->in_change, n->old, n->new, n->interrupted);
+	       what, n->kills, n->in_change, n->by_old, n->by_new, n->interrupted);
 	swap_drain_stop(drainer);
 	close(drain_fd);
 }

@@ -57,7 +57,8 @@ struct rules_plan {
 	size_t final; /* entries once the plan is applied */
 };
 
-static void plan_add_write(struct rules_plan *p, const struct sf_rule_key *k, const struct sf_rule *v)
+static void plan_add_write(struct rules_plan *p, const struct sf_rule_key *k,
+			   const struct sf_rule *v)
 {
 	p->wkeys[p->nw] = *k;
 	p->wvals[p->nw++] = *v;
@@ -234,8 +235,8 @@ static int sync_ports(int fd, const uint8_t *bm, __u32 live)
 
 static int sync_tries(const struct sf_maps *m, const struct sf_compiled *c, __u32 live)
 {
-	int err = sf_sync_exempt(m->exempt4, c->exempt4, c->n_exempt4, sizeof(struct sf_lpm4),
-				 live);
+	int err =
+		sf_sync_exempt(m->exempt4, c->exempt4, c->n_exempt4, sizeof(struct sf_lpm4), live);
 
 	if (!err)
 		err = sf_sync_exempt(m->exempt6, c->exempt6, c->n_exempt6, sizeof(struct sf_lpm6),
