@@ -211,10 +211,24 @@ static long count_rules(const struct sf_maps *m, __u32 *max)
 	return err ? err : (long)n;
 }
 
-static json_object *generation_json(const struct sf_gen *g)
+/* A change whose process is gone: the lock tells best (a pid may be
+ * reused), the pid where the lock cannot be read. */
+static bool change_pending(const struct sf_ctx *ctx, const struct sf_gen *g, bool *interrupted)
+{
+	int held;
+
+	if (!sf_gen_pending(g, interrupted))
+		return false;
+	held = sf_session_lock_held(ctx);
+	if (held >= 0)
+		*interrupted = !held;
+	return true;
+}
+
+static json_object *generation_json(const struct sf_ctx *ctx, const struct sf_gen *g)
 {
 	json_object *o = json_object_new_object();
-	bool interrupted = false, pending = sf_gen_pending(g, &interrupted);
+	bool interrupted = false, pending = change_pending(ctx, g, &interrupted);
 
 	json_object_object_add(o, "visible", json_object_new_uint64(g->gen));
 	json_object_object_add(o, "changes", json_object_new_uint64(g->changes));
@@ -226,14 +240,14 @@ static json_object *generation_json(const struct sf_gen *g)
 	return o;
 }
 
-static void print_generation(const struct sf_gen *g)
+static void print_generation(const struct sf_ctx *ctx, const struct sf_gen *g)
 {
 	bool interrupted = false;
 
 	printf("policy:      generation %llu (%llu changes, %llu interrupted ones resolved)\n",
 	       (unsigned long long)g->gen, (unsigned long long)g->changes,
 	       (unsigned long long)g->recovered);
-	if (!sf_gen_pending(g, &interrupted))
+	if (!change_pending(ctx, g, &interrupted))
 		return;
 	if (interrupted)
 		printf("change:      INTERRUPTED: generation %llu was being %s by pid %u, which is "
@@ -318,7 +332,7 @@ static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **a
 		json_object_object_add(o, "events", json_object_new_uint64(t.events));
 		json_object_object_add(o, "events_lost", json_object_new_uint64(t.events_lost));
 		json_object_object_add(o, "flows_lost", json_object_new_uint64(t.flows_lost));
-		json_object_object_add(o, "generation", generation_json(&gen));
+		json_object_object_add(o, "generation", generation_json(ctx, &gen));
 		add_backstop_json(o, &eg, tc, n_tc, &t);
 		add_links_json(o, kv, (size_t)n_kv, names);
 		json_object_object_add(o, "kernel", kernel_json(&probe));
@@ -343,7 +357,7 @@ static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **a
 		else
 			printf("daemon:      not running (enforcement continues from the pins)\n");
 		printf("rules:       %ld of %u\n", rules, max_rules);
-		print_generation(&gen);
+		print_generation(ctx, &gen);
 		printf("flows:       %ld of %u\n", flows, max_flows);
 		printf("attempts:    %llu (allowed %llu, denied %llu, limited %llu, redirected "
 		       "%llu)\n",
