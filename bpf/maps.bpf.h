@@ -19,9 +19,11 @@ struct {
 } sf_gen SEC(".maps");
 
 /* Indexed by destination port in host order; the value's SF_SLOT_BIT(slot)
- * set: watched in that slot. */
+ * set: watched in that slot. Mmapped by the controller, which reads all of
+ * it at each change and stores the values it changes. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, SF_PORT_SLOTS);
 	__type(key, __u32);
 	__type(value, __u32);

@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -209,28 +210,29 @@ static int collapse(const struct sf_maps *m, struct rules_plan *p, __u32 was_liv
 	return err ? err : delete_rules(m, p->gone, p->ngone);
 }
 
-/* Ports: bit `next` of each value is set to the policy's, bit `live` kept. */
+/* An array's elements are 8 bytes apart (the value size rounded up). */
+#define PORT_STRIDE (sizeof(__u64) / sizeof(__u32))
+
+/* Ports: bit `next` of each value is set to the policy's, bit `live` kept;
+ * each changed value is one aligned store into the mapped array. */
 static int sync_ports(int fd, const uint8_t *bm, __u32 live)
 {
-	__u32 *keys = calloc(65536, sizeof(*keys)), *vals = calloc(65536, sizeof(*vals));
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	__u32 count = 65536, next = live ^ 1;
-	__u64 batch = 0;
-	int err = keys && vals ? 0 : -ENOMEM;
+	size_t len = SF_PORT_SLOTS * sizeof(__u64);
+	__u32 *v = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), next = live ^ 1;
 
-	if (!err && bpf_map_lookup_batch(fd, NULL, &batch, keys, vals, &count, &opts) &&
-	    errno != ENOENT)
-		err = -errno;
-	for (__u32 i = 0; !err && i < count; i++) {
-		bool on = keys[i] && (bm[keys[i] / 8] & (1U << (keys[i] % 8)));
-		__u32 want = (vals[i] & SF_SLOT_BIT(live)) | (on ? SF_SLOT_BIT(next) : 0);
+	if (v == MAP_FAILED)
+		return -errno;
+	for (__u32 port = 0; port < SF_PORT_SLOTS; port++) {
+		__u32 *at = &v[port * PORT_STRIDE];
+		bool on = port && (bm[port / 8] & (1U << (port % 8)));
+		__u32 cur = __atomic_load_n(at, __ATOMIC_RELAXED);
+		__u32 want = (cur & SF_SLOT_BIT(live)) | (on ? SF_SLOT_BIT(next) : 0);
 
-		if (vals[i] != want && bpf_map_update_elem(fd, &keys[i], &want, BPF_ANY))
-			err = -errno;
+		if (cur != want)
+			__atomic_store_n(at, want, __ATOMIC_RELEASE);
 	}
-	free(keys);
-	free(vals);
-	return err;
+	munmap(v, len);
+	return 0;
 }
 
 static int sync_tries(const struct sf_maps *m, const struct sf_compiled *c, __u32 live)
