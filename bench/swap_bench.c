@@ -5,12 +5,16 @@
  * 100,000 rules for 100,000 others and for one rule added with 100,000 in
  * force, the same through the CLI (`reload`, `allow`: reading and
  * compiling the files too), and the rules map's kernel memory (memlock, as
- * bpftool map show prints it) before, at the peak of and after a swap. */
+ * bpftool map show prints it) before, at the peak of and after a swap.
+ * SMTPFENCE_BIN=another build (an older one, say) measures its CLI and
+ * memory only: sf_sync is this build's. */
 #include "harness.h"
 #include "kernel/pins.h"
 #include "policy/sync.h"
 
+#include <bpf/bpf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +35,19 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
 }
 
 /* The map's memlock from fdinfo, as bpftool reads it. */
@@ -124,48 +141,70 @@ static void write_rules(unsigned int first, size_t n)
 	fclose(f);
 }
 
-static double timed_cli(const char *fmt, unsigned int arg)
+/* The command's time; *peak (when given) the rules map's memlock at its
+ * highest meanwhile (fd: the map). */
+static double timed_cli(const char *fmt, unsigned int arg, int fd, long *peak)
 {
-	double t0 = now_ms();
+	struct sampler s = {.fd = fd, .peak = memlock(fd)};
+	pthread_t th;
+	double t0;
 
+	if (peak)
+		pthread_create(&th, NULL, sample, &s);
+	t0 = now_ms();
 	if (sft_cli(&env, fmt, arg)) {
 		fprintf(stderr, "smtpfence %s failed: %s\n", fmt, env.err);
 		exit(1);
 	}
-	return now_ms() - t0;
+	t0 = now_ms() - t0;
+	if (peak) {
+		s.stop = 1;
+		pthread_join(th, NULL);
+		*peak = s.peak;
+	}
+	return t0;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* Through the CLI: files read, compiled, synced. */
+static void cli_part(void)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	char path[PATH_MAX + 16];
+	double swap[2], one[ALLOWS];
+	long before, peak, after;
+	int fd;
 
-	return x < y ? -1 : x > y;
+	snprintf(path, sizeof(path), "%s/%s", env.pin_dir, SF_MAP_RULES);
+	fd = bpf_obj_get(path);
+	write_rules(BASE_UID, N - ALLOWS);
+	timed_cli("reload", 0, fd, NULL);
+	before = memlock(fd);
+	write_rules(BASE_UID + 2 * N, N - ALLOWS);
+	swap[0] = timed_cli("reload", 0, fd, &peak);
+	write_rules(BASE_UID, N - ALLOWS);
+	swap[1] = timed_cli("reload", 0, fd, NULL);
+	after = memlock(fd);
+	for (int i = 0; i < ALLOWS; i++)
+		one[i] = timed_cli("allow user:%u", 10 + (unsigned int)i, fd, NULL);
+	printf("smtpfence reload, 100,000 -> 100,000:    %.0f ms, %.0f ms\n", swap[0], swap[1]);
+	printf("smtpfence allow with 100,000 in force:   median %.0f ms (of %d)\n",
+	       median(one, ALLOWS), ALLOWS);
+	printf("  rules map memlock: %.1f MiB with 100,000 rules, %.1f MiB at the peak of the "
+	       "reload (+%.1f MiB), %.1f MiB after\n",
+	       before / 1048576.0, peak / 1048576.0, (peak - before) / 1048576.0,
+	       after / 1048576.0);
+	close(fd);
 }
 
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[n / 2];
-}
-
-int main(void)
+static void sync_part(void)
 {
 	struct sf_compiled a, b, c;
 	struct sf_maps m;
 	double swap[4], one[ALLOWS];
 	long before, peak, after, empty;
 
-	sft_sandbox_enter();
-	sft_env_setup(&env, "bench_swap",
-		      "[global]\nports = 25\ndefault = allow\nmetrics_address = off\n");
-	if (sft_daemon_start(&env)) {
-		fprintf(stderr, "the daemon did not start\n");
-		return 1;
-	}
-	sft_daemon_stop(&env, 15); /* the pins enforce; nothing else writes now */
 	if (sf_maps_open(env.pin_dir, &m)) {
 		fprintf(stderr, "no pinned maps\n");
-		return 1;
+		exit(1);
 	}
 	empty = memlock(m.rules);
 	policy(&a, BASE_UID, N);
@@ -199,18 +238,23 @@ int main(void)
 	printf("sf_sync, one rule added to 100,000:       median %.1f ms (of %d)\n",
 	       median(one, ALLOWS), ALLOWS);
 	sf_maps_close(&m);
-	/* The same through the CLI: files read, compiled, synced. */
-	write_rules(BASE_UID, N - ALLOWS);
-	timed_cli("reload", 0);
-	write_rules(BASE_UID + 2 * N, N - ALLOWS);
-	swap[0] = timed_cli("reload", 0);
-	write_rules(BASE_UID, N - ALLOWS);
-	swap[1] = timed_cli("reload", 0);
-	for (int i = 0; i < ALLOWS; i++)
-		one[i] = timed_cli("allow user:%u", 10 + (unsigned int)i);
-	printf("smtpfence reload, 100,000 -> 100,000:    %.0f ms, %.0f ms\n", swap[0], swap[1]);
-	printf("smtpfence allow with 100,000 in force:   median %.0f ms (of %d)\n",
-	       median(one, ALLOWS), ALLOWS);
+	free(a.rules);
+	free(b.rules);
+}
+
+int main(void)
+{
+	sft_sandbox_enter();
+	sft_env_setup(&env, "bench_swap",
+		      "[global]\nports = 25\ndefault = allow\nmetrics_address = off\n");
+	if (sft_daemon_start(&env)) {
+		fprintf(stderr, "the daemon did not start\n");
+		return 1;
+	}
+	sft_daemon_stop(&env, 15); /* the pins enforce; nothing else writes now */
+	if (!getenv("SMTPFENCE_BIN"))
+		sync_part();
+	cli_part();
 	sft_env_teardown(&env);
 	return 0;
 }
