@@ -50,6 +50,7 @@ static void fresh_bucket(struct sf_rule *v, const struct sf_rule_at *at)
 struct rules_plan {
 	struct sf_rule_key *wkeys;
 	struct sf_rule *wvals;
+	bool *fresh; /* the write starts the bucket anew */
 	size_t nw;
 	struct sf_rule_key *dkeys;
 	size_t nd;
@@ -59,8 +60,9 @@ struct rules_plan {
 };
 
 static void plan_add_write(struct rules_plan *p, const struct sf_rule_key *k,
-			   const struct sf_rule *v)
+			   const struct sf_rule *v, bool fresh)
 {
+	p->fresh[p->nw] = fresh;
 	p->wkeys[p->nw] = *k;
 	p->wvals[p->nw++] = *v;
 }
@@ -80,10 +82,12 @@ static void plan_both(struct rules_plan *p, const struct sf_compiled_rule *w,
 		st->changed++;
 	if (same_rule(&h->value.at[live ^ 1], &w->value))
 		return;
+	bool fresh = w->value.action == SF_ACT_LIMIT && !same_rule(cur, &w->value);
+
 	v.at[live ^ 1] = w->value;
-	if (w->value.action == SF_ACT_LIMIT && !same_rule(cur, &w->value))
+	if (fresh)
 		fresh_bucket(&v, &w->value);
-	plan_add_write(p, &w->key, &v);
+	plan_add_write(p, &w->key, &v, fresh);
 }
 
 static void plan_gone(struct rules_plan *p, const struct sf_kernel_rule *h, __u32 live,
@@ -101,7 +105,7 @@ static void plan_gone(struct rules_plan *p, const struct sf_kernel_rule *h, __u3
 	if (h->value.at[live ^ 1].action == SF_ACT_NONE)
 		return;
 	memset(&v.at[live ^ 1], 0, sizeof(v.at[0]));
-	plan_add_write(p, &h->key, &v);
+	plan_add_write(p, &h->key, &v, false);
 }
 
 static int plan_rules(const struct sf_compiled_rule *want, size_t nwant,
@@ -115,7 +119,8 @@ static int plan_rules(const struct sf_compiled_rule *want, size_t nwant,
 	p->wvals = calloc(nwant + nh + 1, sizeof(*p->wvals));
 	p->dkeys = calloc(nh + 1, sizeof(*p->dkeys));
 	p->gone = calloc(nh + 1, sizeof(*p->gone));
-	if (!p->wkeys || !p->wvals || !p->dkeys || !p->gone)
+	p->fresh = calloc(nwant + nh + 1, sizeof(*p->fresh));
+	if (!p->wkeys || !p->wvals || !p->dkeys || !p->gone || !p->fresh)
 		return -ENOMEM;
 	while (i < nwant || j < nh) {
 		int c = i == nwant ? 1 : j == nh ? -1 : sf_rule_key_cmp(&want[i].key, &have[j].key);
@@ -125,7 +130,7 @@ static int plan_rules(const struct sf_compiled_rule *want, size_t nwant,
 
 			v.at[live ^ 1] = want[i].value;
 			fresh_bucket(&v, &want[i].value);
-			plan_add_write(p, &want[i].key, &v);
+			plan_add_write(p, &want[i].key, &v, true);
 			p->final++;
 			st->added++;
 			i++;
@@ -144,6 +149,7 @@ static void plan_free(struct rules_plan *p)
 	free(p->wvals);
 	free(p->dkeys);
 	free(p->gone);
+	free(p->fresh);
 }
 
 /* Entries of no rule in either slot. A program that found one just before
@@ -175,10 +181,25 @@ static int write_rules(int fd, struct sf_rule_key *keys, struct sf_rule *vals, s
 	return 0;
 }
 
-static int apply_rules(const struct sf_maps *m, const struct rules_plan *p)
+/* A limit rule's bucket as the kernel has it now: it ran on since the
+ * table was read (the write copies the whole entry). */
+static void refresh_bucket(int fd, const struct sf_rule_key *k, struct sf_rule *v)
+{
+	struct sf_rule now;
+
+	if (!bpf_map_lookup_elem_flags(fd, k, &now, BPF_F_LOCK)) {
+		v->tokens = now.tokens;
+		v->last_ns = now.last_ns;
+	}
+}
+
+static int apply_rules(const struct sf_maps *m, struct rules_plan *p, __u32 live)
 {
 	int err = delete_rules(m, p->dkeys, p->nd);
 
+	for (size_t i = 0; i < p->nw; i++)
+		if (!p->fresh[i] && p->wvals[i].at[live].action == SF_ACT_LIMIT)
+			refresh_bucket(m->rules, &p->wkeys[i], &p->wvals[i]);
 	return err ? err : write_rules(m->rules, p->wkeys, p->wvals, p->nw);
 }
 
@@ -192,15 +213,12 @@ static int collapse(const struct sf_maps *m, struct rules_plan *p, __u32 was_liv
 	size_t k = 0;
 
 	for (size_t i = 0; i < p->nw; i++) {
-		struct sf_rule *v = &p->wvals[i], now;
+		struct sf_rule *v = &p->wvals[i];
 
 		if (v->at[was_live ^ 1].action == SF_ACT_NONE)
 			continue; /* removed: deleted below */
-		if (v->at[was_live ^ 1].action == SF_ACT_LIMIT &&
-		    !bpf_map_lookup_elem_flags(m->rules, &p->wkeys[i], &now, BPF_F_LOCK)) {
-			v->tokens = now.tokens;
-			v->last_ns = now.last_ns;
-		}
+		if (v->at[was_live ^ 1].action == SF_ACT_LIMIT)
+			refresh_bucket(m->rules, &p->wkeys[i], v);
 		v->at[was_live] = v->at[was_live ^ 1];
 		p->wkeys[k] = p->wkeys[i];
 		p->wvals[k++] = *v;
@@ -254,7 +272,7 @@ static int sync_tries(const struct sf_maps *m, const struct sf_compiled *c, __u3
 
 /* Writes everything of the next slot; nothing of it is visible yet. */
 static int prepare(const struct sf_maps *m, const struct sf_compiled *c, __u32 live,
-		   const struct rules_plan *p)
+		   struct rules_plan *p)
 {
 	__u32 next = live ^ 1;
 	int err = bpf_map_update_elem(m->settings, &next, &c->settings, BPF_ANY) ? -errno : 0;
@@ -264,7 +282,7 @@ static int prepare(const struct sf_maps *m, const struct sf_compiled *c, __u32 l
 	if (!err)
 		err = sync_tries(m, c, live);
 	if (!err)
-		err = apply_rules(m, p);
+		err = apply_rules(m, p, live);
 	return err;
 }
 
