@@ -12,9 +12,11 @@ FUZZ_SECONDS ?= 600
 FUZZ_SHORT ?= 8
 FUZZ_SAN := address,undefined
 FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all -Wall -Wextra -Werror \
-	-std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -Itests/fuzz $(shell pkg-config --cflags inih 2>/dev/null)
+	-std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -Itests/fuzz \
+	$(shell pkg-config --cflags inih json-c 2>/dev/null)
 FUZZ_LIB_OBJS := $(patsubst %,$(FUZZ_DIR)/obj/%.o,policy/parse policy/config policy/policy util/diag \
-	policy/listen policy/abuse_keys policy/quarantine_parse policy/dropin policy/relay util/mkdirs util/regular)
+	policy/listen policy/abuse_keys policy/quarantine_parse policy/dropin policy/text policy/relay util/mkdirs \
+	util/regular util/report util/json_out util/write_file)
 
 # The code under test carries coverage instrumentation; only the harness
 # links libFuzzer's main.
@@ -26,7 +28,7 @@ $(FUZZ_DIR)/obj/%.o: user/%.c
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB_OBJS)
 	$(call msg,FUZZLD,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< $(FUZZ_LIB_OBJS) \
-		$(shell pkg-config --libs inih 2>/dev/null)
+		$(shell pkg-config --libs inih json-c 2>/dev/null)
 
 .PHONY: fuzz test-fuzz fuzz-build
 fuzz-build: $(FUZZERS:%=$(FUZZ_DIR)/fuzz_%)

@@ -45,9 +45,20 @@ test-redirect: $(BUILD)/tests/bin/test_redirect $(BUILD)/smtpfence
 
 TEST_TARGETS += test-redirect
 
-# The layers of user/ depend one way, with no include cycle (README, Code map).
+# Changes in one transaction: apply -f, several targets, what was replaced.
+.PHONY: test-apply
+test-apply: $(BUILD)/tests/bin/test_apply $(BUILD)/smtpfence
+	$(Q)$(BUILD)/tests/bin/test_apply
+
+TEST_TARGETS += test-apply
+
+# The layers of user/ depend one way, with no include cycle (README, Code
+# map); every export is used by another module or a test (read from the
+# objects, so every test is built first).
 .PHONY: test-layers
-test-layers:
+.SECONDEXPANSION:
+test-layers: $(BUILD)/smtpfence $$(SFT_ALL_BINS)
 	$(Q)python3 scripts/check-layers.py user
+	$(Q)python3 scripts/check-exports.py $(BUILD)
 
 TEST_TARGETS += test-layers

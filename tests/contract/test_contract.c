@@ -118,8 +118,9 @@ END_TEST
 
 START_TEST(every_command_answers_in_json)
 {
-	char csf[PATH_MAX], args[PATH_MAX + 64];
+	char csf[PATH_MAX + 64], args[PATH_MAX + 64];
 	json_object *o, *rate, *arr;
+	FILE *f;
 	bool found = false;
 
 	sft_observe_start("answer", conf, subs);
@@ -153,7 +154,29 @@ START_TEST(every_command_answers_in_json)
 	}
 	ck_assert_msg(found, "no user:10009 rule: %s", obs_env.out);
 	json_object_put(arr);
+	/* a change says what it replaced: before and after */
+	o = expect(0, "-j allow user:10009");
+	ck_assert_msg(
+		strstr(obs_env.out, "\"before\":{\"action\":\"limit\",\"rate\":{\"count\":5") &&
+			strstr(obs_env.out, "\"after\":{\"action\":\"allow\""),
+		"%s", obs_env.out);
+	json_object_put(o);
 	expect_ok("-j unset user:10009");
+	snprintf(args, sizeof(args), "%s/batch.txt", obs_env.dir);
+	f = fopen(args, "we");
+	ck_assert_ptr_nonnull(f);
+	fputs("# two accounts\nallow user:10009\ndeny user:10010\n", f);
+	fclose(f);
+	snprintf(csf, sizeof(csf), "-j apply -f %s", args);
+	expect_ok(csf);
+	ck_assert_msg(strstr(obs_env.out, "\"target\":\"user:10010\",\"before\":null"), "%s",
+		      obs_env.out);
+	f = fopen(args, "we");
+	fputs("allow user:10011\nfrobnicate user:10012\n", f);
+	fclose(f);
+	expect_error(2, csf, "unknown change 'frobnicate'");
+	ck_assert_msg(strstr(obs_env.out, "\"line\":2"), "%s", obs_env.out);
+	expect_ok("-j unset user:10009 user:10010");
 	expect_ok("-j ports add 587");
 	o = expect(0, "-j ports list");
 	ck_assert_msg(strstr(obs_env.out, "\"ports\":[25,587]"), "%s", obs_env.out);
@@ -165,7 +188,7 @@ START_TEST(every_command_answers_in_json)
 	snprintf(args, sizeof(args), "-j release cgroup:%s/bad", obs_env.cgroup_rel);
 	expect_ok(args);
 	snprintf(csf, sizeof(csf), "%s/csf.conf", obs_env.dir);
-	FILE *f = fopen(csf, "we");
+	f = fopen(csf, "we");
 
 	ck_assert_ptr_nonnull(f);
 	fputs("SMTP_BLOCK = \"1\"\nSMTP_PORTS = \"25\"\nSMTP_ALLOWUSER = \"\"\n", f);

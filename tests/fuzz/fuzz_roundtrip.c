@@ -7,6 +7,7 @@
 #include "fuzz.h"
 #include "policy/config.h"
 #include "policy/dropin.h"
+#include "policy/text.h"
 #include "smtpfence.h"
 
 #include <dirent.h>
@@ -82,20 +83,29 @@ static void same_rule(const char *in, const struct sf_rule_spec *a, const struct
 
 static void check_dropin(const char *in, const struct sf_rule_spec *r)
 {
-	struct sf_file_backup backup;
+	char path[PATH_MAX], line[1024], *data = NULL;
 	struct sf_policy p;
 	struct sf_diag d = {};
+	struct sf_text t;
+	size_t len = 0;
 
-	FUZZ_CHECK(sf_dropin_write(rules_dir, NULL, r, &backup) == 0, "'%s': drop-in not written",
-		   in);
+	FUZZ_CHECK(sf_dropin_path(rules_dir, r->kind, r->value, path, sizeof(path)) == 0,
+		   "'%s': no drop-in name", in);
+	sf_rule_format(r, line, sizeof(line));
+	FUZZ_CHECK(sf_text_load(&t, path) == 0 && sf_text_add_rule(&t, line, "allow") > 0 &&
+			   sf_text_join(&t, "allow", &data, &len) == 0,
+		   "'%s': drop-in not made", in);
+	mkdir(rules_dir, 0755); /* the change's journal makes it; here, this */
+	FUZZ_CHECK(sf_write_atomic(path, data, len) == 0, "'%s': drop-in not written", in);
 	sf_config_load(main_conf, true, &p, &d);
-	FUZZ_CHECK(d.n == 0, "'%s': the drop-in %s does not read back: %s", in, backup.path,
+	FUZZ_CHECK(d.n == 0, "'%s': the drop-in %s does not read back: %s", in, path,
 		   d.n ? d.msgs[0] : "");
-	same_rule(in, r, &p, backup.path);
+	same_rule(in, r, &p, path);
 	sf_policy_free(&p);
 	sf_diag_free(&d);
-	sf_dropin_restore(&backup); /* it did not exist: removed */
-	sf_file_backup_free(&backup);
+	sf_text_free(&t);
+	free(data);
+	unlink(path);
 }
 
 static void check_runtime(const char *in, const struct sf_rule_spec *r)
@@ -106,7 +116,13 @@ static void check_runtime(const char *in, const struct sf_rule_spec *r)
 	sf_runtime_init(&rt);
 	if (sf_policy_add_rule(&rt.rules, r))
 		abort();
-	FUZZ_CHECK(sf_runtime_save(runtime_conf, &rt) == 0, "'%s': runtime layer not written", in);
+	char *data = NULL;
+	size_t len = 0;
+
+	FUZZ_CHECK(sf_runtime_format(&rt, &data, &len) == 0 &&
+			   sf_write_atomic(runtime_conf, data, len) == 0,
+		   "'%s': runtime layer not written", in);
+	free(data);
 	sf_runtime_load(runtime_conf, &back, &d);
 	FUZZ_CHECK(d.n == 0, "'%s': the runtime layer does not read back: %s", in,
 		   d.n ? d.msgs[0] : "");

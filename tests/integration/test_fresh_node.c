@@ -77,14 +77,27 @@ START_TEST(every_command_on_a_fresh_node)
 	static const char *const changes[] = {"deny user:65534", "log user:65534",
 					      "limit user:65534 5/min", "allow user:65534"};
 	int l = sft_listen("192.0.2.1", 25);
+	char batch[4200];
 	pid_t daemon;
+	FILE *f;
 
 	sft_env_setup(&env, "fresh", NULL);
 	sft_mark_up();
 	ck_assert_msg(access("/etc/smtpfence", F_OK) && access("/run/smtpfence", F_OK),
 		      "the default paths are not fresh");
-	/* Nothing loaded: persisted changes work, and make what they need. */
-	plain_ok("allow user:65534");
+	/* Nothing loaded: persisted changes work, and make what they need;
+	 * the first is a panel's batch on standard input. */
+	snprintf(batch, sizeof(batch), "%s/batch.txt", env.dir);
+	f = fopen(batch, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("# first accounts\nallow user:65534\nlog group:0\n", f);
+	fclose(f);
+	ck_assert_msg(sft_cli_plain(&env, "-j apply -f - < '%s'", batch) == 0, "apply: %s",
+		      env.err);
+	ck_assert_msg(strstr(env.out, "\"applied\":false") &&
+			      strstr(env.out, "\"target\":\"group:0\""),
+		      "%s", env.out);
+	ck_assert_int_eq(access("/run/smtpfence/change.journal", F_OK), -1);
 	assert_mode("/etc/smtpfence", S_IFDIR, 0755);
 	assert_mode("/etc/smtpfence/rules.d", S_IFDIR, 0755);
 	assert_mode("/etc/smtpfence/rules.d/user-65534.conf", S_IFREG, 0644);
@@ -128,6 +141,16 @@ START_TEST(every_command_on_a_fresh_node)
 	ck_assert_int_eq(sft_connect(env.cgroup, NOBODY, NOBODY, "192.0.2.1", 25, SFT_BLOCKING),
 			 EPERM);
 	plain_ok("unset --runtime user:65534");
+	f = fopen(batch, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("deny user:65534\n", f);
+	fclose(f);
+	ck_assert_msg(sft_cli_plain(&env, "apply --runtime -f '%s'", batch) == 0, "apply: %s",
+		      env.err);
+	ck_assert_int_eq(sft_connect(env.cgroup, NOBODY, NOBODY, "192.0.2.1", 25, SFT_BLOCKING),
+			 EPERM);
+	plain_ok("unset --runtime user:65534");
+	plain_ok("unset group:0");
 	ck_assert_int_eq(sft_connect(env.cgroup, NOBODY, NOBODY, "192.0.2.1", 25, SFT_BLOCKING), 0);
 	plain_ok("status");
 	plain_ok("status -j");

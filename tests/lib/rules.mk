@@ -20,6 +20,7 @@ $(BUILD)/tests/%.o: tests/%.c | $(SKELS)
 # libraries, check and LIBS. More prerequisites may be added to it later
 # (`$(BUILD)/tests/bin/NAME: more.o`): they are linked too.
 define sft_test_bin
+SFT_ALL_BINS += $(BUILD)/tests/bin/$(1)
 $(BUILD)/tests/bin/$(1): $(2)
 	$$(call msg,LD,$$@)
 	$$(Q)mkdir -p $$(@D)

@@ -80,7 +80,8 @@ expect "smtpfence allow unit:smtpfence-test-completion-$$" "$unit"
 expect "smtpfence limit unit:smtpfence-test-completion-$$" "$unit"
 expect "smtpfence unset cgroup:/smtpfence-test-completion-$$" "/$unit/"
 expect "smtpfence allow dest:" # an address is not guessed
-expect "smtpfence allow user:root " # one target only
+expect "smtpfence allow user:root " cgroup: unit: user: group: dest: # several targets
+expect "smtpfence allow user:root us" user:
 
 # Words after the target, and other subcommands' words.
 expect "smtpfence limit user:root " 10/min 100/hour 1/sec

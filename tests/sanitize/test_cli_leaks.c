@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +201,31 @@ START_TEST(commands_with_a_daemon)
 	run(0, "metrics -j");
 	run(0, "-j allow user:10009");
 	run(0, "-j unset user:10009");
+	/* many changes in one: several targets, and apply from a file */
+	run(0, "limit user:10011 user:10012 5/min burst 2");
+	run(2, "deny user:10011 user:");
+	run(0, "-j apply -f - < /dev/null");
+	{
+		char path[PATH_MAX + 16], args[PATH_MAX + 32];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/batch.txt", env.dir);
+		f = fopen(path, "w");
+		ck_assert_ptr_nonnull(f);
+		fputs("# batch\nallow user:10011\nunset user:10012\nlog user:10013 # note\n", f);
+		fclose(f);
+		snprintf(args, sizeof(args), "-j apply -f %s", path);
+		run(0, args);
+		f = fopen(path, "w");
+		fputs("unset user:10011\nunset user:10013\nallow user:\nbogus\n", f);
+		fclose(f);
+		snprintf(args, sizeof(args), "apply -f %s", path);
+		run(2, args);
+		f = fopen(path, "w");
+		fputs("unset user:10011\nunset user:10013\n", f);
+		fclose(f);
+		run(0, args);
+	}
 	run(0, "quarantine user:10004 1h limit 1/hour");
 	run(0, "rules -j");
 	run(0, "status -j");

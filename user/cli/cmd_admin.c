@@ -4,7 +4,7 @@
 #include "kernel/loader.h"
 #include "util/log.h"
 #include "kernel/pins.h"
-#include "policy/session.h"
+#include "policy/change.h"
 #include "util/json_out.h"
 #include "util/plural.h"
 
@@ -53,10 +53,7 @@ static int check_config(const struct sf_ctx *ctx, const void *opts, int argc, ch
 	int err;
 
 	(void)opts, (void)argc, (void)argv;
-	err = sf_session_begin(&s, ctx, false);
-	if (!err)
-		err = sf_session_compile(&s);
-	sf_diag_print(&s.diag);
+	err = sf_session_load(&s, ctx, false, NULL);
 	if (s.runtime_unread)
 		sf_warn("not root: %s is not readable, the runtime layer and the quarantines were "
 			"not checked",
@@ -79,30 +76,8 @@ static int check_config(const struct sf_ctx *ctx, const void *opts, int argc, ch
  * daemon, and reports errors to the caller), then tells the daemon. */
 static int reload(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
-	struct sf_session s;
-	struct sf_maps m;
-	int err, code;
-
 	(void)opts, (void)argc, (void)argv;
-	err = sf_session_begin(&s, ctx, true);
-	if (!err)
-		err = sf_session_compile(&s);
-	if (err) {
-		sf_diag_print(&s.diag);
-		sf_err("reload refused: the policy in force is unchanged");
-		sf_session_end(&s);
-		return err == -EINVAL ? SF_EXIT_USAGE : SF_EXIT_FAIL;
-	}
-	err = sf_maps_open(ctx->pin_dir, &m);
-	code = sf_exit_for(err, ctx->pin_dir);
-	if (!err) {
-		code = sf_session_sync(&s, &m) ? SF_EXIT_FAIL : SF_EXIT_OK;
-		sf_maps_close(&m);
-	}
-	sf_session_end(&s);
-	if (code == SF_EXIT_OK)
-		sf_session_poke_daemon(ctx);
-	return code;
+	return sf_change_reload(ctx);
 }
 
 const struct sf_command sf_cmd_check_config = {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* ports add|del|list and default: live settings kept in the runtime
  * layer (the configuration file holds the persistent ones). */
+#include "cli/change_print.h"
 #include "cli/commands.h"
 #include "util/json_out.h"
 #include "policy/config.h"
-#include "policy/dropin.h"
 #include "util/log.h"
 #include "policy/session.h"
 #include "smtpfence.h"
@@ -14,47 +14,35 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Applies an edit of the runtime layer whole: files and maps, or neither. */
-static int commit_runtime(const struct sf_ctx *ctx, struct sf_session *s)
-{
-	struct sf_file_backup backup;
-	struct sf_maps maps;
-	int err, code = SF_EXIT_OK;
+struct port_edit {
+	const uint16_t *ports;
+	int n;
+	bool add;
+};
 
-	if (sf_session_compile(s)) {
-		sf_diag_print(&s->diag);
-		return SF_EXIT_USAGE;
+static int edit_ports(struct sf_change *c, void *arg)
+{
+	const struct port_edit *pe = arg;
+
+	for (int i = 0; i < pe->n; i++) {
+		int err = sf_change_port(c, pe->ports[i], pe->add);
+
+		if (err)
+			return err;
 	}
-	err = sf_maps_open(ctx->pin_dir, &maps);
-	if (err)
-		return sf_exit_for(err, ctx->pin_dir);
-	err = sf_file_backup_take(s->runtime_path, &backup);
-	if (!err)
-		err = sf_runtime_save(s->runtime_path, &s->runtime);
-	if (err) {
-		sf_err("failed to write %s: %s", s->runtime_path, strerror(-err));
-		code = SF_EXIT_FAIL;
-	} else if (sf_session_sync(s, &maps)) {
-		sf_dropin_restore(&backup);
-		code = SF_EXIT_FAIL;
-	}
-	sf_file_backup_free(&backup);
-	sf_maps_close(&maps);
-	return code;
+	return 0;
 }
 
-static int begin(const struct sf_ctx *ctx, struct sf_session *s)
-{
-	int err = sf_session_begin(s, ctx, true);
+struct default_edit {
+	int action;
+	struct sf_rate rate;
+};
 
-	if (err) {
-		sf_diag_print(&s->diag);
-		if (err == -EINVAL)
-			sf_err("the configuration has errors: fix them first (nothing was "
-			       "changed)");
-		return err == -EINVAL ? SF_EXIT_USAGE : SF_EXIT_FAIL;
-	}
-	return SF_EXIT_OK;
+static int edit_default(struct sf_change *c, void *arg)
+{
+	const struct default_edit *de = arg;
+
+	return sf_change_default(c, de->action, &de->rate);
 }
 
 static int list_ports(const struct sf_ctx *ctx, struct sf_session *s)
@@ -90,66 +78,51 @@ static int ports(const struct sf_ctx *ctx, const void *opts, int argc, char **ar
 	char err[SF_ERR_LEN];
 	uint16_t ports[64];
 	int n = 0, code;
-	bool add;
 
 	(void)opts;
 	if ((strcmp(argv[0], "list") && argc < 2) ||
 	    (strcmp(argv[0], "list") && strcmp(argv[0], "add") && strcmp(argv[0], "del")) ||
 	    (!strcmp(argv[0], "list") && argc != 1))
 		return sf_command_usage_error(&sf_cmd_ports);
-	add = !strcmp(argv[0], "add");
 	for (int i = 1; i < argc; i++) {
 		if (sf_parse_port(argv[i], &ports[n++], err, sizeof(err))) {
 			sf_err("%s", err);
 			return SF_EXIT_USAGE;
 		}
 	}
-	code = begin(ctx, &s);
-	if (code == SF_EXIT_OK && !strcmp(argv[0], "list"))
-		code = list_ports(ctx, &s);
-	else if (code == SF_EXIT_OK) {
-		for (int i = 0; i < n; i++) {
-			bool in_config = sf_port_get(s.config.ports, ports[i]);
+	if (strcmp(argv[0], "list")) {
+		struct port_edit pe = {ports, n, !strcmp(argv[0], "add")};
 
-			sf_port_set(s.runtime.ports_add, ports[i], add && !in_config);
-			sf_port_set(s.runtime.ports_del, ports[i], !add && in_config);
-		}
-		code = commit_runtime(ctx, &s);
+		return sf_change_run(ctx, "ports", true, edit_ports, &pe);
 	}
+	code = sf_session_begin(&s, ctx, false);
+	sf_diag_print(&s.diag);
+	code = code == -EINVAL ? SF_EXIT_USAGE : code ? SF_EXIT_FAIL : list_ports(ctx, &s);
 	sf_session_end(&s);
 	return code;
 }
 
 static int set_default(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
-	struct sf_session s;
-	struct sf_rate rate = {};
+	struct default_edit de = {};
 	char err[SF_ERR_LEN], rest[256] = "";
-	int action, code;
 	size_t o = 0;
 
 	(void)opts;
-	if (sf_parse_action(argv[0], &action, err, sizeof(err))) {
+	if (sf_parse_action(argv[0], &de.action, err, sizeof(err))) {
 		sf_err("%s", err);
 		return SF_EXIT_USAGE;
 	}
 	for (int i = 1; i < argc && o < sizeof(rest) - 1; i++)
 		o += (size_t)snprintf(rest + o, sizeof(rest) - o, "%s%s", i > 1 ? " " : "",
 				      argv[i]);
-	if (action != SF_ACT_LIMIT && argc != 1)
+	if (de.action != SF_ACT_LIMIT && argc != 1)
 		return sf_command_usage_error(&sf_cmd_default);
-	if (action == SF_ACT_LIMIT && sf_parse_rate(rest, &rate, err, sizeof(err))) {
+	if (de.action == SF_ACT_LIMIT && sf_parse_rate(rest, &de.rate, err, sizeof(err))) {
 		sf_err("%s", err);
 		return SF_EXIT_USAGE;
 	}
-	code = begin(ctx, &s);
-	if (code == SF_EXIT_OK) {
-		s.runtime.default_action = action;
-		s.runtime.default_rate = rate;
-		code = commit_runtime(ctx, &s);
-	}
-	sf_session_end(&s);
-	return code;
+	return sf_change_run(ctx, "default", true, edit_default, &de);
 }
 
 const struct sf_command sf_cmd_ports = {
@@ -169,6 +142,7 @@ const struct sf_command sf_cmd_default = {
 	.min_args = 1,
 	.max_args = -1,
 	.summary = "set the default action (live)",
+	.json = true,
 	.needs_root = true,
 	.run = set_default,
 };

@@ -8,11 +8,11 @@
 #include <string.h>
 
 const struct sf_command *const sf_commands[] = {
-	&sf_cmd_run,	  &sf_cmd_allow,      &sf_cmd_deny,    &sf_cmd_log,    &sf_cmd_limit,
-	&sf_cmd_redirect, &sf_cmd_unset,      &sf_cmd_rules,   &sf_cmd_status, &sf_cmd_ports,
-	&sf_cmd_default,  &sf_cmd_explain,    &sf_cmd_flows,   &sf_cmd_events, &sf_cmd_top,
-	&sf_cmd_metrics,  &sf_cmd_quarantine, &sf_cmd_release, &sf_cmd_dnsbl,  &sf_cmd_check_config,
-	&sf_cmd_reload,	  &sf_cmd_unload,     &sf_cmd_import,  &sf_cmd_help,
+	&sf_cmd_run,	      &sf_cmd_allow,   &sf_cmd_deny,	   &sf_cmd_log,	    &sf_cmd_limit,
+	&sf_cmd_redirect,     &sf_cmd_unset,   &sf_cmd_apply,	   &sf_cmd_rules,   &sf_cmd_status,
+	&sf_cmd_ports,	      &sf_cmd_default, &sf_cmd_explain,	   &sf_cmd_flows,   &sf_cmd_events,
+	&sf_cmd_top,	      &sf_cmd_metrics, &sf_cmd_quarantine, &sf_cmd_release, &sf_cmd_dnsbl,
+	&sf_cmd_check_config, &sf_cmd_reload,  &sf_cmd_unload,	   &sf_cmd_import,  &sf_cmd_help,
 };
 
 const size_t sf_n_commands = sizeof(sf_commands) / sizeof(sf_commands[0]);

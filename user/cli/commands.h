@@ -9,7 +9,7 @@
 
 extern const struct sf_command sf_cmd_run;
 extern const struct sf_command sf_cmd_allow, sf_cmd_deny, sf_cmd_log, sf_cmd_limit, sf_cmd_redirect,
-	sf_cmd_unset;
+	sf_cmd_unset, sf_cmd_apply;
 extern const struct sf_command sf_cmd_rules;
 extern const struct sf_command sf_cmd_status;
 extern const struct sf_command sf_cmd_ports, sf_cmd_default;

@@ -37,6 +37,11 @@ void sf_command_synopsis(const struct sf_command *cmd, char *buf, size_t len)
 				    cmd->args ? cmd->args : "", " [-j]");
 
 	for (const struct sf_option *o = cmd->options; o && o->name && n + 1 < len; o++) {
+		char flag[4] = {'-', o->short_name, ' ', '\0'};
+
+		/* Shown in the words already ("apply -f FILE|-"): not twice. */
+		if (o->short_name && cmd->args && !strncmp(cmd->args, flag, 3))
+			continue;
 		n += (size_t)snprintf(buf + n, len - n, " [");
 		n += n < len ? option_words(o, true, buf + n, len - n) : 0;
 		if (n < len)

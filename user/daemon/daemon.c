@@ -218,13 +218,8 @@ static int apply_policy(struct daemon *d, const char *why)
 	struct sf_session s;
 	int err;
 
-	err = sf_session_begin(&s, d->ctx, true);
-	if (!err)
-		err = sf_session_compile(&s);
-	if (err) {
-		sf_diag_print(&s.diag);
-		sf_err("%s refused: the policy in force is unchanged", why);
-	} else {
+	err = sf_session_load(&s, d->ctx, true, why);
+	if (!err) {
 		err = sf_session_sync(&s, &d->maps);
 		if (!err) {
 			remember_paths(d, &s);
@@ -316,11 +311,8 @@ static int setup(struct daemon *d, char *attach, size_t len)
 	bool reused = false, adopted = false;
 	int err;
 
-	err = sf_session_begin(&s, d->ctx, true);
-	if (!err)
-		err = sf_session_compile(&s);
+	err = sf_session_load(&s, d->ctx, true, NULL);
 	if (err) {
-		sf_diag_print(&s.diag);
 		sf_session_end(&s);
 		return err;
 	}

@@ -16,7 +16,8 @@ static const char *period_word(uint64_t ns)
 	}
 }
 
-json_object *sf_rate_json(const struct sf_rate *r)
+/* {"count","period","period_s","burst"}. */
+static json_object *rate_json(const struct sf_rate *r)
 {
 	json_object *o = json_object_new_object();
 
@@ -31,5 +32,5 @@ void sf_action_json_add(json_object *o, int action, const struct sf_rate *rate)
 {
 	json_object_object_add(o, "action", json_object_new_string(sf_action_name(action)));
 	if (action == SF_ACT_LIMIT && rate)
-		json_object_object_add(o, "rate", sf_rate_json(rate));
+		json_object_object_add(o, "rate", rate_json(rate));
 }

@@ -9,8 +9,6 @@
 
 #include <json-c/json.h>
 
-/* {"count","period","period_s","burst"}. */
-json_object *sf_rate_json(const struct sf_rate *r);
 /* Adds "action" (and "rate" for limit) to o. */
 void sf_action_json_add(json_object *o, int action, const struct sf_rate *rate);
 

@@ -4,6 +4,7 @@
 #include "policy/quarantine_parse.h"
 #include "smtpfence.h"
 #include "util/regular.h"
+#include "util/write_file.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -640,25 +641,11 @@ int sf_runtime_load(const char *path, struct sf_runtime *rt, struct sf_diag *d)
 int sf_write_atomic(const char *path, const char *data, size_t len)
 {
 	char tmp[PATH_MAX];
-	int fd, err = 0;
+	int err;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	for (size_t off = 0; off < len && !err;) {
-		ssize_t n = write(fd, data + off, len - off);
-
-		if (n < 0 && errno != EINTR)
-			err = -errno;
-		else if (n > 0)
-			off += (size_t)n;
-	}
-	if (!err && fsync(fd))
-		err = -errno;
-	if (close(fd) && !err)
-		err = -errno;
+	err = sf_write_file(tmp, data, len, true);
 	if (!err && rename(tmp, path))
 		err = -errno;
 	if (err)
@@ -680,12 +667,10 @@ static void append_ports(FILE *f, const char *key, const uint8_t *bm)
 		fputc('\n', f);
 }
 
-int sf_runtime_save(const char *path, const struct sf_runtime *rt)
+int sf_runtime_format(const struct sf_runtime *rt, char **buf, size_t *len)
 {
-	char *buf = NULL, line[1024];
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	int err;
+	char line[1024];
+	FILE *f = open_memstream(buf, len);
 
 	if (!f)
 		return -errno;
@@ -705,9 +690,10 @@ int sf_runtime_save(const char *path, const struct sf_runtime *rt)
 		sf_rule_format(&rt->rules.rules[i], line, sizeof(line));
 		fprintf(f, "%s\n", line);
 	}
-	if (fclose(f))
+	if (fclose(f)) {
+		free(*buf);
+		*buf = NULL;
 		return -errno;
-	err = sf_write_atomic(path, buf, len);
-	free(buf);
-	return err;
+	}
+	return 0;
 }

@@ -16,7 +16,8 @@ int sf_config_load(const char *main_path, bool explicit_path, struct sf_policy *
 		   struct sf_diag *d);
 
 int sf_runtime_load(const char *path, struct sf_runtime *rt, struct sf_diag *d);
-int sf_runtime_save(const char *path, const struct sf_runtime *rt);
+/* The runtime layer's file content (policy/change.c writes it). */
+int sf_runtime_format(const struct sf_runtime *rt, char **buf, size_t *len);
 
 /* Parses one "ACTION = TARGET [RATE]" rule line, as written in [rules]. */
 int sf_rule_from_words(const char *action, const char *rest, struct sf_rule_spec *r, char *err,

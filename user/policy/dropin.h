@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Persists one rule change in the configuration files: the line that rules
- * the target is replaced or removed where it stands, or a drop-in named
- * after the tenant is written in the rules directory. */
+/* Where a rule on a target nobody has ruled yet is written: a drop-in in
+ * the rules directory named after the tenant (policy/change.c edits it). */
 #ifndef SF_DROPIN_H
 #define SF_DROPIN_H
 
@@ -9,20 +8,10 @@
 
 #include <stddef.h>
 
-struct sf_file_backup {
-	char path[PATH_MAX];
-	char *data; /* NULL: the file did not exist */
-	size_t len;
-};
-
-/* Writes rule (or removes the target's line when rule is NULL). *where is
- * the spec that rules the target now (NULL: none). The previous content
- * is saved in *backup for sf_dropin_restore. */
-int sf_dropin_write(const char *rules_dir, const struct sf_rule_spec *where,
-		    const struct sf_rule_spec *rule, struct sf_file_backup *backup);
-/* Saves a file's present content (or its absence) for a later restore. */
-int sf_file_backup_take(const char *path, struct sf_file_backup *backup);
-int sf_dropin_restore(struct sf_file_backup *backup);
-void sf_file_backup_free(struct sf_file_backup *backup);
+/* RULES_DIR/NAME.conf: a unit is its own name, other kinds get their kind
+ * as prefix ("user-bob.conf"); characters a file name should not hold
+ * become '-', and the name never starts with '.' (never read). */
+int sf_dropin_path(const char *rules_dir, enum sf_target_kind kind, const char *value, char *buf,
+		   size_t len);
 
 #endif /* SF_DROPIN_H */

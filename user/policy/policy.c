@@ -134,30 +134,17 @@ int sf_policy_add_interface(struct sf_policy *p, const char *name)
 	return 0;
 }
 
-int sf_policy_overlay(struct sf_policy *p, const struct sf_runtime *rt)
+void sf_policy_drop_removed(struct sf_policy *p)
 {
-	for (unsigned int port = 1; port < 65536; port++) {
-		if (sf_port_get(rt->ports_add, port))
-			sf_port_set(p->ports, port, true);
-		if (sf_port_get(rt->ports_del, port))
-			sf_port_set(p->ports, port, false);
-	}
-	if (rt->default_action != SF_ACT_NONE) {
-		p->default_action = rt->default_action;
-		p->default_rate = rt->default_rate;
-	}
-	for (size_t i = 0; i < rt->rules.n_rules; i++) {
-		const struct sf_rule_spec *r = &rt->rules.rules[i];
-		long at = sf_policy_find(p, r->kind, r->value);
-		int err;
+	size_t kept = 0;
 
-		if (at >= 0)
-			sf_policy_remove(p, (size_t)at);
-		err = sf_policy_add_rule(p, r);
-		if (err)
-			return err;
+	for (size_t i = 0; i < p->n_rules; i++) {
+		if (p->rules[i].action == SF_ACT_NONE)
+			free(p->rules[i].value);
+		else
+			p->rules[kept++] = p->rules[i];
 	}
-	return 0;
+	p->n_rules = kept;
 }
 
 void sf_runtime_init(struct sf_runtime *rt)

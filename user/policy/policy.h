@@ -130,8 +130,8 @@ long sf_policy_find(const struct sf_policy *p, enum sf_target_kind kind, const c
 void sf_policy_remove(struct sf_policy *p, size_t idx);
 /* Adds an interface to judge forwarded traffic on, once. -E2BIG: full. */
 int sf_policy_add_interface(struct sf_policy *p, const char *name);
-/* Overlays the runtime layer: its rules replace same-target rules. */
-int sf_policy_overlay(struct sf_policy *p, const struct sf_runtime *rt);
+/* Removes the rules marked removed (action SF_ACT_NONE), in one pass. */
+void sf_policy_drop_removed(struct sf_policy *p);
 
 void sf_runtime_init(struct sf_runtime *rt);
 void sf_runtime_free(struct sf_runtime *rt);

@@ -85,12 +85,3 @@ int sf_parse_relay(const char *value, struct sf_relay *r, char *err, size_t errl
 	*r = out;
 	return 0;
 }
-
-void sf_relay_format(const struct sf_relay *r, char *buf, size_t len)
-{
-	char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN];
-
-	inet_ntop(AF_INET, r->addr4, a4, sizeof(a4));
-	inet_ntop(AF_INET6, r->addr6, a6, sizeof(a6));
-	snprintf(buf, len, "%s:%u [%s]:%u", a4, ntohs(r->port4), a6, ntohs(r->port6));
-}

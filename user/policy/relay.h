@@ -20,7 +20,5 @@ void sf_relay_default(struct sf_relay *r);
 /* Parses the value of `relay`, over *r's current addresses. 0, or -EINVAL
  * with a message naming the offending word. */
 int sf_parse_relay(const char *value, struct sf_relay *r, char *err, size_t errlen);
-/* "127.0.0.1:25 [::1]:25" */
-void sf_relay_format(const struct sf_relay *r, char *buf, size_t len);
 
 #endif /* SF_RELAY_H */

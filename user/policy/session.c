@@ -3,9 +3,11 @@
 #include "util/cgroupfs.h"
 #include "policy/config.h"
 #include "policy/dnsbl_state.h"
+#include "policy/journal.h"
 #include "util/log.h"
 #include "util/mkdirs.h"
 #include "policy/sync.h"
+#include "policy/target_index.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -75,6 +77,10 @@ int sf_session_begin(struct sf_session *s, const struct sf_ctx *ctx, bool lock)
 		sf_err("failed to lock %s/lock: %s", ctx->run_dir, strerror(-err));
 		return err;
 	}
+	/* A change a kill cut short is finished (or undone) before reading. */
+	if (lock && (err = sf_journal_recover(ctx->run_dir)) < 0)
+		sf_warn("failed to recover the change journal in %s: %s", ctx->run_dir,
+			strerror(-err));
 	err = sf_cgroup2_mount(s->cgroup_mount, sizeof(s->cgroup_mount));
 	if (err) {
 		sf_err("failed to find the cgroup-v2 mount in /proc/self/mountinfo: %s",
@@ -114,6 +120,42 @@ static int copy_policy(struct sf_policy *dst, const struct sf_policy *src)
 	return 0;
 }
 
+/* Overlays the runtime layer: its rules replace same-target rules. */
+static int overlay(struct sf_policy *p, const struct sf_runtime *rt)
+{
+	struct sf_target_index ix;
+	int err = 0;
+
+	for (unsigned int port = 1; port < 65536; port++) {
+		if (sf_port_get(rt->ports_add, port))
+			sf_port_set(p->ports, port, true);
+		if (sf_port_get(rt->ports_del, port))
+			sf_port_set(p->ports, port, false);
+	}
+	if (rt->default_action != SF_ACT_NONE) {
+		p->default_action = rt->default_action;
+		p->default_rate = rt->default_rate;
+	}
+	if (!rt->rules.n_rules)
+		return 0;
+	sf_target_index_init(&ix);
+	/* A runtime rule replaces its target's rule: the old one is marked,
+	 * the new one goes last, and the marked ones go once at the end. */
+	for (size_t i = 0; !err && i < rt->rules.n_rules; i++) {
+		const struct sf_rule_spec *r = &rt->rules.rules[i];
+		long at = sf_target_index_find(&ix, p, r->kind, r->value);
+
+		if (at >= 0)
+			p->rules[at].action = SF_ACT_NONE;
+		err = sf_policy_add_rule(p, r);
+		if (!err)
+			err = sf_target_index_put(&ix, p, p->n_rules - 1);
+	}
+	sf_target_index_free(&ix);
+	sf_policy_drop_removed(p);
+	return err;
+}
+
 int sf_session_compile(struct sf_session *s)
 {
 	int err;
@@ -123,7 +165,7 @@ int sf_session_compile(struct sf_session *s)
 	s->compiled_ok = false;
 	err = copy_policy(&s->effective, &s->config);
 	if (!err)
-		err = sf_policy_overlay(&s->effective, &s->runtime);
+		err = overlay(&s->effective, &s->runtime);
 	if (!err)
 		err = sf_quarantine_overlay(&s->effective, &s->quarantines, (int64_t)time(NULL));
 	if (err)
@@ -136,6 +178,20 @@ int sf_session_compile(struct sf_session *s)
 	}
 	err = sf_compile(&s->effective, s->cgroup_mount, &s->compiled, &s->diag);
 	s->compiled_ok = !err;
+	return err;
+}
+
+int sf_session_load(struct sf_session *s, const struct sf_ctx *ctx, bool lock, const char *refused)
+{
+	int err = sf_session_begin(s, ctx, lock);
+
+	if (!err)
+		err = sf_session_compile(s);
+	if (err) {
+		sf_diag_print(&s->diag);
+		if (refused)
+			sf_err("%s refused: the policy in force is unchanged", refused);
+	}
 	return err;
 }
 

@@ -41,6 +41,10 @@ int sf_session_begin(struct sf_session *s, const struct sf_ctx *ctx, bool lock);
  * quarantines in force at this moment override their tenants' rules, and
  * on_listed the default while an address is listed. */
 int sf_session_compile(struct sf_session *s);
+/* Begins and compiles; on a problem says each (and, when refused is not
+ * NULL, "REFUSED refused: the policy in force is unchanged") and returns
+ * its error (-EINVAL: a bad configuration). End the session either way. */
+int sf_session_load(struct sf_session *s, const struct sf_ctx *ctx, bool lock, const char *refused);
 /* Syncs the compiled policy into the maps (if smtpfence is loaded). */
 int sf_session_sync(struct sf_session *s, const struct sf_maps *m);
 void sf_session_end(struct sf_session *s);

@@ -14,7 +14,10 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
-bool sf_cgroup_trusted(const char *abs)
+/* A cgroup directory that is root's and not delegated: what systemd made
+ * for itself. One owned by someone else, or marked with a delegate xattr,
+ * belongs to a tenant from there down. */
+static bool cgroup_trusted(const char *abs)
 {
 	struct stat st;
 
@@ -73,7 +76,7 @@ static int locate_slice(const char *root_abs, const char *unit, char *found, siz
 
 	if (err)
 		return err;
-	if (!sf_cgroup_trusted(root_abs))
+	if (!cgroup_trusted(root_abs))
 		return -ENOENT;
 	if (snprintf(found, len, "%s", root_abs) >= (int)len)
 		return -ENAMETOOLONG;
@@ -82,7 +85,7 @@ static int locate_slice(const char *root_abs, const char *unit, char *found, siz
 		o = strlen(found);
 		if (snprintf(found + o, len - o, "/%s", part) >= (int)(len - o))
 			return -ENAMETOOLONG;
-		if (next && !sf_cgroup_trusted(found))
+		if (next && !cgroup_trusted(found))
 			return -ENOENT;
 	}
 	return stat(found, &st) || !S_ISDIR(st.st_mode) ? -ENOENT : 0;
@@ -131,7 +134,7 @@ static void find_in_slices(const char *abs, const char *slice, const char *unit,
 		return;
 	while ((e = readdir(d))) {
 		if (e->d_type != DT_DIR || !child_slice(slice, e->d_name) ||
-		    join(path, sizeof(path), abs, e->d_name) || !sf_cgroup_trusted(path))
+		    join(path, sizeof(path), abs, e->d_name) || !cgroup_trusted(path))
 			continue;
 		find_in_slices(path, e->d_name, unit, depth + 1, c);
 	}
@@ -146,7 +149,7 @@ static int locate_in_slices(const char *root_abs, const char *unit, char *found,
 
 	if (!c)
 		return -ENOMEM;
-	if (sf_cgroup_trusted(root_abs))
+	if (cgroup_trusted(root_abs))
 		find_in_slices(root_abs, "-.slice", unit, 0, c);
 	if (c->slices_seen > SF_UNIT_MAX_SLICES)
 		sf_warn("unit:%s: looked into the first %d slices only", unit, SF_UNIT_MAX_SLICES);

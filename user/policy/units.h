@@ -25,9 +25,5 @@ int sf_unit_locate(const char *mount, const char *root, bool ask_systemd, const 
  * when systemd has no such unit or it has no cgroup now; -EHOSTDOWN when
  * systemd cannot be asked. */
 int sf_unit_ask_systemd(const char *unit, char *rel, size_t len);
-/* A cgroup directory that is root's and not delegated: what systemd made
- * for itself. One owned by someone else, or marked with a delegate xattr,
- * belongs to a tenant from there down. */
-bool sf_cgroup_trusted(const char *abs);
 
 #endif /* SF_UNITS_H */

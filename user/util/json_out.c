@@ -11,7 +11,9 @@ const char *sf_json_string(json_object *o)
 							 JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
-json_object *sf_json_versioned(json_object *o)
+/* o with "schema" (SF_JSON_SCHEMA) as its first member; o itself when it
+ * is no object or has one. Takes o. */
+static json_object *versioned(json_object *o)
 {
 	json_object *v;
 
@@ -38,14 +40,14 @@ void sf_json_print(json_object *o)
 
 			if (!json_object_is_type(e, json_type_object))
 				continue;
-			v = sf_json_versioned(json_object_get(e));
+			v = versioned(json_object_get(e));
 			if (v != e)
 				json_object_array_put_idx(o, i, v); /* puts e */
 			else
 				json_object_put(e);
 		}
 	} else {
-		o = sf_json_versioned(o);
+		o = versioned(o);
 	}
 	puts(sf_json_string(o));
 	json_object_put(o);

@@ -13,9 +13,6 @@
 
 /* The same one-line text, owned by o. */
 const char *sf_json_string(json_object *o);
-/* o with "schema" (SF_JSON_SCHEMA) as its first member; o itself when it
- * is no object or has one. Takes o. */
-json_object *sf_json_versioned(json_object *o);
 /* Prints o and a newline on stdout, then releases o: an object gets
  * "schema", and so does every object of an array (smtpfence-json(7)). */
 void sf_json_print(json_object *o);

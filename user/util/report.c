@@ -24,11 +24,6 @@ void sf_report_json(bool on)
 	json_mode = on;
 }
 
-bool sf_report_is_json(void)
-{
-	return json_mode;
-}
-
 void sf_report_keep(const char *file, int line, const char *message)
 {
 	struct kept *k;
@@ -74,7 +69,8 @@ json_object *sf_report_error_json(const char *file, int line, const char *messag
 	return o;
 }
 
-json_object *sf_report_errors(void)
+/* The problems kept so far, as a JSON array (caller puts it). */
+static json_object *report_errors(void)
 {
 	json_object *arr = json_object_new_array();
 
@@ -118,7 +114,7 @@ int sf_report_finish(int rc)
 			json_object_object_add(o, "line", json_object_new_int(k->line));
 		json_object_object_add(o, "exit", json_object_new_int(rc));
 		if (n_kept > 1 || n_dropped)
-			json_object_object_add(o, "errors", sf_report_errors());
+			json_object_object_add(o, "errors", report_errors());
 		if (n_dropped)
 			json_object_object_add(o, "errors_dropped",
 					       json_object_new_uint64(n_dropped));

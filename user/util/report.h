@@ -16,7 +16,6 @@
 
 /* -j given: keep errors for the JSON document. */
 void sf_report_json(bool on);
-bool sf_report_is_json(void);
 /* One problem, at file:line when known (file NULL, line 0: none): one line
  * "file:line: message" on stderr, and kept under -j. */
 void sf_report_error(const char *file, int line, const char *fmt, ...)
@@ -25,8 +24,6 @@ void sf_report_error(const char *file, int line, const char *fmt, ...)
 void sf_report_keep(const char *file, int line, const char *message);
 /* {"file","line","error"} of one problem: the element of "errors". */
 json_object *sf_report_error_json(const char *file, int line, const char *message);
-/* The problems kept so far, as a JSON array (caller puts it). */
-json_object *sf_report_errors(void);
 /* At the end of a command with exit code rc: under -j and when nothing was
  * printed, the error document (rc != 0) or {"schema":1,"ok":true}. Frees
  * what was kept; returns rc. */

@@ -3,23 +3,24 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct tagged {
+/* Flows are grouped in one pass through an open-addressed table keyed by
+ * the interned tenant name and the port: sorting 100,000 flows first was a
+ * third of a top refresh. */
+struct group_slot {
 	const char *tenant; /* interned by sf_tenants: equal names, equal pointers */
 	__u16 port;
-	const struct sf_flow_entry *f;
+	size_t index; /* into the sums */
 };
 
-/* Pointer order first: cheap, and groups equal tenants together. */
-static int cmp_tagged(const void *a, const void *b)
+static size_t group_hash(const char *tenant, __u16 port, size_t mask)
 {
-	const struct tagged *x = a, *y = b;
+	__u64 h = ((__u64)(uintptr_t)tenant ^ port) * 0x9e3779b97f4a7c15ULL;
 
-	if (x->tenant != y->tenant)
-		return x->tenant < y->tenant ? -1 : 1;
-	return (int)x->port - (int)y->port;
+	return (size_t)(h >> 32) & mask;
 }
 
 static int cmp_sum(const void *a, const void *b)
@@ -86,40 +87,44 @@ static void add_flow(struct sf_tenant_sum *s, const struct sf_flow_entry *f)
 int sf_tenant_sum(struct sf_tenants *t, const struct sf_flow_table *ft, enum sf_group_by by,
 		  bool per_port, struct sf_tenant_set *out)
 {
-	struct tagged *tags = calloc(ft->n + 1, sizeof(*tags));
-	struct sf_tenant_sum *v = calloc(ft->n + 1, sizeof(*v));
-	size_t n = 0;
+	size_t cap = 16, n = 0;
+	struct group_slot *slots;
+	struct sf_tenant_sum *v;
 
 	memset(out, 0, sizeof(*out));
-	if (!tags || !v) {
-		free(tags);
+	while (cap < 2 * ft->n)
+		cap *= 2; /* at most half full */
+	slots = calloc(cap, sizeof(*slots));
+	v = calloc(ft->n + 1, sizeof(*v));
+	if (!slots || !v) {
+		free(slots);
 		free(v);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < ft->n; i++) {
 		const struct sf_flow_key *k = &ft->v[i].key;
+		const char *tenant = sf_tenants_of(t, by, k->cgroup_id, k->uid);
+		__u16 port = per_port ? ntohs(k->dport) : 0;
+		size_t h = group_hash(tenant, port, cap - 1);
 
-		tags[i].tenant = sf_tenants_of(t, by, k->cgroup_id, k->uid);
-		tags[i].port = per_port ? ntohs(k->dport) : 0;
-		tags[i].f = &ft->v[i];
-	}
-	qsort(tags, ft->n, sizeof(*tags), cmp_tagged);
-	for (size_t i = 0; i < ft->n; i++) {
-		if (!n || cmp_tagged(&tags[i - 1], &tags[i])) {
-			v[n].tenant = strdup(tags[i].tenant);
-			v[n].port = tags[i].port;
+		while (slots[h].tenant && (slots[h].tenant != tenant || slots[h].port != port))
+			h = (h + 1) & (cap - 1);
+		if (!slots[h].tenant) {
+			v[n].tenant = strdup(tenant);
+			v[n].port = port;
 			if (!v[n].tenant) {
 				out->v = v;
 				out->n = n;
 				sf_tenant_set_free(out);
-				free(tags);
+				free(slots);
 				return -ENOMEM;
 			}
-			n++;
+			slots[h] =
+				(struct group_slot){.tenant = tenant, .port = port, .index = n++};
 		}
-		add_flow(&v[n - 1], tags[i].f);
+		add_flow(&v[slots[h].index], &ft->v[i]);
 	}
-	free(tags);
+	free(slots);
 	qsort(v, n, sizeof(*v), cmp_sum);
 	out->v = v;
 	out->n = merge_equal(v, n);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* One cached answer per cgroup id or uid: names are looked up once. */
 struct cache_entry {
@@ -43,6 +44,7 @@ struct sf_tenants {
 	size_t n_rules;
 	void *by_cgroup; /* tsearch trees of struct cache_entry */
 	void *by_uid;
+	time_t names_at; /* CLOCK_MONOTONIC seconds: when the trees started */
 };
 
 static int cmp_entry(const void *a, const void *b)
@@ -61,14 +63,38 @@ static void free_entry(void *p)
 	free(e);
 }
 
-static void forget(struct sf_tenants *t)
+/* Names are kept across samples for this long, then looked up afresh (a
+ * renamed user or moved cgroup shows within it); every sample re-reading
+ * every user was most of a top refresh at 100,000 flows. */
+#define SF_NAMES_TTL_S 60
+
+static time_t monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static void forget_ruled(char **ruled, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(ruled_of(ruled[i]));
+	free(ruled);
+}
+
+static void forget_names(struct sf_tenants *t)
 {
 	tdestroy(t->by_cgroup, free_entry);
 	tdestroy(t->by_uid, free_entry);
 	t->by_cgroup = t->by_uid = NULL;
-	for (size_t i = 0; i < t->n_ruled; i++)
-		free(ruled_of(t->ruled[i]));
-	free(t->ruled);
+	t->names_at = monotonic_s();
+}
+
+static void forget(struct sf_tenants *t)
+{
+	forget_names(t);
+	forget_ruled(t->ruled, t->n_ruled);
 	t->ruled = NULL;
 	t->n_ruled = 0;
 	free(t->rules);
@@ -131,23 +157,26 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, int gen_fd,
-			  size_t n_per_kind[SF_RULE_KINDS])
+static bool same_ruled(char *const *a, size_t na, char *const *b, size_t nb)
 {
-	struct sf_compiled_rule *rules = NULL;
-	size_t n = 0;
-	int err;
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (ruled_of(a[i])->id != ruled_of(b[i])->id || strcmp(a[i], b[i]))
+			return false;
+	return true;
+}
 
-	forget(t);
-	if (n_per_kind)
-		memset(n_per_kind, 0, SF_RULE_KINDS * sizeof(*n_per_kind));
-	err = sf_rules_dump(rules_fd, gen_fd, &rules, &n);
-	if (err)
-		return err;
-	t->ruled = calloc(n + 1, sizeof(*t->ruled));
-	if (!t->ruled) {
-		free(rules);
-		return -ENOMEM;
+/* The paths of the cgroups that rules name, sorted; *n of them. */
+static char **ruled_paths(struct sf_tenants *t, const struct sf_compiled_rule *rules, size_t n,
+			  size_t n_per_kind[SF_RULE_KINDS], size_t *n_ruled, int *err)
+{
+	char **ruled = calloc(n + 1, sizeof(*ruled));
+
+	*n_ruled = 0;
+	if (!ruled) {
+		*err = -ENOMEM;
+		return NULL;
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct sf_rule_key *k = &rules[i].key;
@@ -162,17 +191,56 @@ int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, int gen_fd,
 			struct ruled_path *rp = malloc(sizeof(*rp) + strlen(path) + 1);
 
 			if (!rp) {
-				err = -ENOMEM;
+				*err = -ENOMEM;
 				continue;
 			}
 			rp->id = k->id;
 			strcpy(rp->path, path);
-			t->ruled[t->n_ruled++] = rp->path;
+			ruled[(*n_ruled)++] = rp->path;
 		}
 	}
+	qsort(ruled, *n_ruled, sizeof(*ruled), cmp_str);
+	return ruled;
+}
+
+int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, int gen_fd,
+			  size_t n_per_kind[SF_RULE_KINDS])
+{
+	struct sf_compiled_rule *rules = NULL;
+	size_t n = 0, n_ruled;
+	char **ruled;
+	int err;
+
+	if (n_per_kind)
+		memset(n_per_kind, 0, SF_RULE_KINDS * sizeof(*n_per_kind));
+	err = sf_rules_dump(rules_fd, gen_fd, &rules, &n);
+	if (err) {
+		forget(t);
+		return err;
+	}
+	ruled = ruled_paths(t, rules, n, n_per_kind, &n_ruled, &err);
+	if (!ruled) {
+		free(rules);
+		forget(t);
+		return err;
+	}
+	free(t->rules);
 	t->rules = rules; /* sorted by sf_rules_dump */
 	t->n_rules = n;
-	qsort(t->ruled, t->n_ruled, sizeof(*t->ruled), cmp_str);
+	if (monotonic_s() - t->names_at >= SF_NAMES_TTL_S) {
+		forget_names(t);
+	} else if (same_ruled(ruled, n_ruled, t->ruled, t->n_ruled)) {
+		/* The cached tenants still point into the ruled paths kept. */
+		forget_ruled(ruled, n_ruled);
+		return err;
+	} else {
+		/* Tenants point into the old ruled paths: look them up again. */
+		tdestroy(t->by_cgroup, free_entry);
+		t->by_cgroup = NULL;
+	}
+	forget_ruled(t->ruled, t->n_ruled);
+	t->ruled = ruled;
+	t->n_ruled = n_ruled;
 	return err;
 }
 

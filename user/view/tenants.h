@@ -34,7 +34,8 @@ void sf_tenants_free(struct sf_tenants *t);
 /* Reads which cgroups carry rules from the pinned rules map, in the
  * generation the kernel judges by (gen_fd: sf_gen), and counts the rules
  * per kind (n_per_kind indexed by enum sf_rule_kind, may be NULL).
- * Forgets every name handed out so far. 0 or -errno. */
+ * Names already looked up are kept while the ruled cgroups stay the same,
+ * for at most a minute. 0 or -errno. */
 int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, int gen_fd,
 			  size_t n_per_kind[SF_RULE_KINDS]);
 /* Relative path of a cgroup, or "(removed cgroup ID)". */

@@ -71,7 +71,8 @@ int sf_top_text_tenant_width(const struct sf_top_row *rows, size_t n, int max)
 	return w < max ? w : max;
 }
 
-bool sf_top_text_utf8(void)
+/* The locale's characters are UTF-8 (the trend draws blocks, not ASCII). */
+static bool locale_utf8(void)
 {
 	const char *cs = nl_langinfo(CODESET);
 
@@ -96,7 +97,7 @@ void sf_top_text_row(const struct sf_top_row *r, int tenant_w, char *buf, size_t
 	rate_text(r->has_rate, r->denied_s, d, sizeof(d));
 	rate_text(r->has_rate, r->limited_s, l, sizeof(l));
 	sf_format_clock(r->sum->last_ns, last, sizeof(last));
-	sf_top_sparkline(r->trend, r->n_trend, SF_TOP_TREND_WIDTH, sf_top_text_utf8(), trend,
+	sf_top_sparkline(r->trend, r->n_trend, SF_TOP_TREND_WIDTH, locale_utf8(), trend,
 			 sizeof(trend));
 	/* A long tenant keeps its end: the unit name is what tells tenants apart. */
 	if (tlen > tenant_w)

@@ -22,8 +22,6 @@ void sf_top_text_header(const struct sf_top_model *m, const struct sf_top_state 
 			char lines[SF_TOP_HEADER_LINES][SF_TOP_LINE]);
 /* The tenant column's width for these rows (at least 6, at most max). */
 int sf_top_text_tenant_width(const struct sf_top_row *rows, size_t n, int max);
-/* The locale's characters are UTF-8 (the trend draws blocks, not ASCII). */
-bool sf_top_text_utf8(void);
 void sf_top_text_titles(int tenant_w, char *buf, size_t len);
 void sf_top_text_row(const struct sf_top_row *r, int tenant_w, char *buf, size_t len);
 
