@@ -202,12 +202,13 @@ static int not_loaded(const struct sf_ctx *ctx)
 static long count_rules(const struct sf_maps *m, __u32 *max)
 {
 	struct sf_compiled_rule *v = NULL;
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
 	size_t n = 0;
 	int err = sf_rules_dump(m->rules, m->gen, &v, &n);
 
 	free(v);
-	count_entries(m->rules, max);
-	*max = *max / 2 + 1;
+	*max = bpf_obj_get_info_by_fd(m->rules, &info, &len) ? 0 : info.max_entries / 2 + 1;
 	return err ? err : (long)n;
 }
 
