@@ -168,7 +168,7 @@ static int load(struct trie *t, const void *want, const struct sf_source *ids, s
 	for (size_t i = 0; !err && i < n; i++)
 		err = add(t, (const unsigned char *)want + i * t->key_size, NULL,
 			  ids ? ids[i].rule_id : 1);
-	if (err)
+	if (err || !t->n)
 		return err;
 	/* One entry per prefix, with both origins. */
 	qsort(t->e, t->n, sizeof(*t->e), cmp_ent);
