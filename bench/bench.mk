@@ -45,3 +45,29 @@ bench-profile:
 	$(Q)scripts/deps.sh $(BENCH_PACKAGES) linux-perf
 	$(Q)$(MAKE) --no-print-directory bench-tools
 	$(Q)bench/profile.sh
+
+# make bench-swap: a policy change's time and kernel memory at 100,000
+# rules (bench/swap_bench.c), in the test sandbox; not part of make bench.
+$(eval $(call sft_test_bin,bench_swap,$(BUILD)/bench/swap_bench.o $(HARNESS_OBJ) $(LIB_OBJS)))
+
+$(BUILD)/bench/swap_bench.o: bench/swap_bench.c | $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(TEST_CFLAGS) -c $< -o $@
+
+$(BENCH_DIR)/lookup.bpf.o: bench/lookup.bpf.c | $(BENCH_DIR)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BENCH_DIR)/lookup.skel.h: $(BENCH_DIR)/lookup.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name lookup_bpf > $@
+
+$(BENCH_DIR)/lookup: bench/lookup.c $(BENCH_DIR)/lookup.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(BENCH_DIR) -o $@ $< $(LDLIBS)
+
+.PHONY: bench-swap
+bench-swap: $(BUILD)/tests/bin/bench_swap $(BUILD)/smtpfence $(BENCH_DIR)/lookup
+	$(Q)$(BUILD)/tests/bin/bench_swap
+	$(Q)$(BENCH_DIR)/lookup

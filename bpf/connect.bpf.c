@@ -177,10 +177,10 @@ static __always_inline void sf_redirect(struct bpf_sock_addr *ctx, struct sf_flo
 /* Judges a connect to a watched port whose destination is in *fk.
  * Returns the sock_addr program verdict: 1 lets it through, 0 rejects. */
 static __always_inline int sf_judge_connect(struct bpf_sock_addr *ctx, struct sf_flow_key *fk,
-					    int sock6)
+					    int sock6, __u32 slot)
 {
-	__u32 zero = 0;
-	struct sf_settings *s = bpf_map_lookup_elem(&sf_settings, &zero);
+	__u32 key = slot & 1;
+	struct sf_settings *s = bpf_map_lookup_elem(&sf_settings, &key);
 	__u64 uid_gid = bpf_get_current_uid_gid();
 	struct sf_identity who = {.cgroup_id = bpf_get_current_cgroup_id(),
 				  .uid = (__u32)uid_gid,
@@ -191,7 +191,7 @@ static __always_inline int sf_judge_connect(struct bpf_sock_addr *ctx, struct sf
 	if (!s)
 		return 1;
 	sf_subflow_owner(ctx, &who, &walk);
-	verdict = sf_judge_identity(fk, &who, s, &walk, SF_PATH_CONNECT);
+	verdict = sf_judge_identity(fk, &who, s, &walk, SF_PATH_CONNECT, slot);
 	if (verdict == SF_VERDICT_REDIRECTED)
 		sf_redirect(ctx, fk, s, sock6);
 	else if (ctx->sk)
@@ -210,8 +210,9 @@ SEC("cgroup/connect4")
 int sf_connect4(struct bpf_sock_addr *ctx)
 {
 	__u16 dport = (__u16)ctx->user_port;
+	__u32 slot = sf_slot();
 
-	if (!sf_port_watched(bpf_ntohs(dport)))
+	if (!sf_port_watched(bpf_ntohs(dport), slot))
 		return 1;
 	if (ctx->protocol != SF_IPPROTO_TCP)
 		return 1;
@@ -220,15 +221,16 @@ int sf_connect4(struct bpf_sock_addr *ctx)
 	__u32 ip4 = ctx->user_ip4;
 
 	__builtin_memcpy(fk.daddr, &ip4, 4);
-	return sf_judge_connect(ctx, &fk, 0);
+	return sf_judge_connect(ctx, &fk, 0, slot);
 }
 
 SEC("cgroup/connect6")
 int sf_connect6(struct bpf_sock_addr *ctx)
 {
 	__u16 dport = (__u16)ctx->user_port;
+	__u32 slot = sf_slot();
 
-	if (!sf_port_watched(bpf_ntohs(dport)))
+	if (!sf_port_watched(bpf_ntohs(dport), slot))
 		return 1;
 	if (ctx->protocol != SF_IPPROTO_TCP)
 		return 1;
@@ -248,7 +250,7 @@ int sf_connect6(struct bpf_sock_addr *ctx)
 		__builtin_memcpy(fk.daddr + 8, &w2, 4);
 		__builtin_memcpy(fk.daddr + 12, &w3, 4);
 	}
-	return sf_judge_connect(ctx, &fk, 1);
+	return sf_judge_connect(ctx, &fk, 1, slot);
 }
 
 /* getpeername() on a redirected socket answers the destination it asked

@@ -127,7 +127,9 @@ static __always_inline int sf_fast_classify(struct __sk_buff *skb, struct sf_pkt
 		return SF_FAST_UNSURE;
 	if (!(tcp[SF_TCP_FLAGS_AT] & SF_TCP_SYN) || (tcp[SF_TCP_FLAGS_AT] & SF_TCP_ACK))
 		return SF_FAST_PASS;
-	if (!sf_port_watched((__u16)tcp[2] << 8 | tcp[3]))
+	/* A SYN: from here on, judged in one generation. */
+	p->slot = sf_slot();
+	if (!sf_port_watched((__u16)tcp[2] << 8 | tcp[3], p->slot))
 		return SF_FAST_PASS;
 	__builtin_memcpy(&p->fk.dport, tcp + 2, 2);
 	if (v4) {
@@ -146,8 +148,8 @@ static __always_inline int sf_fast_classify(struct __sk_buff *skb, struct sf_pkt
  * judged this socket for this destination, else judged here. */
 static __always_inline int sf_judge_syn(struct __sk_buff *skb, struct sf_pkt *p)
 {
-	__u32 zero = 0;
-	struct sf_settings *s = bpf_map_lookup_elem(&sf_settings, &zero);
+	__u32 key = p->slot & 1;
+	struct sf_settings *s = bpf_map_lookup_elem(&sf_settings, &key);
 	struct bpf_sock *sk = skb->sk;
 	struct sf_verdict_slot *v;
 	struct sf_judged *j = NULL;
@@ -172,7 +174,7 @@ static __always_inline int sf_judge_syn(struct __sk_buff *skb, struct sf_pkt *p)
 			return sf_verdict_passes(j->verdict) ? SF_SKB_PASS : SF_SKB_DROP;
 	}
 	sf_socket_identity(skb, &who);
-	verdict = sf_judge_identity(&p->fk, &who, s, skb, SF_PATH_BYPASS);
+	verdict = sf_judge_identity(&p->fk, &who, s, skb, SF_PATH_BYPASS, p->slot);
 	/* A TCP socket retransmits its SYN: judge it once, not per copy. */
 	if (j) {
 		j->family = p->fk.family;
@@ -200,7 +202,8 @@ int sf_egress(struct __sk_buff *skb)
 		sf_count_malformed();
 		return SF_SKB_DROP;
 	}
-	if (!sf_port_watched(bpf_ntohs(p.fk.dport)))
+	p.slot = sf_slot();
+	if (!sf_port_watched(bpf_ntohs(p.fk.dport), p.slot))
 		return SF_SKB_PASS;
 	return sf_judge_syn(skb, &p);
 }

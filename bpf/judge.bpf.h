@@ -25,34 +25,53 @@ struct sf_identity {
 	__u32 gid;
 };
 
-/* Looks up the rule of one kind and id, leaving the key filled in. */
-static __always_inline struct sf_rule *sf_rule_of(struct sf_rule_key *key, __u32 kind, __u64 id)
+/* The slot of the visible generation. Read once per attempt, and every
+ * map is then read in that slot only: the attempt meets one policy. */
+static __always_inline __u32 sf_slot(void)
 {
-	key->kind = kind;
-	key->id = id;
-	return bpf_map_lookup_elem(&sf_rules, key);
+	__u32 zero = 0;
+	struct sf_gen *g = bpf_map_lookup_elem(&sf_gen, &zero);
+
+	return g ? SF_SLOT(*(volatile __u64 *)&g->gen) : 0;
 }
 
-static __always_inline int sf_port_watched(__u16 port)
+/* Looks up the rule of one kind and id in a slot, leaving the key filled
+ * in; NULL when that slot has no rule of the key. */
+static __always_inline struct sf_rule *sf_rule_of(struct sf_rule_key *key, __u32 kind, __u64 id,
+						  __u32 slot)
+{
+	struct sf_rule *r;
+
+	key->kind = kind;
+	key->id = id;
+	r = bpf_map_lookup_elem(&sf_rules, key);
+	return r && r->at[slot & 1].action != SF_ACT_NONE ? r : NULL;
+}
+
+static __always_inline int sf_port_watched(__u16 port, __u32 slot)
 {
 	__u32 key = port;
 	__u32 *watched = bpf_map_lookup_elem(&sf_ports, &key);
 
-	return watched && *watched;
+	return watched && (*watched & SF_SLOT_BIT(slot & 1));
 }
 
-static __always_inline int sf_exempt(const struct sf_flow_key *fk)
+static __always_inline int sf_exempt(const struct sf_flow_key *fk, __u32 slot)
 {
+	__u32 *on;
+
 	if (fk->family == SF_AF_INET) {
 		struct sf_lpm4 k4 = {.prefixlen = 32};
 
 		__builtin_memcpy(k4.addr, fk->daddr, 4);
-		return bpf_map_lookup_elem(&sf_exempt4, &k4) != NULL;
-	}
-	struct sf_lpm6 k6 = {.prefixlen = 128};
+		on = bpf_map_lookup_elem(&sf_exempt4, &k4);
+	} else {
+		struct sf_lpm6 k6 = {.prefixlen = 128};
 
-	__builtin_memcpy(k6.addr, fk->daddr, 16);
-	return bpf_map_lookup_elem(&sf_exempt6, &k6) != NULL;
+		__builtin_memcpy(k6.addr, fk->daddr, 16);
+		on = bpf_map_lookup_elem(&sf_exempt6, &k6);
+	}
+	return on && (*on & SF_SLOT_BIT(slot & 1));
 }
 
 static __always_inline void sf_count(struct sf_counters *c, __u32 verdict, enum sf_path path)
@@ -71,25 +90,25 @@ static __always_inline void sf_count(struct sf_counters *c, __u32 verdict, enum 
 }
 
 /* Returns 1 when a token was taken, 0 when the bucket is empty. */
-static __always_inline int sf_bucket_take(struct sf_rule *r, __u64 now)
+static __always_inline int sf_bucket_take(struct sf_rule *r, const struct sf_rule_at *at, __u64 now)
 {
 	int taken = 0;
 
 	bpf_spin_lock(&r->lock);
-	__u64 cap = r->burst * r->period_ns;
+	__u64 cap = at->burst * at->period_ns;
 	__u64 elapsed = now - r->last_ns;
 	__u64 tokens;
 
 	if (now < r->last_ns)
 		elapsed = 0;
-	if (elapsed >= r->fill_ns)
+	if (elapsed >= at->fill_ns)
 		tokens = cap;
 	else
-		tokens = r->tokens + elapsed * r->rate_count;
+		tokens = r->tokens + elapsed * at->rate_count;
 	if (tokens > cap)
 		tokens = cap;
-	if (tokens >= r->period_ns) {
-		tokens -= r->period_ns;
+	if (tokens >= at->period_ns) {
+		tokens -= at->period_ns;
 		taken = 1;
 	}
 	r->tokens = tokens;
@@ -98,17 +117,20 @@ static __always_inline int sf_bucket_take(struct sf_rule *r, __u64 now)
 	return taken;
 }
 
-static __always_inline __u32 sf_verdict_of(struct sf_rule *r, __u64 now)
+static __always_inline __u32 sf_verdict_of(struct sf_rule *r, __u32 slot, __u64 now)
 {
 	if (!r)
 		return SF_VERDICT_ALLOWED;
-	switch (r->action) {
+
+	const struct sf_rule_at *at = &r->at[slot & 1];
+
+	switch (at->action) {
 	case SF_ACT_DENY:
 		return SF_VERDICT_DENIED;
 	case SF_ACT_LOG:
 		return SF_VERDICT_LOGGED;
 	case SF_ACT_LIMIT:
-		return sf_bucket_take(r, now) ? SF_VERDICT_ALLOWED : SF_VERDICT_LIMITED;
+		return sf_bucket_take(r, at, now) ? SF_VERDICT_ALLOWED : SF_VERDICT_LIMITED;
 	case SF_ACT_REDIRECT:
 		return SF_VERDICT_REDIRECTED;
 	default:
@@ -218,15 +240,17 @@ static __always_inline void sf_emit_event(const struct sf_flow_key *fk,
 		t->events++;
 }
 
-/* Counts and reports an attempt decided by rule r (key names it; NULL r
- * means no rule at all) and returns the verdict. Allowed attempts that
- * came the normal way are counted only; the rest are also reported. */
+/* Counts and reports an attempt decided by rule r in slot `slot` (key
+ * names it; NULL r means no rule at all) and returns the verdict. Allowed
+ * attempts that came the normal way are counted only; the rest are also
+ * reported. */
 static __always_inline __u32 sf_judge(struct sf_flow_key *fk, struct sf_rule_key *key,
-				      struct sf_rule *r, const struct sf_identity *who,
+				      struct sf_rule *r, __u32 slot, const struct sf_identity *who,
 				      enum sf_path path, const __u8 *saddr, struct sf_totals *t)
 {
 	__u64 now = bpf_ktime_get_boot_ns();
-	__u32 verdict = key->kind == SF_KIND_EXEMPT ? SF_VERDICT_ALLOWED : sf_verdict_of(r, now);
+	__u32 verdict =
+		key->kind == SF_KIND_EXEMPT ? SF_VERDICT_ALLOWED : sf_verdict_of(r, slot, now);
 
 	/* Only the connect hook can rewrite a destination: a SYN judged by a
 	 * backstop is past redirecting, and implicit TLS cannot be redirected

@@ -7,9 +7,23 @@
 #include "smtpfence.h"
 #include <bpf/bpf_helpers.h>
 
-/* Indexed by destination port in host order; non-zero value = watched. */
+/* The visible generation (see struct sf_gen): mmapped by the controller,
+ * which flips it with one atomic store. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sf_gen);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sf_gen SEC(".maps");
+
+/* Indexed by destination port in host order; the value's SF_SLOT_BIT(slot)
+ * set: watched in that slot. Mmapped by the controller, which reads all of
+ * it at each change and stores the values it changes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, SF_PORT_SLOTS);
 	__type(key, __u32);
 	__type(value, __u32);
@@ -18,15 +32,19 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, SF_SLOTS); /* by SF_SLOT(generation) */
 	__type(key, __u32);
 	__type(value, struct sf_settings);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sf_settings SEC(".maps");
 
+/* Room for the old and the new policy together (a change holds both until
+ * it is made visible); not preallocated, so the room costs only the bucket
+ * array until it is used (a lookup is the same code either way). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SF_MAX_RULES + 1); /* + the default rule */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 2 * SF_MAX_RULES + 1); /* + the default rule */
 	__type(key, struct sf_rule_key);
 	__type(value, struct sf_rule);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -50,7 +68,7 @@ struct {
 	__uint(max_entries, SF_MAX_EXEMPT);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct sf_lpm4);
-	__type(value, __u32);
+	__type(value, __u32); /* SF_SLOT_BIT()s */
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sf_exempt4 SEC(".maps");
 
@@ -59,7 +77,7 @@ struct {
 	__uint(max_entries, SF_MAX_EXEMPT);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct sf_lpm6);
-	__type(value, __u32);
+	__type(value, __u32); /* SF_SLOT_BIT()s */
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sf_exempt6 SEC(".maps");
 
@@ -132,7 +150,7 @@ struct {
 	__uint(max_entries, SF_MAX_SOURCES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct sf_lpm4);
-	__type(value, struct sf_source);
+	__type(value, struct sf_source_at);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sf_source4 SEC(".maps");
 
@@ -141,7 +159,7 @@ struct {
 	__uint(max_entries, SF_MAX_SOURCES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct sf_lpm6);
-	__type(value, struct sf_source);
+	__type(value, struct sf_source_at);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sf_source6 SEC(".maps");
 

@@ -32,6 +32,7 @@ enum sf_pkt_kind {
 struct sf_pkt {
 	struct sf_flow_key fk; /* family, dport, daddr */
 	__u8 saddr[16];
+	__u32 slot; /* of the generation the packet is judged in (sf_slot) */
 };
 
 static __always_inline int sf_load(struct __sk_buff *skb, __u32 off, void *to, __u32 len)

@@ -95,8 +95,9 @@ static __always_inline int sf_route_is_local(struct bpf_sock *sk)
 
 static __always_inline void sf_peer_connect(struct bpf_sock_ops *skops)
 {
-	__u32 zero = 0;
-	struct sf_settings *s = bpf_map_lookup_elem(&sf_settings, &zero);
+	/* One generation's settings and ports, like every judge. */
+	__u32 slot = sf_slot(), key = slot & 1;
+	struct sf_settings *s = bpf_map_lookup_elem(&sf_settings, &key);
 	struct bpf_sock *sk = skops->sk;
 	struct sf_peer_key k = {};
 	struct sf_flow_key d = {};
@@ -108,7 +109,7 @@ static __always_inline void sf_peer_connect(struct bpf_sock_ops *skops)
 	if (!s || !sk)
 		return;
 	if (port != bpf_ntohs(s->relay4_port) && port != bpf_ntohs(s->relay6_port) &&
-	    !sf_port_watched(port))
+	    !sf_port_watched(port, slot))
 		return;
 	sf_peer_ends(skops, &k, &d);
 	if (!sf_is_relay(&d, s) && !sf_route_is_local(sk))

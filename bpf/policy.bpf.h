@@ -17,7 +17,7 @@ static __always_inline __u64 sf_ancestor_cgroup_id(void *ctx, int level);
  * the verifier then checks the rest of the program once, not once for
  * every level at which the walk can stop. */
 static __noinline struct sf_rule *sf_find_rule(struct sf_rule_key *key, const struct sf_settings *s,
-					       const struct sf_identity *who, void *ctx)
+					       const struct sf_identity *who, void *ctx, __u32 slot)
 {
 	struct sf_rule *r, *nearest = NULL;
 	__u32 levels = s->cgroup_levels;
@@ -34,7 +34,7 @@ static __noinline struct sf_rule *sf_find_rule(struct sf_rule_key *key, const st
 
 		if (!id)
 			break; /* the cgroup sits above this level */
-		r = sf_rule_of(key, SF_KIND_CGROUP, id);
+		r = sf_rule_of(key, SF_KIND_CGROUP, id, slot);
 		if (r) {
 			nearest = r;
 			nearest_id = id;
@@ -45,19 +45,20 @@ static __noinline struct sf_rule *sf_find_rule(struct sf_rule_key *key, const st
 		key->id = nearest_id;
 		return nearest;
 	}
-	if ((s->flags & SF_HAVE_UID_RULES) && (r = sf_rule_of(key, SF_KIND_UID, who->uid)))
+	if ((s->flags & SF_HAVE_UID_RULES) && (r = sf_rule_of(key, SF_KIND_UID, who->uid, slot)))
 		return r;
-	if ((s->flags & SF_HAVE_GID_RULES) && (r = sf_rule_of(key, SF_KIND_GID, who->gid)))
+	if ((s->flags & SF_HAVE_GID_RULES) && (r = sf_rule_of(key, SF_KIND_GID, who->gid, slot)))
 		return r;
-	return sf_rule_of(key, SF_KIND_DEFAULT, 0);
+	return sf_rule_of(key, SF_KIND_DEFAULT, 0, slot);
 }
 
 /* Judges an attempt by *who to the destination in *fk (fk->cgroup_id and
- * uid are filled here). Returns the verdict. */
+ * uid are filled here) in slot `slot`, whose settings are *s. Returns the
+ * verdict. */
 static __always_inline __u32 sf_judge_identity(struct sf_flow_key *fk,
 					       const struct sf_identity *who,
 					       const struct sf_settings *s, void *ctx,
-					       enum sf_path path)
+					       enum sf_path path, __u32 slot)
 {
 	__u32 zero = 0;
 	struct sf_totals *t = bpf_map_lookup_elem(&sf_totals, &zero);
@@ -66,11 +67,11 @@ static __always_inline __u32 sf_judge_identity(struct sf_flow_key *fk,
 
 	fk->cgroup_id = who->cgroup_id;
 	fk->uid = who->uid;
-	if (sf_exempt(fk))
+	if (sf_exempt(fk, slot))
 		key.kind = SF_KIND_EXEMPT;
 	else
-		r = sf_find_rule(&key, s, who, ctx);
-	return sf_judge(fk, &key, r, who, path, NULL, t);
+		r = sf_find_rule(&key, s, who, ctx, slot);
+	return sf_judge(fk, &key, r, slot, who, path, NULL, t);
 }
 
 #endif /* SF_POLICY_BPF_H */

@@ -12,8 +12,9 @@
 static __always_inline struct sf_rule *sf_find_source_rule(const struct sf_pkt *p,
 							   struct sf_rule_key *key)
 {
-	struct sf_source *src;
+	struct sf_source_at *src;
 	struct sf_rule *r;
+	__u64 id;
 
 	if (p->fk.family == SF_AF_INET) {
 		struct sf_lpm4 k4 = {.prefixlen = 32};
@@ -26,10 +27,11 @@ static __always_inline struct sf_rule *sf_find_source_rule(const struct sf_pkt *
 		__builtin_memcpy(k6.addr, p->saddr, 16);
 		src = bpf_map_lookup_elem(&sf_source6, &k6);
 	}
-	if (src && (r = sf_rule_of(key, SF_KIND_SOURCE, src->rule_id)))
+	id = src ? src->rule_id[p->slot & 1] : 0;
+	if (id && (r = sf_rule_of(key, SF_KIND_SOURCE, id, p->slot)))
 		return r;
-	/* No source rule (or one being replaced right now): the default. */
-	return sf_rule_of(key, SF_KIND_DEFAULT, 0);
+	/* No source rule in this slot: the default. */
+	return sf_rule_of(key, SF_KIND_DEFAULT, 0, p->slot);
 }
 
 SEC("tc")
@@ -48,7 +50,8 @@ int sf_tc_egress(struct __sk_buff *skb)
 		sf_count_malformed();
 		return SF_TC_SHOT;
 	}
-	if (!sf_port_watched(bpf_ntohs(p.fk.dport)))
+	p.slot = sf_slot();
+	if (!sf_port_watched(bpf_ntohs(p.fk.dport), p.slot))
 		return SF_TC_NEXT;
 
 	__u32 zero = 0;
@@ -59,11 +62,11 @@ int sf_tc_egress(struct __sk_buff *skb)
 	__u32 verdict;
 
 	p.fk.uid = SF_UID_NONE;
-	if (sf_exempt(&p.fk))
+	if (sf_exempt(&p.fk, p.slot))
 		key.kind = SF_KIND_EXEMPT;
 	else
 		r = sf_find_source_rule(&p, &key);
-	verdict = sf_judge(&p.fk, &key, r, &nobody, SF_PATH_FORWARDED, p.saddr, t);
+	verdict = sf_judge(&p.fk, &key, r, p.slot, &nobody, SF_PATH_FORWARDED, p.saddr, t);
 	return sf_verdict_passes(verdict) ? SF_TC_NEXT : SF_TC_SHOT;
 }
 

@@ -11,8 +11,13 @@
  * 2: bypass counter, forwarded total, event flags and source address.
  * 4: per-CPU rule counters, the connect hook's verdicts by socket cookie.
  * 5: redirected counter, the relay in the settings, sf_redirects.
- * 6: sf_peers, who made each local MTA connection (sockops). */
-#define SF_LAYOUT_VERSION 6
+ * 6: sf_peers, who made each local MTA connection (sockops).
+ * 7: generations (sf_gen): every policy map holds two generations side by
+ *    side, the judge reads the generation once per attempt and sees only
+ *    its own (rules: struct sf_rule's at[], ports, exempt and source
+ *    values: a bit or a value per slot, sf_settings: one entry per slot);
+ *    sf_rules is sized for the old and the new policy together. */
+#define SF_LAYOUT_VERSION 7
 
 /* Default map sizes: 100,000 rules and 200,000 flows, within 64 MiB of
  * kernel memory (a larger node sets max_flows). */
@@ -41,6 +46,7 @@
 #define SF_MAP_VERDICTS	  "sf_verdicts"
 #define SF_MAP_SOURCE4	  "sf_source4"
 #define SF_MAP_SOURCE6	  "sf_source6"
+#define SF_MAP_GEN	  "sf_gen"
 /* The mail-flow bridge (see struct sf_redirect and struct sf_peer). */
 #define SF_MAP_REDIRECTS "sf_redirects"
 #define SF_MAP_PEERS	 "sf_peers"
@@ -99,17 +105,56 @@ struct sf_rule_key {
 	__u32 pad;
 };
 
-struct sf_rule {
-	struct bpf_spin_lock lock; /* guards the token bucket */
-	__u32 action;		   /* enum sf_action */
-	__u32 origin;		   /* enum sf_origin */
-	__u32 pad;
+/* Generations. A policy change is prepared in the slot the judge does not
+ * read, then made visible at once by one aligned store to sf_gen.gen (the
+ * commit point); each attempt reads the generation once and judges by slot
+ * gen & 1 of every map, so it meets the old policy or the new one, whole.
+ * Before a slot is written again, the controller waits for every program
+ * that may still read it to finish (an RCU grace period). */
+#define SF_SLOTS	  2
+#define SF_SLOT(gen)	  ((__u32)((gen)&1))
+#define SF_SLOT_BIT(slot) (1U << (slot))
+
+/* sf_gen.state: the change journal, in the same page as the generation
+ * (the map is mmapped by the controller; programs read gen only). */
+enum sf_gen_state {
+	SF_GEN_IDLE = 0,
+	SF_GEN_PREPARING = 1, /* slot of target being written: not visible */
+	SF_GEN_PREPARED = 2,  /* slot of target complete: may be flipped */
+};
+
+struct sf_gen {
+	__u64 gen;	 /* the visible generation; written atomically */
+	__u64 target;	 /* the generation being prepared (gen + 1) */
+	__u32 state;	 /* enum sf_gen_state */
+	__u32 pid;	 /* who prepares it */
+	__u64 since_ns;	 /* CLOCK_REALTIME, when it started */
+	__u64 changes;	 /* flips so far */
+	__u64 recovered; /* interrupted changes found and resolved */
+	__u64 quiet;	 /* a grace period passed since this generation was made
+			  * visible: the other slot is read by nobody */
+};
+
+/* One generation's rule: what an attempt judged at that generation meets.
+ * action SF_ACT_NONE: no rule of this key in that generation. */
+struct sf_rule_at {
+	__u32 action; /* enum sf_action */
+	__u32 origin; /* enum sf_origin */
 	/* Token bucket, in units where one connect costs period_ns: refilled
 	 * at rate_count units per nanosecond up to burst * period_ns. */
 	__u64 rate_count;
 	__u64 period_ns;
 	__u64 burst;
 	__u64 fill_ns; /* time from empty to full, precomputed in userspace */
+};
+
+/* A rules map entry: the rule in both slots, and one token bucket. The
+ * controller writes an entry in place (BPF_F_LOCK), so the slot being read
+ * keeps its bytes through any write. */
+struct sf_rule {
+	struct bpf_spin_lock lock; /* guards the token bucket */
+	__u32 pad;
+	struct sf_rule_at at[SF_SLOTS]; /* by SF_SLOT(generation) */
 	__u64 tokens;
 	__u64 last_ns;
 };
@@ -134,6 +179,8 @@ struct sf_counters {
 #define SF_HAVE_UID_RULES (1U << 0)
 #define SF_HAVE_GID_RULES (1U << 1)
 
+/* sf_settings holds one per slot (key SF_SLOT(gen)); sf_ports' value is
+ * a __u32 of SF_SLOT_BIT()s: the port is watched in that slot. */
 struct sf_settings {
 	__u32 deny_errno; /* errno a denied caller sees (EPERM default) */
 	__u32 flags;
@@ -172,6 +219,13 @@ struct sf_lpm6 {
  * rule keeps its id, bucket and counters across reloads. */
 struct sf_source {
 	__u64 rule_id;
+};
+
+/* A source trie's value: the rule id the longest source prefix of each
+ * generation gives this entry's prefix (0: none). The exempt tries' value
+ * is a __u32 of SF_SLOT_BIT()s: the prefix is exempt in that slot. */
+struct sf_source_at {
+	__u64 rule_id[SF_SLOTS];
 };
 
 /* Socket local storage: the cgroup_skb backstop judged this TCP socket's

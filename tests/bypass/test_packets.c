@@ -47,7 +47,7 @@ static void unpin_maps(struct bpf_object *obj)
 static void put_rule(struct bpf_map *rules, __u32 kind, __u64 id, __u32 action)
 {
 	struct sf_rule_key k = {.id = id, .kind = kind};
-	struct sf_rule r = {.action = action};
+	struct sf_rule r = {.at = {{.action = action}, {.action = action}}};
 
 	ck_assert_int_eq(bpf_map__update_elem(rules, &k, sizeof(k), &r, sizeof(r), BPF_ANY), 0);
 }
@@ -68,7 +68,7 @@ static void put_settings(struct bpf_map *m, __u32 flags, __u32 levels)
 static void put_source4(struct bpf_map *m, const char *addr, __u32 plen, __u64 id)
 {
 	struct sf_lpm4 k = {.prefixlen = plen};
-	struct sf_source v = {.rule_id = id};
+	struct sf_source_at v = {.rule_id = {id, id}};
 
 	inet_pton(AF_INET, addr, k.addr);
 	ck_assert_int_eq(bpf_map__update_elem(m, &k, sizeof(k), &v, sizeof(v), BPF_ANY), 0);
@@ -77,7 +77,7 @@ static void put_source4(struct bpf_map *m, const char *addr, __u32 plen, __u64 i
 static void put_source6(struct bpf_map *m, const char *addr, __u32 plen, __u64 id)
 {
 	struct sf_lpm6 k = {.prefixlen = plen};
-	struct sf_source v = {.rule_id = id};
+	struct sf_source_at v = {.rule_id = {id, id}};
 
 	inet_pton(AF_INET6, addr, k.addr);
 	ck_assert_int_eq(bpf_map__update_elem(m, &k, sizeof(k), &v, sizeof(v), BPF_ANY), 0);

@@ -5,9 +5,11 @@
 #include "view/format.h"
 #include "util/json_out.h"
 #include "util/cgroupfs.h"
+#include "kernel/gen.h"
 #include "kernel/linkview.h"
 #include "util/log.h"
 #include "policy/parse.h"
+#include "policy/rules_read.h"
 #include "policy/session.h"
 #include "smtpfence.h"
 
@@ -225,14 +227,17 @@ static bool lpm_match(const __u8 *addr, const __u8 *prefix, unsigned int len)
 	return true;
 }
 
-/* The longest exempt prefix holding the destination, written as dest:CIDR. */
-static bool find_exempt(const struct sf_maps *m, const struct sf_flow_key *fk, char *out,
-			size_t len)
+/* The longest exempt prefix holding the destination, written as dest:CIDR,
+ * when it is exempt in the visible generation's slot (as the kernel's
+ * longest match decides). */
+static bool find_exempt(const struct sf_maps *m, const struct sf_flow_key *fk, __u32 slot,
+			char *out, size_t len)
 {
 	struct sf_lpm6 key, next, best = {};
 	bool v4 = fk->family == AF_INET, found = false;
 	int fd = v4 ? m->exempt4 : m->exempt6;
 	void *prev = NULL;
+	__u32 on = 0;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
@@ -243,6 +248,7 @@ static bool find_exempt(const struct sf_maps *m, const struct sf_flow_key *fk, c
 			found = true;
 		}
 	}
+	found = found && !bpf_map_lookup_elem(fd, &best, &on) && (on & SF_SLOT_BIT(slot));
 	if (found) {
 		struct sf_cidr c = {.family = v4 ? AF_INET : AF_INET6, .prefixlen = best.prefixlen};
 		char cidr[64];
@@ -259,11 +265,11 @@ static const char *action_verb(__u32 action)
 	return sf_action_name((int)action);
 }
 
-static int lookup(const struct sf_maps *m, __u32 kind, __u64 id, struct sf_rule *r,
+static int lookup(const struct sf_maps *m, __u32 kind, __u64 id, struct sf_rule_at *r,
 		  struct verdict *v)
 {
 	v->key = (struct sf_rule_key){.kind = kind, .id = id};
-	if (bpf_map_lookup_elem(m->rules, &v->key, r))
+	if (sf_rule_visible(m->rules, m->gen, &v->key, r))
 		return 0;
 	v->has_key = true;
 	v->action = action_verb(r->action);
@@ -274,18 +280,18 @@ static void walk(const struct sf_maps *m, const char *mount, const struct subjec
 		 const struct sf_flow_key *fk, struct verdict *v)
 {
 	struct sf_settings s = {};
-	struct sf_rule r;
-	__u32 zero = 0, port = ntohs(fk->dport), watched = 0;
+	struct sf_rule_at r;
+	__u32 slot = sf_gen_slot(m->gen), port = ntohs(fk->dport), watched = 0;
 	char path[PATH_MAX];
 
-	bpf_map_lookup_elem(m->settings, &zero, &s);
-	if (bpf_map_lookup_elem(m->ports, &port, &watched) || !watched) {
+	bpf_map_lookup_elem(m->settings, &slot, &s);
+	if (bpf_map_lookup_elem(m->ports, &port, &watched) || !(watched & SF_SLOT_BIT(slot))) {
 		v->action = "allow";
 		snprintf(v->rule, sizeof(v->rule), "none");
 		snprintf(v->why, sizeof(v->why), "port %u is not watched (not counted)", port);
 		return;
 	}
-	if (find_exempt(m, fk, v->rule, sizeof(v->rule))) {
+	if (find_exempt(m, fk, slot, v->rule, sizeof(v->rule))) {
 		v->action = "allow";
 		snprintf(v->why, sizeof(v->why), "the destination is exempt");
 		return;
@@ -336,7 +342,7 @@ static void redirect_note(const struct sf_maps *m, const struct sf_flow_key *fk,
 {
 	struct sf_settings s = {};
 	size_t n = strlen(v->why);
-	__u32 zero = 0;
+	__u32 slot = sf_gen_slot(m->gen);
 	char to[64];
 
 	if (strcmp(v->action, "redirect"))
@@ -349,7 +355,7 @@ static void redirect_note(const struct sf_maps *m, const struct sf_flow_key *fk,
 				    "match");
 		return;
 	}
-	bpf_map_lookup_elem(m->settings, &zero, &s);
+	bpf_map_lookup_elem(m->settings, &slot, &s);
 	if (fk->family == AF_INET)
 		sf_format_dest(AF_INET, (const __u8 *)&s.relay4, s.relay4_port, to, sizeof(to));
 	else

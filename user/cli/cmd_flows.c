@@ -186,7 +186,7 @@ static int flows(const struct sf_ctx *ctx, const void *opts, int argc, char **ar
 		code = SF_EXIT_USAGE;
 		goto out;
 	}
-	err = sf_tenants_load_rules(t, m.rules, NULL);
+	err = sf_tenants_load_rules(t, m.rules, m.gen, NULL);
 	if (!err)
 		err = sf_flows_read(m.flows, &ft);
 	if (err) {

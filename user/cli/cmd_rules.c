@@ -8,6 +8,7 @@
 #include "kernel/counters.h"
 #include "util/walltime.h"
 #include "policy/action_json.h"
+#include "policy/rules_read.h"
 
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -31,15 +32,16 @@ struct row {
 static const char *kernel_state(const struct sf_maps *m, bool loaded, const struct sf_rule_key *k,
 				const struct sf_compiled_rule *want)
 {
-	struct sf_rule have;
+	struct sf_rule_at have;
 
 	if (!loaded)
 		return "not-loaded";
 	if (!want) /* the files do not compile: nothing to compare with */
 		return "unknown";
-	if (bpf_map_lookup_elem(m->rules, k, &have))
+	/* What the kernel judges by now, in the visible generation. */
+	if (sf_rule_visible(m->rules, m->gen, k, &have))
 		return "not-applied";
-	return have.action == want->value.action ? "active" : "not-applied";
+	return !memcmp(&have, &want->value, sizeof(have)) ? "active" : "not-applied";
 }
 
 /* The text table: columns as wide as their content (libsmartcols). */

@@ -6,9 +6,11 @@
 #include "util/json_out.h"
 #include "util/cgroupfs.h"
 #include "util/log.h"
+#include "policy/rules_read.h"
 #include "policy/session.h"
 #include "smtpfence.h"
 #include "kernel/counters.h"
+#include "kernel/gen.h"
 #include "kernel/linkview.h"
 #include "kernel/tclink.h"
 #include "kernel/probe.h"
@@ -195,8 +197,75 @@ static int not_loaded(const struct sf_ctx *ctx)
 	return SF_EXIT_INACTIVE;
 }
 
+/* The rules the kernel judges by now (the visible generation), and the
+ * room for one policy (the table holds two during a change). */
+static long count_rules(const struct sf_maps *m, __u32 *max)
+{
+	struct sf_compiled_rule *v = NULL;
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	size_t n = 0;
+	int err = sf_rules_dump(m->rules, m->gen, &v, &n);
+
+	free(v);
+	*max = bpf_obj_get_info_by_fd(m->rules, &info, &len) ? 0 : info.max_entries / 2 + 1;
+	return err ? err : (long)n;
+}
+
+/* A change whose process is gone: the lock tells best (a pid may be
+ * reused), the pid where the lock cannot be read. */
+static bool change_pending(const struct sf_ctx *ctx, const struct sf_gen *g, bool *interrupted)
+{
+	int held;
+
+	if (!sf_gen_pending(g, interrupted))
+		return false;
+	held = sf_session_lock_held(ctx);
+	if (held >= 0)
+		*interrupted = !held;
+	return true;
+}
+
+static json_object *generation_json(const struct sf_ctx *ctx, const struct sf_gen *g)
+{
+	json_object *o = json_object_new_object();
+	bool interrupted = false, pending = change_pending(ctx, g, &interrupted);
+
+	json_object_object_add(o, "visible", json_object_new_uint64(g->gen));
+	json_object_object_add(o, "changes", json_object_new_uint64(g->changes));
+	json_object_object_add(o, "recovered", json_object_new_uint64(g->recovered));
+	json_object_object_add(o, "pending", json_object_new_boolean(pending));
+	json_object_object_add(o, "interrupted", json_object_new_boolean(pending && interrupted));
+	json_object_object_add(o, "target", pending ? json_object_new_uint64(g->target) : NULL);
+	json_object_object_add(o, "pid", pending ? json_object_new_int((int)g->pid) : NULL);
+	return o;
+}
+
+static void print_generation(const struct sf_ctx *ctx, const struct sf_gen *g)
+{
+	bool interrupted = false;
+
+	printf("policy:      generation %llu (%llu changes, %llu interrupted ones resolved)\n",
+	       (unsigned long long)g->gen, (unsigned long long)g->changes,
+	       (unsigned long long)g->recovered);
+	if (!change_pending(ctx, g, &interrupted))
+		return;
+	if (interrupted)
+		printf("change:      INTERRUPTED: generation %llu was being %s by pid %u, which is "
+		       "gone; the kernel judges by generation %llu; the next change or start "
+		       "%s it\n",
+		       (unsigned long long)g->target,
+		       g->state == SF_GEN_PREPARED ? "made visible" : "prepared", g->pid,
+		       (unsigned long long)g->gen,
+		       g->state == SF_GEN_PREPARED ? "completes" : "rolls back");
+	else
+		printf("change:      in progress: generation %llu, by pid %u\n",
+		       (unsigned long long)g->target, g->pid);
+}
+
 static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
+	struct sf_gen gen;
 	struct sf_tclink_info tc[64];
 	struct sf_link_view kv[SF_N_HOOKS * 64];
 	struct link_state l4, l6, eg;
@@ -234,7 +303,8 @@ static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **a
 		names = sf_cgroup_names_load(mount);
 		attach = sf_cgroup_names_get(names, l4.pinned ? l4.cgroup_id : l6.cgroup_id);
 	}
-	rules = count_entries(m.rules, &max_rules);
+	rules = count_rules(&m, &max_rules);
+	sf_gen_read(m.gen, &gen);
 	flows = count_entries(m.flows, &max_flows);
 	sf_totals_read(m.totals, &t);
 	pid = sf_daemon_pid(ctx);
@@ -263,6 +333,7 @@ static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **a
 		json_object_object_add(o, "events", json_object_new_uint64(t.events));
 		json_object_object_add(o, "events_lost", json_object_new_uint64(t.events_lost));
 		json_object_object_add(o, "flows_lost", json_object_new_uint64(t.flows_lost));
+		json_object_object_add(o, "generation", generation_json(ctx, &gen));
 		add_backstop_json(o, &eg, tc, n_tc, &t);
 		add_links_json(o, kv, (size_t)n_kv, names);
 		json_object_object_add(o, "kernel", kernel_json(&probe));
@@ -287,6 +358,7 @@ static int status(const struct sf_ctx *ctx, const void *opts, int argc, char **a
 		else
 			printf("daemon:      not running (enforcement continues from the pins)\n");
 		printf("rules:       %ld of %u\n", rules, max_rules);
+		print_generation(ctx, &gen);
 		printf("flows:       %ld of %u\n", flows, max_flows);
 		printf("attempts:    %llu (allowed %llu, denied %llu, limited %llu, redirected "
 		       "%llu)\n",

@@ -72,7 +72,7 @@ static int who(const struct sf_ctx *ctx, const void *opts, int argc, char **argv
 	if (code)
 		return code;
 	fd = sf_peers_open(ctx->pin_dir);
-	e = fd < 0 ? fd : sf_tenants_load_rules(t, m.rules, NULL);
+	e = fd < 0 ? fd : sf_tenants_load_rules(t, m.rules, m.gen, NULL);
 	if (!e)
 		e = sf_who_find(t, fd, netns, family, addr, port, &w);
 	if (fd >= 0)

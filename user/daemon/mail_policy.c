@@ -146,7 +146,7 @@ void sf_mail_policy_configure(struct sf_mail_policy *mp, const struct sf_policy 
 	if (mp->peers_fd < 0)
 		mp->peers_fd = sf_peers_open(mp->ctx->pin_dir);
 	mp->rules_fd = m->rules;
-	if (mp->tenants && sf_tenants_load_rules(mp->tenants, mp->rules_fd, NULL))
+	if (mp->tenants && sf_tenants_load_rules(mp->tenants, mp->rules_fd, m->gen, NULL))
 		sf_warn("policy service: failed to read the rules");
 	if (!nl)
 		return;

@@ -124,7 +124,7 @@ static void configure_http(struct sf_observe *o, const struct sf_policy *p)
 
 static void refresh_tenants(struct sf_observe *o)
 {
-	int err = sf_tenants_load_rules(o->tenants, o->maps->rules, NULL);
+	int err = sf_tenants_load_rules(o->tenants, o->maps->rules, o->maps->gen, NULL);
 
 	if (err)
 		sf_warn("failed to read the rules for tenant names: %s", strerror(-err));

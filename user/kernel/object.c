@@ -19,9 +19,10 @@ int sf_loader_prepare_maps(struct bpf_object *obj, const struct sf_load_opts *o,
 	{
 		const char *name = bpf_map__name(map);
 
-		/* One more than max_rules: the default rule has its own entry. */
+		/* Twice max_rules, the old and the new policy during a change,
+		 * and one more: the default rule has its own entry. */
 		if (!strcmp(name, SF_MAP_RULES))
-			bpf_map__set_max_entries(map, o->max_rules + 1);
+			bpf_map__set_max_entries(map, 2 * o->max_rules + 1);
 		else if (!strcmp(name, SF_MAP_RULE_STATS))
 			bpf_map__set_max_entries(map, o->max_rules + 2);
 		else if (!strcmp(name, SF_MAP_FLOWS))

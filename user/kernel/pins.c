@@ -61,7 +61,7 @@ int sf_maps_each(struct sf_maps *m, int (*open_one)(const char *name, int *fd, v
 		{SF_MAP_EXEMPT4, &m->exempt4}, {SF_MAP_EXEMPT6, &m->exempt6},
 		{SF_MAP_FLOWS, &m->flows},     {SF_MAP_TOTALS, &m->totals},
 		{SF_MAP_EVENTS, &m->events},   {SF_MAP_SOURCE4, &m->source4},
-		{SF_MAP_SOURCE6, &m->source6},
+		{SF_MAP_SOURCE6, &m->source6}, {SF_MAP_GEN, &m->gen},
 	};
 	int err = 0;
 

@@ -20,6 +20,7 @@ struct sf_maps {
 	int events;
 	int source4;
 	int source6;
+	int gen; /* the visible generation and the change journal */
 };
 
 /* Makes sure the pin directory's parent is a bpffs (mounting the default

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 int sf_rule_key_cmp(const struct sf_rule_key *a, const struct sf_rule_key *b)
 {
@@ -22,15 +21,7 @@ int sf_rule_key_cmp(const struct sf_rule_key *a, const struct sf_rule_key *b)
 	return 0;
 }
 
-static uint64_t boot_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static void rule_value(struct sf_rule *v, int action, const struct sf_rate *rate, int origin)
+static void rule_value(struct sf_rule_at *v, int action, const struct sf_rate *rate, int origin)
 {
 	memset(v, 0, sizeof(*v));
 	v->action = (__u32)action;
@@ -42,8 +33,6 @@ static void rule_value(struct sf_rule *v, int action, const struct sf_rate *rate
 	v->burst = rate->burst;
 	/* Time for an empty bucket to fill: burst connects at count/period. */
 	v->fill_ns = rate->period_ns * rate->burst / rate->count;
-	v->tokens = rate->burst * rate->period_ns;
-	v->last_ns = boot_ns();
 }
 
 int sf_resolve_id(const char *value, bool is_user, __u64 *id)

@@ -16,7 +16,7 @@
 
 struct sf_compiled_rule {
 	struct sf_rule_key key;
-	struct sf_rule value;
+	struct sf_rule_at value; /* the rule, in one generation */
 	size_t spec; /* index in the policy's rules, or SF_SPEC_DEFAULT */
 };
 

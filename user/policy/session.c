@@ -244,6 +244,20 @@ int sf_daemon_pid(const struct sf_ctx *ctx)
 	return pid;
 }
 
+int sf_session_lock_held(const struct sf_ctx *ctx)
+{
+	char path[PATH_MAX];
+	int fd, held;
+
+	snprintf(path, sizeof(path), "%s/lock", ctx->run_dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	held = flock(fd, LOCK_SH | LOCK_NB) ? errno == EWOULDBLOCK : 0;
+	close(fd); /* releases a lock taken for the test */
+	return held;
+}
+
 void sf_session_poke_daemon(const struct sf_ctx *ctx)
 {
 	int pid = sf_daemon_pid(ctx);

@@ -51,5 +51,8 @@ void sf_session_end(struct sf_session *s);
 /* Asks a running daemon to re-read the policy (SIGHUP). */
 void sf_session_poke_daemon(const struct sf_ctx *ctx);
 int sf_daemon_pid(const struct sf_ctx *ctx);
+/* Whether a command or the daemon holds the policy lock now: 1 or 0, or
+ * -errno when that cannot be told (the run directory is root's). */
+int sf_session_lock_held(const struct sf_ctx *ctx);
 
 #endif /* SF_SESSION_H */

@@ -187,7 +187,7 @@ int sf_metrics_render(const struct sf_metrics *m, char **text, size_t *len)
 	int err;
 
 	*text = NULL;
-	err = sf_tenants_load_rules(m->tenants, m->maps->rules, n_kind);
+	err = sf_tenants_load_rules(m->tenants, m->maps->rules, m->maps->gen, n_kind);
 	if (!err)
 		err = sf_flows_read(m->maps->flows, &ft);
 	if (!err)

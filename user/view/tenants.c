@@ -203,7 +203,8 @@ static char **ruled_paths(struct sf_tenants *t, const struct sf_compiled_rule *r
 	return ruled;
 }
 
-int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, size_t n_per_kind[SF_RULE_KINDS])
+int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, int gen_fd,
+			  size_t n_per_kind[SF_RULE_KINDS])
 {
 	struct sf_compiled_rule *rules = NULL;
 	size_t n = 0, n_ruled;
@@ -212,7 +213,7 @@ int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, size_t n_per_kind[
 
 	if (n_per_kind)
 		memset(n_per_kind, 0, SF_RULE_KINDS * sizeof(*n_per_kind));
-	err = sf_rules_dump(rules_fd, &rules, &n);
+	err = sf_rules_dump(rules_fd, gen_fd, &rules, &n);
 	if (err) {
 		forget(t);
 		return err;
@@ -373,7 +374,7 @@ const char *sf_tenants_of(struct sf_tenants *t, enum sf_group_by by, __u64 cgrou
 	return by == SF_BY_USER ? tenant_of_uid(t, uid) : tenant_of_cgroup(t, cgroup_id);
 }
 
-static const struct sf_rule *rule_of(const struct sf_tenants *t, __u32 kind, __u64 id)
+static const struct sf_rule_at *rule_of(const struct sf_tenants *t, __u32 kind, __u64 id)
 {
 	struct sf_rule_key k = {.id = id, .kind = kind};
 
@@ -391,10 +392,10 @@ static const struct sf_rule *rule_of(const struct sf_tenants *t, __u32 kind, __u
 	return NULL;
 }
 
-const struct sf_rule *sf_tenants_rule(struct sf_tenants *t, __u64 cgroup_id, __u32 uid, __u32 gid,
-				      struct sf_rule_key *key)
+const struct sf_rule_at *sf_tenants_rule(struct sf_tenants *t, __u64 cgroup_id, __u32 uid,
+					 __u32 gid, struct sf_rule_key *key)
 {
-	const struct sf_rule *r = NULL;
+	const struct sf_rule_at *r = NULL;
 
 	if (uid == SF_UID_NONE)
 		return NULL; /* forwarded: judged by source prefix */
@@ -427,7 +428,7 @@ const struct sf_rule *sf_tenants_rule(struct sf_tenants *t, __u64 cgroup_id, __u
 int sf_tenants_action(struct sf_tenants *t, __u64 cgroup_id, __u32 uid, __u32 gid)
 {
 	struct sf_rule_key key;
-	const struct sf_rule *r = sf_tenants_rule(t, cgroup_id, uid, gid, &key);
+	const struct sf_rule_at *r = sf_tenants_rule(t, cgroup_id, uid, gid, &key);
 
 	return r ? (int)r->action : SF_ACT_NONE;
 }

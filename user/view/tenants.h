@@ -31,11 +31,13 @@ struct sf_tenants *sf_tenants_new(const char *cgroup_mount);
 int sf_tenants_open(const struct sf_ctx *ctx, struct sf_maps *m, struct sf_tenants **t);
 const char *sf_tenants_mount(const struct sf_tenants *t);
 void sf_tenants_free(struct sf_tenants *t);
-/* Reads which cgroups carry rules from the pinned rules map, and counts
- * the rules per kind (n_per_kind indexed by enum sf_rule_kind, may be NULL).
+/* Reads which cgroups carry rules from the pinned rules map, in the
+ * generation the kernel judges by (gen_fd: sf_gen), and counts the rules
+ * per kind (n_per_kind indexed by enum sf_rule_kind, may be NULL).
  * Names already looked up are kept while the ruled cgroups stay the same,
  * for at most a minute. 0 or -errno. */
-int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, size_t n_per_kind[SF_RULE_KINDS]);
+int sf_tenants_load_rules(struct sf_tenants *t, int rules_fd, int gen_fd,
+			  size_t n_per_kind[SF_RULE_KINDS]);
 /* Relative path of a cgroup, or "(removed cgroup ID)". */
 const char *sf_tenants_cgroup(struct sf_tenants *t, __u64 cgroup_id);
 /* The user name alone, or the number as text. */
@@ -45,8 +47,8 @@ const char *sf_tenants_user(struct sf_tenants *t, __u32 uid);
  * cgroup, the user, the group, the default. SF_ACT_NONE: no rule at all. */
 int sf_tenants_action(struct sf_tenants *t, __u64 cgroup_id, __u32 uid, __u32 gid);
 /* The same rule itself, its key in *key; NULL when none decides. */
-const struct sf_rule *sf_tenants_rule(struct sf_tenants *t, __u64 cgroup_id, __u32 uid, __u32 gid,
-				      struct sf_rule_key *key);
+const struct sf_rule_at *sf_tenants_rule(struct sf_tenants *t, __u64 cgroup_id, __u32 uid,
+					 __u32 gid, struct sf_rule_key *key);
 const char *sf_tenants_of(struct sf_tenants *t, enum sf_group_by by, __u64 cgroup_id, __u32 uid);
 
 #endif /* SF_TENANTS_H */

@@ -288,7 +288,7 @@ int sf_top_model_sample(struct sf_top_model *m)
 	double dt;
 	int err;
 
-	err = sf_tenants_load_rules(m->tenants, m->maps->rules, m->h.rules_per_kind);
+	err = sf_tenants_load_rules(m->tenants, m->maps->rules, m->maps->gen, m->h.rules_per_kind);
 	if (!err)
 		err = sf_flows_read(m->maps->flows, &m->ft);
 	if (!err)
