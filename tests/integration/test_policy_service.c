@@ -107,7 +107,8 @@ START_TEST(postfix_protocol)
 
 	sft_start("policy", conf);
 	relay = relay_listener();
-	struct client_spec spec = {env.cgroup, NULL, TENANT, TENANT_GID, NULL, 0, "192.0.2.1", 25};
+	struct client_spec spec = {env.cgroup, NULL,	    TENANT, TENANT_GID, NULL,
+				   0,	       "192.0.2.1", 25,	    0};
 	struct client a = client_start(&spec);
 
 	ck_assert_int_eq(a.err, 0);
@@ -205,6 +206,60 @@ START_TEST(postfix_protocol)
 }
 END_TEST
 
+/* Two messages at once, on connections whose cookies are alike in their
+ * low bits: each is its own message, counted once, stamped once. */
+START_TEST(concurrent_messages)
+{
+	char header[2][512];
+	int relay, fd;
+
+	sft_start("policy_concurrent", conf);
+	relay = relay_listener();
+	struct client_spec spec = {env.cgroup, NULL,	    TENANT, TENANT_GID, NULL,
+				   0,	       "192.0.2.1", 25,	    0};
+	struct client a = client_start(&spec);
+
+	ck_assert_int_eq(a.err, 0);
+	spec.cookie_like = a.cookie;
+	struct client b = client_start(&spec);
+
+	ck_assert_int_eq(b.err, 0);
+	ck_assert_msg(a.cookie != b.cookie && a.cookie % 65536 == b.cookie % 65536,
+		      "cookies %llu and %llu", a.cookie, b.cookie);
+	snprintf(header[0], sizeof(header[0]),
+		 "PREPEND X-Smtpfence-Tenant: %s; user=10001; process=test_policy_ser[%d]",
+		 env.cgroup_rel, (int)a.pid);
+	snprintf(header[1], sizeof(header[1]),
+		 "PREPEND X-Smtpfence-Tenant: %s; user=10001; process=test_policy_ser[%d]",
+		 env.cgroup_rel, (int)b.pid);
+	fd = policy_connect();
+	ck_assert_str_eq(ask(fd, "RCPT", "127.0.0.1", a.port, "A.1"), header[0]);
+	ck_assert_str_eq(ask(fd, "RCPT", "127.0.0.1", b.port, "B.1"), header[1]);
+	/* their next recipients belong to the same two messages (2/hour) */
+	ck_assert_str_eq(ask(fd, "RCPT", "127.0.0.1", a.port, "A.1"), "DUNNO");
+	ck_assert_str_eq(ask(fd, "RCPT", "127.0.0.1", b.port, "B.1"), "DUNNO");
+	ck_assert_str_eq(ask(fd, "DATA", "127.0.0.1", a.port, "A.1"), "DUNNO");
+	ck_assert_str_eq(ask(fd, "DATA", "127.0.0.1", b.port, "B.1"), "DUNNO");
+	close(fd);
+
+	char sample[PATH_MAX + 128];
+
+	snprintf(sample, sizeof(sample), "smtpfence_mail_messages_total{tenant=\"%s\"} 2\n",
+		 env.cgroup_rel);
+	for (int t = 0; t < 30; t++) {
+		ck_assert_int_eq(sft_cli(&env, "metrics"), 0);
+		if (strstr(env.out, sample))
+			break;
+		usleep(100000);
+	}
+	ck_assert_msg(strstr(env.out, sample), "%.4000s", env.out);
+	ck_assert_int_eq(sft_accept_all(relay), 2);
+	client_end(&a);
+	client_end(&b);
+	close(relay);
+}
+END_TEST
+
 /* A tenant cannot use the socket; many idle clients do not stop the MTA
  * from being answered. */
 START_TEST(bounded_clients)
@@ -273,6 +328,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, NULL, sft_teardown);
 	tcase_add_test(tc, postfix_protocol);
+	tcase_add_test(tc, concurrent_messages);
 	tcase_add_test(tc, bounded_clients);
 	return sft_run_tcase("policy_service", tc);
 }
