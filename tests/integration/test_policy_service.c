@@ -235,9 +235,8 @@ START_TEST(concurrent_messages)
 	fd = policy_connect();
 	ck_assert_str_eq(ask(fd, "RCPT", "127.0.0.1", a.port, "A.1"), header[0]);
 	ck_assert_str_eq(ask(fd, "RCPT", "127.0.0.1", b.port, "B.1"), header[1]);
-	/* their next recipients belong to the same two messages (2/hour) */
+	/* what follows belongs to the same two messages (messages 2/hour) */
 	ck_assert_str_eq(ask(fd, "RCPT", "127.0.0.1", a.port, "A.1"), "DUNNO");
-	ck_assert_str_eq(ask(fd, "RCPT", "127.0.0.1", b.port, "B.1"), "DUNNO");
 	ck_assert_str_eq(ask(fd, "DATA", "127.0.0.1", a.port, "A.1"), "DUNNO");
 	ck_assert_str_eq(ask(fd, "DATA", "127.0.0.1", b.port, "B.1"), "DUNNO");
 	close(fd);

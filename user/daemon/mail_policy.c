@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "daemon/mail_policy.h"
+#include "daemon/mail_tx.h"
 #include "daemon/observe.h"
 #include "kernel/peers.h"
 #include "util/json_out.h"
@@ -20,8 +21,9 @@
 
 /* Tenants and flows counted at most (the counts of more are not kept). */
 #define MAX_COUNTED 65536
-/* Message transactions followed at once, by the client socket's cookie. */
-#define TX_SLOTS 4096
+/* Client connections whose message transaction is followed at once (an
+ * MTA serves far fewer: Postfix's default process limit is 100). */
+#define MAX_TXS	 65536
 #define WRITE_NS 1000000000ULL /* mail.json at most once a second */
 
 struct bucket {
@@ -35,13 +37,6 @@ struct limit {
 	struct sf_mail_limits mail;
 	char target[SF_TARGET_LEN + 16];
 	struct bucket msg, rcpt;
-};
-
-/* The message transaction a client connection is in (Postfix's instance). */
-struct tx {
-	uint64_t cookie;
-	char instance[64];
-	bool prepended;
 };
 
 struct counted {
@@ -61,7 +56,7 @@ struct sf_mail_policy {
 	uint64_t netns;
 	struct limit *limits; /* sorted by key */
 	size_t n_limits;
-	struct tx tx[TX_SLOTS];
+	struct sf_mail_txs *txs;
 	struct counted cnt;
 	bool dirty;
 	uint64_t written_ns;
@@ -87,7 +82,8 @@ struct sf_mail_policy *sf_mail_policy_new(const struct sf_ctx *ctx, struct sf_ob
 	mp->cnt.tenants = calloc(MAX_COUNTED, sizeof(*mp->cnt.tenants));
 	mp->cnt.flows = calloc(MAX_COUNTED, sizeof(*mp->cnt.flows));
 	mp->cnt.keys = calloc(2 * MAX_COUNTED, sizeof(*mp->cnt.keys));
-	if (!mp->cnt.tenants || !mp->cnt.flows || !mp->cnt.keys ||
+	mp->txs = sf_mail_txs_new(MAX_TXS);
+	if (!mp->txs || !mp->cnt.tenants || !mp->cnt.flows || !mp->cnt.keys ||
 	    !hcreate_r(MAX_COUNTED * 2, &mp->cnt.tenant_idx) ||
 	    !hcreate_r(MAX_COUNTED * 2, &mp->cnt.flow_idx) || sf_netns_cookie(&mp->netns)) {
 		sf_mail_policy_free(mp);
@@ -110,6 +106,7 @@ void sf_mail_policy_free(struct sf_mail_policy *mp)
 	free(mp->cnt.tenants);
 	free(mp->cnt.flows);
 	free(mp->limits);
+	sf_mail_txs_free(mp->txs);
 	sf_tenants_free(mp->tenants);
 	if (mp->peers_fd >= 0)
 		close(mp->peers_fd);
@@ -369,11 +366,6 @@ static bool admit(struct sf_mail_policy *mp, struct client *cl, bool messages, u
 	return true;
 }
 
-static struct tx *tx_of(struct sf_mail_policy *mp, const struct client *cl)
-{
-	return &mp->tx[cl->w.peer.socket_cookie % TX_SLOTS];
-}
-
 void sf_mail_policy_postfix(struct sf_mail_policy *mp, const struct sf_mail_request *r,
 			    char *action, size_t len)
 {
@@ -383,14 +375,14 @@ void sf_mail_policy_postfix(struct sf_mail_policy *mp, const struct sf_mail_requ
 	     eom = !strcmp(state, "END-OF-MESSAGE");
 	char text[512];
 	struct client cl;
-	struct tx *tx;
+	struct sf_mail_tx *tx;
 	bool fresh;
 
 	snprintf(action, len, "DUNNO");
 	if ((!rcpt && !data && !eom) || !find_client(mp, r->client_address, r->client_port, &cl))
 		return;
-	tx = tx_of(mp, &cl);
-	fresh = tx->cookie != cl.w.peer.socket_cookie || !*inst || strcmp(tx->instance, inst);
+	tx = sf_mail_txs_get(mp->txs, cl.w.peer.socket_cookie, false);
+	fresh = !tx || !*inst || strcmp(tx->instance, inst);
 	if (fresh) {
 		uint64_t n = r->recipient_count ? strtoull(r->recipient_count, NULL, 10) : 0;
 
@@ -399,7 +391,7 @@ void sf_mail_policy_postfix(struct sf_mail_policy *mp, const struct sf_mail_requ
 			snprintf(action, len, "DEFER_IF_PERMIT %s", text);
 			return;
 		}
-		tx->cookie = cl.w.peer.socket_cookie;
+		tx = sf_mail_txs_get(mp->txs, cl.w.peer.socket_cookie, true);
 		snprintf(tx->instance, sizeof(tx->instance), "%s", inst);
 		tx->prepended = false;
 	}
