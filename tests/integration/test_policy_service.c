@@ -26,7 +26,7 @@
 #define TENANT_GID 20001
 
 static const char conf[] = "[global]\nports = 25\ndefault = deny\n"
-			   "relay = 127.0.0.1:25 [::1]:25\n"
+			   "relay = 127.0.0.1:25 [::1]:25\nalert_deferred_per_min = 2\n"
 			   "[rules]\nredirect = user:10001 messages 2/hour recipients 3/hour\n";
 
 static int policy_connect(void)
@@ -191,6 +191,10 @@ START_TEST(postfix_protocol)
 	sft_daemon_log(&env, log, sizeof(log));
 	ck_assert_msg(strstr(log, "mail deferred: smtpfence: user:10001 may send 2 messages"), "%s",
 		      log);
+	/* the second deferral within a minute is an alert */
+	snprintf(sample, sizeof(sample), "alert: tenant %s: 2 deferred messages and recipients",
+		 env.cgroup_rel);
+	ck_assert_msg(strstr(log, sample), "%s", log);
 	/* and it is an event, in JSON and in text */
 	ck_assert_int_eq(sft_cli(&env, "events -j"), 0);
 	ck_assert_msg(strstr(env.out, "\"type\":\"mail\"") &&

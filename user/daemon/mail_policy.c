@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "daemon/mail_policy.h"
+#include "daemon/alerts.h"
 #include "daemon/mail_tx.h"
 #include "daemon/observe.h"
 #include "kernel/peers.h"
+#include "util/clock.h"
 #include "util/json_out.h"
 #include "util/log.h"
 #include "util/walltime.h"
@@ -285,9 +287,22 @@ static bool find_client(struct sf_mail_policy *mp, const char *addr, const char 
 	return true;
 }
 
-static void add(struct client *cl, uint64_t messages, uint64_t recipients, bool deferred)
+static void add(struct sf_mail_policy *mp, struct client *cl, uint64_t messages,
+		uint64_t recipients, bool deferred)
 {
 	struct sf_mail_count *cs[] = {cl->tenant, cl->flow};
+	struct sf_alert_mail am = {cl->w.tenant,
+				   cl->w.user,
+				   cl->w.process,
+				   cl->w.client,
+				   sf_boot_now_ns(),
+				   deferred ? 0 : messages,
+				   deferred ? 0 : recipients,
+				   deferred ? messages + recipients : 0};
+	struct sf_alerts *alerts = mp->obs ? sf_observe_alerts(mp->obs) : NULL;
+
+	if (alerts)
+		sf_alerts_mail(alerts, &am);
 
 	for (size_t i = 0; i < 2; i++) {
 		if (!cs[i])
@@ -357,12 +372,12 @@ static bool admit(struct sf_mail_policy *mp, struct client *cl, bool messages, u
 		r = messages ? &cl->lim->mail.messages : &cl->lim->mail.recipients;
 		b = (struct bucket *)(messages ? &cl->lim->msg : &cl->lim->rcpt);
 		if (r->count && !take(b, r, n)) {
-			add(cl, messages ? n : 0, messages ? 0 : n, true);
+			add(mp, cl, messages ? n : 0, messages ? 0 : n, true);
 			deferred(mp, cl, messages, text, len);
 			return false;
 		}
 	}
-	add(cl, messages ? n : 0, messages ? 0 : n, false);
+	add(mp, cl, messages ? n : 0, messages ? 0 : n, false);
 	return true;
 }
 
