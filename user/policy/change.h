@@ -30,7 +30,8 @@ enum sf_change_what {
 struct sf_change_state {
 	int action;
 	struct sf_rate rate;
-	bool runtime; /* it is the runtime layer's */
+	struct sf_mail_limits mail; /* a rule's messages and recipients */
+	bool runtime;		    /* it is the runtime layer's */
 };
 
 struct sf_change_item {
