@@ -10,6 +10,7 @@
 #include "fixture.h"
 #include "held_client.h"
 #include "suite.h"
+#include "unit.h"
 
 #include <check.h>
 #include <errno.h>
@@ -263,6 +264,73 @@ START_TEST(concurrent_messages)
 }
 END_TEST
 
+/* The rule commands and apply -f set a tenant's mail limits, through the
+ * change transaction: the daemon's policy service counts them at once. */
+START_TEST(commands_set_mail_limits)
+{
+	char header[512], batch[PATH_MAX], inst[32];
+	int relay, fd;
+	const char *r;
+
+	sft_start("policy_commands", "[global]\nports = 25\ndefault = deny\n"
+				     "relay = 127.0.0.1:25 [::1]:25\n[rules]\n"
+				     "redirect = user:10001\n");
+	relay = relay_listener();
+	struct client_spec spec = {env.cgroup, NULL,	    TENANT, TENANT_GID, NULL,
+				   0,	       "192.0.2.1", 25,	    0};
+	struct client a = client_start(&spec);
+
+	ck_assert_int_eq(a.err, 0);
+	snprintf(header, sizeof(header),
+		 "PREPEND X-Smtpfence-Tenant: %s; user=10001; process=test_policy_ser[%d]",
+		 env.cgroup_rel, (int)a.pid);
+	/* a target with no kind is not a limit's word */
+	ck_assert_int_eq(sft_cli(&env, "redirect user:10001 bob"), 2);
+	ck_assert_int_eq(sft_cli(&env, "redirect dest:192.0.2.0/24 messages 1/hour"), 2);
+	ck_assert_msg(strstr(env.err, "mail limits belong to a tenant"), "%s", env.err);
+	ck_assert_msg(sft_cli(&env, "redirect user:10001 messages 1/hour") == 0, "%s", env.err);
+	ck_assert_msg(strstr(env.out, "user:10001: redirect -> redirect messages 1/hour"), "%s",
+		      env.out);
+	fd = policy_connect();
+	ck_assert_str_eq(ask(fd, "RCPT", "127.0.0.1", a.port, "C.1"), header);
+	/* a message each: the daemon reloads on the command's SIGHUP */
+	for (int t = 0; t < 50; t++) {
+		snprintf(inst, sizeof(inst), "C.%d", t);
+		r = ask(fd, "RCPT", "127.0.0.1", a.port, inst);
+		if (strstr(r, "DEFER_IF_PERMIT"))
+			break;
+		usleep(100000);
+	}
+	ck_assert_msg(strstr(r, "user:10001 may send 1 messages per hour"), "%s", r);
+	/* apply -f: the rule again, with recipients only */
+	snprintf(batch, sizeof(batch), "%s/mail.batch", env.dir);
+	sft_write(batch, "redirect user:10001 recipients 1/hour # only recipients\n");
+	json_object *o = sft_cli_json(&env, "-j apply -f '%s'", batch), *changes, *after;
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert(json_object_object_get_ex(o, "changes", &changes));
+	ck_assert(
+		json_object_object_get_ex(json_object_array_get_idx(changes, 0), "after", &after));
+	ck_assert_str_eq(sft_json_str(after, "recipients"), "1/hour");
+	ck_assert(!json_object_object_get_ex(after, "messages", NULL));
+	json_object_put(o);
+	/* messages no longer limited, a message's second recipient is */
+	for (int t = 0; t < 50; t++) {
+		snprintf(inst, sizeof(inst), "D.%d", t);
+		r = ask(fd, "RCPT", "127.0.0.1", a.port, inst);
+		if (!strcmp(r, header))
+			break;
+		usleep(100000);
+	}
+	ck_assert_str_eq(r, header);
+	r = ask(fd, "RCPT", "127.0.0.1", a.port, inst);
+	ck_assert_msg(strstr(r, "user:10001 may send 1 recipients per hour"), "%s", r);
+	close(fd);
+	client_end(&a);
+	close(relay);
+}
+END_TEST
+
 /* A tenant cannot use the socket; many idle clients do not stop the MTA
  * from being answered. */
 START_TEST(bounded_clients)
@@ -332,6 +400,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, NULL, sft_teardown);
 	tcase_add_test(tc, postfix_protocol);
 	tcase_add_test(tc, concurrent_messages);
+	tcase_add_test(tc, commands_set_mail_limits);
 	tcase_add_test(tc, bounded_clients);
 	return sft_run_tcase("policy_service", tc);
 }

@@ -120,10 +120,12 @@ static int cmp_limit(const void *a, const void *b)
 	return sf_rule_key_cmp(&((const struct limit *)a)->key, &((const struct limit *)b)->key);
 }
 
-/* A bucket that keeps its tokens across reloads, within the new limit. */
-static void keep_bucket(struct bucket *b, const struct bucket *old, const struct sf_rate *r)
+/* A bucket that keeps its tokens across reloads, within the new limit;
+ * a limit new on the rule starts full. */
+static void keep_bucket(struct bucket *b, const struct bucket *old, const struct sf_rate *was,
+			const struct sf_rate *r)
 {
-	if (old) {
+	if (old && was->count) {
 		*b = *old;
 		if (b->tokens > (double)r->burst)
 			b->tokens = (double)r->burst;
@@ -166,8 +168,10 @@ void sf_mail_policy_configure(struct sf_mail_policy *mp, const struct sf_policy 
 							       sizeof(*nl), cmp_limit)
 						     : NULL;
 
-		keep_bucket(&nl[i].msg, old ? &old->msg : NULL, &nl[i].mail.messages);
-		keep_bucket(&nl[i].rcpt, old ? &old->rcpt : NULL, &nl[i].mail.recipients);
+		keep_bucket(&nl[i].msg, old ? &old->msg : NULL, old ? &old->mail.messages : NULL,
+			    &nl[i].mail.messages);
+		keep_bucket(&nl[i].rcpt, old ? &old->rcpt : NULL,
+			    old ? &old->mail.recipients : NULL, &nl[i].mail.recipients);
 	}
 	free(mp->limits);
 	mp->limits = nl;

@@ -366,8 +366,9 @@ int sf_change_rule(struct sf_change *c, const struct sf_rule_spec *r, const char
 		c->n_items--;
 		return err; /* -EINVAL: refused (said); else the caller's failure */
 	}
-	if (r->kind == SF_TARGET_CGROUP || r->kind == SF_TARGET_UNIT)
-		c->paths_changed = true;
+	if (r->kind == SF_TARGET_CGROUP || r->kind == SF_TARGET_UNIT ||
+	    memcmp(&it->before.mail, &it->after.mail, sizeof(it->before.mail)))
+		c->poke_daemon = true;
 	return 0;
 }
 
@@ -545,8 +546,8 @@ int sf_change_commit(struct sf_change *c)
 	if (code == SF_EXIT_OK && c->saved_only && !c->quiet)
 		sf_info("saved; smtpfence is not loaded at %s, the change applies when it runs",
 			c->s.ctx->pin_dir);
-	/* Only path rules concern the daemon: it follows their cgroups. */
-	if (code == SF_EXIT_OK && c->paths_changed && !c->saved_only)
+	/* Only path rules and mail limits concern the daemon. */
+	if (code == SF_EXIT_OK && c->poke_daemon && !c->saved_only)
 		sf_session_poke_daemon(c->s.ctx);
 	return code;
 }
