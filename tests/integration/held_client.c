@@ -34,11 +34,36 @@ static int fill_addr(const char *host, int port, struct sockaddr_storage *ss, so
 	return inet_pton(AF_INET, host, &a->sin_addr) == 1 ? AF_INET : -1;
 }
 
+#define COOKIE_MOD   65536ULL
+#define COOKIE_TRIES (1 << 22)
+
+static unsigned long long cookie_of(int fd)
+{
+	unsigned long long cookie = 0;
+	socklen_t len = sizeof(cookie);
+
+	return getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len) ? 0 : cookie;
+}
+
+/* A socket of family, its cookie like `like` modulo COOKIE_MOD if nonzero. */
+static int socket_like(int family, unsigned long long like)
+{
+	for (int i = 0; i < COOKIE_TRIES; i++) {
+		int fd = socket(family, SOCK_STREAM, 0);
+
+		if (fd < 0 || !like || cookie_of(fd) % COOKIE_MOD == like % COOKIE_MOD)
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
 static int client_child(const struct client_spec *s, int report, int release)
 {
 	struct sockaddr_storage ss, self;
 	socklen_t len, slen = sizeof(self);
-	int fd, family, one = 1, res[2] = {0, 0};
+	int fd, family, one = 1, res[4] = {0, 0, 0, 0};
+	unsigned long long cookie;
 	char c;
 
 	if (s->netns) {
@@ -51,7 +76,7 @@ static int client_child(const struct client_spec *s, int report, int release)
 	if (sft_join_cgroup(s->cgroup) || sft_become(s->uid, s->gid))
 		return SFT_CHILD_FAILED;
 	family = fill_addr(s->host, s->port, &ss, &len);
-	fd = family < 0 ? -1 : socket(family, SOCK_STREAM, 0);
+	fd = family < 0 ? -1 : socket_like(family, s->cookie_like);
 	if (fd < 0)
 		return SFT_CHILD_FAILED;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -67,6 +92,8 @@ static int client_child(const struct client_spec *s, int report, int release)
 		res[0] = errno;
 	if (!res[0] && !getsockname(fd, (struct sockaddr *)&self, &slen))
 		res[1] = ntohs(((struct sockaddr_in *)&self)->sin_port); /* same offset in v6 */
+	cookie = cookie_of(fd);
+	memcpy(&res[2], &cookie, sizeof(cookie));
 	if (write(report, res, sizeof(res)) != (ssize_t)sizeof(res))
 		return SFT_CHILD_FAILED;
 	while (read(release, &c, 1) < 0 && errno == EINTR)
@@ -78,7 +105,7 @@ static int client_child(const struct client_spec *s, int report, int release)
 struct client client_start(const struct client_spec *s)
 {
 	struct client c = {.err = -1};
-	int rep[2], rel[2], res[2];
+	int rep[2], rel[2], res[4];
 
 	ck_assert_int_eq(pipe2(rep, O_CLOEXEC), 0);
 	ck_assert_int_eq(pipe2(rel, O_CLOEXEC), 0);
@@ -97,6 +124,7 @@ struct client client_start(const struct client_spec *s)
 	c.release = rel[1];
 	c.err = res[0];
 	c.port = (unsigned)res[1];
+	memcpy(&c.cookie, &res[2], sizeof(c.cookie));
 	return c;
 }
 

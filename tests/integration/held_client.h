@@ -13,6 +13,7 @@ struct client {
 	int release; /* write end: a byte makes the client close */
 	unsigned port;
 	int err;
+	unsigned long long cookie; /* its socket's */
 };
 
 struct client_spec {
@@ -24,6 +25,8 @@ struct client_spec {
 	unsigned src_port;
 	const char *host;
 	int port;
+	/* nonzero: a socket whose cookie equals this one modulo 65536 */
+	unsigned long long cookie_like;
 };
 
 /* Starts it; err is connect()'s errno (0: connected), port its own. */

@@ -10,6 +10,7 @@
 #include "fixture.h"
 #include "held_client.h"
 #include "suite.h"
+#include "unit.h"
 
 #include <check.h>
 #include <errno.h>
@@ -26,7 +27,7 @@
 #define TENANT_GID 20001
 
 static const char conf[] = "[global]\nports = 25\ndefault = deny\n"
-			   "relay = 127.0.0.1:25 [::1]:25\n"
+			   "relay = 127.0.0.1:25 [::1]:25\nalert_deferred_per_min = 2\n"
 			   "[rules]\nredirect = user:10001 messages 2/hour recipients 3/hour\n";
 
 static int policy_connect(void)
@@ -107,7 +108,8 @@ START_TEST(postfix_protocol)
 
 	sft_start("policy", conf);
 	relay = relay_listener();
-	struct client_spec spec = {env.cgroup, NULL, TENANT, TENANT_GID, NULL, 0, "192.0.2.1", 25};
+	struct client_spec spec = {env.cgroup, NULL,	    TENANT, TENANT_GID, NULL,
+				   0,	       "192.0.2.1", 25,	    0};
 	struct client a = client_start(&spec);
 
 	ck_assert_int_eq(a.err, 0);
@@ -190,6 +192,10 @@ START_TEST(postfix_protocol)
 	sft_daemon_log(&env, log, sizeof(log));
 	ck_assert_msg(strstr(log, "mail deferred: smtpfence: user:10001 may send 2 messages"), "%s",
 		      log);
+	/* the second deferral within a minute is an alert */
+	snprintf(sample, sizeof(sample), "alert: tenant %s: 2 deferred messages and recipients",
+		 env.cgroup_rel);
+	ck_assert_msg(strstr(log, sample), "%s", log);
 	/* and it is an event, in JSON and in text */
 	ck_assert_int_eq(sft_cli(&env, "events -j"), 0);
 	ck_assert_msg(strstr(env.out, "\"type\":\"mail\"") &&
@@ -200,6 +206,126 @@ START_TEST(postfix_protocol)
 	ck_assert_msg(strstr(env.out, "user:10001 may send 2 messages per hour"), "%.3000s",
 		      env.out);
 	ck_assert_int_eq(sft_accept_all(relay), 1);
+	client_end(&a);
+	close(relay);
+}
+END_TEST
+
+/* Two messages at once, on connections whose cookies are alike in their
+ * low bits: each is its own message, counted once, stamped once. */
+START_TEST(concurrent_messages)
+{
+	char header[2][512];
+	int relay, fd;
+
+	sft_start("policy_concurrent", conf);
+	relay = relay_listener();
+	struct client_spec spec = {env.cgroup, NULL,	    TENANT, TENANT_GID, NULL,
+				   0,	       "192.0.2.1", 25,	    0};
+	struct client a = client_start(&spec);
+
+	ck_assert_int_eq(a.err, 0);
+	spec.cookie_like = a.cookie;
+	struct client b = client_start(&spec);
+
+	ck_assert_int_eq(b.err, 0);
+	ck_assert_msg(a.cookie != b.cookie && a.cookie % 65536 == b.cookie % 65536,
+		      "cookies %llu and %llu", a.cookie, b.cookie);
+	snprintf(header[0], sizeof(header[0]),
+		 "PREPEND X-Smtpfence-Tenant: %s; user=10001; process=test_policy_ser[%d]",
+		 env.cgroup_rel, (int)a.pid);
+	snprintf(header[1], sizeof(header[1]),
+		 "PREPEND X-Smtpfence-Tenant: %s; user=10001; process=test_policy_ser[%d]",
+		 env.cgroup_rel, (int)b.pid);
+	fd = policy_connect();
+	ck_assert_str_eq(ask(fd, "RCPT", "127.0.0.1", a.port, "A.1"), header[0]);
+	ck_assert_str_eq(ask(fd, "RCPT", "127.0.0.1", b.port, "B.1"), header[1]);
+	/* what follows belongs to the same two messages (messages 2/hour) */
+	ck_assert_str_eq(ask(fd, "RCPT", "127.0.0.1", a.port, "A.1"), "DUNNO");
+	ck_assert_str_eq(ask(fd, "DATA", "127.0.0.1", a.port, "A.1"), "DUNNO");
+	ck_assert_str_eq(ask(fd, "DATA", "127.0.0.1", b.port, "B.1"), "DUNNO");
+	close(fd);
+
+	char sample[PATH_MAX + 128];
+
+	snprintf(sample, sizeof(sample), "smtpfence_mail_messages_total{tenant=\"%s\"} 2\n",
+		 env.cgroup_rel);
+	for (int t = 0; t < 30; t++) {
+		ck_assert_int_eq(sft_cli(&env, "metrics"), 0);
+		if (strstr(env.out, sample))
+			break;
+		usleep(100000);
+	}
+	ck_assert_msg(strstr(env.out, sample), "%.4000s", env.out);
+	ck_assert_int_eq(sft_accept_all(relay), 2);
+	client_end(&a);
+	client_end(&b);
+	close(relay);
+}
+END_TEST
+
+/* The rule commands and apply -f set a tenant's mail limits, through the
+ * change transaction: the daemon's policy service counts them at once. */
+START_TEST(commands_set_mail_limits)
+{
+	char header[512], batch[PATH_MAX], inst[32];
+	int relay, fd;
+	const char *r;
+
+	sft_start("policy_commands", "[global]\nports = 25\ndefault = deny\n"
+				     "relay = 127.0.0.1:25 [::1]:25\n[rules]\n"
+				     "redirect = user:10001\n");
+	relay = relay_listener();
+	struct client_spec spec = {env.cgroup, NULL,	    TENANT, TENANT_GID, NULL,
+				   0,	       "192.0.2.1", 25,	    0};
+	struct client a = client_start(&spec);
+
+	ck_assert_int_eq(a.err, 0);
+	snprintf(header, sizeof(header),
+		 "PREPEND X-Smtpfence-Tenant: %s; user=10001; process=test_policy_ser[%d]",
+		 env.cgroup_rel, (int)a.pid);
+	/* a target with no kind is not a limit's word */
+	ck_assert_int_eq(sft_cli(&env, "redirect user:10001 bob"), 2);
+	ck_assert_int_eq(sft_cli(&env, "redirect dest:192.0.2.0/24 messages 1/hour"), 2);
+	ck_assert_msg(strstr(env.err, "mail limits belong to a tenant"), "%s", env.err);
+	ck_assert_msg(sft_cli(&env, "redirect user:10001 messages 1/hour") == 0, "%s", env.err);
+	ck_assert_msg(strstr(env.out, "user:10001: redirect -> redirect messages 1/hour"), "%s",
+		      env.out);
+	fd = policy_connect();
+	ck_assert_str_eq(ask(fd, "RCPT", "127.0.0.1", a.port, "C.1"), header);
+	/* a message each: the daemon reloads on the command's SIGHUP */
+	for (int t = 0; t < 50; t++) {
+		snprintf(inst, sizeof(inst), "C.%d", t);
+		r = ask(fd, "RCPT", "127.0.0.1", a.port, inst);
+		if (strstr(r, "DEFER_IF_PERMIT"))
+			break;
+		usleep(100000);
+	}
+	ck_assert_msg(strstr(r, "user:10001 may send 1 messages per hour"), "%s", r);
+	/* apply -f: the rule again, with recipients only */
+	snprintf(batch, sizeof(batch), "%s/mail.batch", env.dir);
+	sft_write(batch, "redirect user:10001 recipients 1/hour # only recipients\n");
+	json_object *o = sft_cli_json(&env, "-j apply -f '%s'", batch), *changes, *after;
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert(json_object_object_get_ex(o, "changes", &changes));
+	ck_assert(
+		json_object_object_get_ex(json_object_array_get_idx(changes, 0), "after", &after));
+	ck_assert_str_eq(sft_json_str(after, "recipients"), "1/hour");
+	ck_assert(!json_object_object_get_ex(after, "messages", NULL));
+	json_object_put(o);
+	/* messages no longer limited, a message's second recipient is */
+	for (int t = 0; t < 50; t++) {
+		snprintf(inst, sizeof(inst), "D.%d", t);
+		r = ask(fd, "RCPT", "127.0.0.1", a.port, inst);
+		if (!strcmp(r, header))
+			break;
+		usleep(100000);
+	}
+	ck_assert_str_eq(r, header);
+	r = ask(fd, "RCPT", "127.0.0.1", a.port, inst);
+	ck_assert_msg(strstr(r, "user:10001 may send 1 recipients per hour"), "%s", r);
+	close(fd);
 	client_end(&a);
 	close(relay);
 }
@@ -273,6 +399,8 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, NULL, sft_teardown);
 	tcase_add_test(tc, postfix_protocol);
+	tcase_add_test(tc, concurrent_messages);
+	tcase_add_test(tc, commands_set_mail_limits);
 	tcase_add_test(tc, bounded_clients);
 	return sft_run_tcase("policy_service", tc);
 }

@@ -87,7 +87,7 @@ START_TEST(who_names_each_family)
 	tenant_cgroup("acme", "redirect", acme, sizeof(acme), acme_rel, sizeof(acme_rel));
 	int relay4 = listener("127.0.0.1", 25), relay6 = listener("::1", 25);
 	int inet4 = listener("192.0.2.1", 25);
-	struct client_spec spec = {acme, NULL, TENANT, TENANT_GID, NULL, 0, "198.51.100.7", 25};
+	struct client_spec spec = {acme, NULL, TENANT, TENANT_GID, NULL, 0, "198.51.100.7", 25, 0};
 	struct client a = client_start(&spec), b, m;
 
 	ck_assert_int_eq(a.err, 0);
@@ -146,7 +146,8 @@ START_TEST(who_direct_and_reuse)
 	tenant_cgroup("beta", "allow", beta, sizeof(beta), beta_rel, sizeof(beta_rel));
 	int relay4 = listener("127.0.0.1", 25), inet4 = listener("192.0.2.1", 25);
 	/* acme's redirected connection from 127.0.0.1:P */
-	struct client_spec spec = {acme, NULL, TENANT, TENANT_GID, "127.0.0.1", 0, "192.0.2.1", 25};
+	struct client_spec spec = {acme, NULL,	      TENANT, TENANT_GID, "127.0.0.1",
+				   0,	 "192.0.2.1", 25,     0};
 	struct client a = client_start(&spec), b;
 
 	ck_assert_int_eq(a.err, 0);
@@ -157,8 +158,8 @@ START_TEST(who_direct_and_reuse)
 	expect_unknown(client);
 
 	/* beta (allowed) reuses the port, straight to a node address */
-	struct client_spec again = {beta,	 NULL,	 OTHER,	      OTHER_GID,
-				    "127.0.0.1", a.port, "192.0.2.1", 25};
+	struct client_spec again = {beta,   NULL,	 OTHER, OTHER_GID, "127.0.0.1",
+				    a.port, "192.0.2.1", 25,	0};
 
 	b = client_start(&again);
 	ck_assert_int_eq(b.err, 0);
@@ -190,12 +191,13 @@ START_TEST(who_netns_do_not_mix)
 	relay_b = sft_ns_listen(&ns, "127.0.0.1", 25);
 	ck_assert_int_ge(relay_b, 0);
 
-	struct client_spec sa = {acme, NULL, TENANT, TENANT_GID, "127.0.0.1", 0, "127.0.0.1", 25};
+	struct client_spec sa = {acme, NULL,	    TENANT, TENANT_GID, "127.0.0.1",
+				 0,    "127.0.0.1", 25,	    0};
 	struct client a = client_start(&sa);
 
 	ck_assert_int_eq(a.err, 0);
-	struct client_spec sb = {beta,	      ns.path, OTHER,	    OTHER_GID,
-				 "127.0.0.1", a.port,  "127.0.0.1", 25};
+	struct client_spec sb = {beta,	 ns.path,     OTHER, OTHER_GID, "127.0.0.1",
+				 a.port, "127.0.0.1", 25,    0};
 	struct client b = client_start(&sb);
 
 	ck_assert_int_eq(b.err, 0);

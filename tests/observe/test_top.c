@@ -56,7 +56,7 @@ static void traffic(const char *name)
 
 struct row {
 	char tenant[PATH_MAX], action[16], att_s[16], deny_s[16], lim_s[16];
-	unsigned long long attempts, denied, limited, redirected;
+	unsigned long long attempts, denied, limited, redirected, messages, recipients;
 	char user[64], dest[64], process[64], last[16];
 };
 
@@ -73,9 +73,11 @@ static bool find_row(const char *text, const char *tenant, struct row *r)
 	if (!line)
 		return false;
 	return sscanf(line + 1,
-		      "%4095s %15s %15s %15s %15s %llu %llu %llu %llu %63s %63s %63s %15s",
+		      "%4095s %15s %15s %15s %15s %llu %llu %llu %llu %llu %llu %63s %63s %63s "
+		      "%15s",
 		      r->tenant, r->action, r->att_s, r->deny_s, r->lim_s, &r->attempts, &r->denied,
-		      &r->limited, &r->redirected, r->user, r->dest, r->process, r->last) == 13;
+		      &r->limited, &r->redirected, &r->messages, &r->recipients, r->user, r->dest,
+		      r->process, r->last) == 15;
 }
 
 START_TEST(batch_figures_equal_connects)
@@ -98,6 +100,8 @@ START_TEST(batch_figures_equal_connects)
 	ck_assert_int_eq(r.attempts, 6);
 	ck_assert_int_eq(r.denied, 6);
 	ck_assert_int_eq(r.limited, 0);
+	ck_assert_int_eq(r.messages, 0); /* no mail through the policy service */
+	ck_assert_int_eq(r.recipients, 0);
 	ck_assert_str_eq(r.att_s, "0.0");
 	ck_assert_str_eq(r.user, "10001");
 	ck_assert_str_eq(r.dest, "192.0.2.1:25");

@@ -80,12 +80,19 @@ expect "smtpfence allow unit:smtpfence-test-completion-$$" "$unit"
 expect "smtpfence limit unit:smtpfence-test-completion-$$" "$unit"
 expect "smtpfence unset cgroup:/smtpfence-test-completion-$$" "/$unit/"
 expect "smtpfence allow dest:" # an address is not guessed
-expect "smtpfence allow user:root " cgroup: unit: user: group: dest: # several targets
+expect "smtpfence allow user:root " cgroup: unit: user: group: dest: messages recipients
 expect "smtpfence allow user:root us" user:
 
 # Words after the target, and other subcommands' words.
 expect "smtpfence limit user:root " 10/min 100/hour 1/sec
-expect "smtpfence limit user:root 5/min " burst
+expect "smtpfence limit user:root 5/min " burst messages recipients
+expect "smtpfence limit user:root 5/min burst 5 " messages recipients
+expect "smtpfence limit user:root 5/min burst " # a number
+expect "smtpfence redirect user:root me" messages
+expect "smtpfence redirect user:root messages " 100/hour 1000/day 10/min
+expect "smtpfence redirect user:root messages 100/hour " recipients
+expect "smtpfence limit user:root 5/min recipients 10/min " messages
+expect "smtpfence unset user:root " cgroup: unit: user: group: dest:
 expect "smtpfence ports " add del list
 expect "smtpfence ports add " 25 465 587 2525
 expect "smtpfence ports list "

@@ -10,7 +10,8 @@
 static bool same(const struct sf_change_state *a, const struct sf_change_state *b)
 {
 	return a->action == b->action && a->runtime == b->runtime &&
-	       (a->action != SF_ACT_LIMIT || !memcmp(&a->rate, &b->rate, sizeof(a->rate)));
+	       (a->action != SF_ACT_LIMIT || !memcmp(&a->rate, &b->rate, sizeof(a->rate))) &&
+	       !memcmp(&a->mail, &b->mail, sizeof(a->mail));
 }
 
 static void target_name(const struct sf_change_item *it, char *buf, size_t len)
@@ -26,7 +27,7 @@ static void target_name(const struct sf_change_item *it, char *buf, size_t len)
 static void state_text(const struct sf_change_item *it, const struct sf_change_state *s, char *buf,
 		       size_t len)
 {
-	char rate[64] = "";
+	char rate[64] = "", mail[96];
 
 	if (it->what == SF_CHANGE_PORT) {
 		snprintf(buf, len, "%s%s", s->action ? "watched" : "not watched",
@@ -41,8 +42,21 @@ static void state_text(const struct sf_change_item *it, const struct sf_change_s
 		rate[0] = ' ';
 		sf_rate_format(&s->rate, rate + 1, sizeof(rate) - 1);
 	}
-	snprintf(buf, len, "%s%s%s", sf_action_name(s->action), rate,
+	sf_mail_limits_format(&s->mail, mail, sizeof(mail));
+	snprintf(buf, len, "%s%s%s%s", sf_action_name(s->action), rate, mail,
 		 s->runtime ? " (runtime)" : "");
+}
+
+/* A mail limit as the rules write it ("100/hour"); absent when none. */
+static void mail_json(json_object *o, const char *key, const struct sf_rate *r)
+{
+	struct sf_mail_limits one = {.messages = *r};
+	char text[64];
+
+	if (!r->count)
+		return;
+	sf_mail_limits_format(&one, text, sizeof(text));
+	json_object_object_add(o, key, json_object_new_string(text + strlen(" messages ")));
 }
 
 static json_object *state_json(const struct sf_change_item *it, const struct sf_change_state *s)
@@ -56,6 +70,8 @@ static json_object *state_json(const struct sf_change_item *it, const struct sf_
 		json_object_object_add(o, "watched", json_object_new_boolean(s->action));
 	else
 		sf_action_json_add(o, s->action, &s->rate);
+	mail_json(o, "messages", &s->mail.messages);
+	mail_json(o, "recipients", &s->mail.recipients);
 	json_object_object_add(o, "layer",
 			       json_object_new_string(s->runtime ? "runtime" : "config"));
 	return o;
@@ -97,7 +113,7 @@ static void change_print(const struct sf_change *c, bool json)
 	}
 	for (size_t i = 0; i < c->n_items; i++) {
 		const struct sf_change_item *it = &c->items[i];
-		char name[SF_TARGET_LEN + 16], before[128], after[128];
+		char name[SF_TARGET_LEN + 16], before[256], after[256];
 
 		target_name(it, name, sizeof(name));
 		state_text(it, &it->before, before, sizeof(before));

@@ -37,8 +37,9 @@ static int edit(struct sf_change *c, void *arg)
 }
 
 /* ACTION TARGET... or unset TARGET...; limit TARGET... RATE, where a target
- * is a word with a kind ("user:bob") and a rate's words have none. The
- * table checked the count. */
+ * is a word with a kind ("user:bob") and a rate's words have none; any
+ * action but unset may end with the mail limits (messages N/PERIOD,
+ * recipients N/PERIOD). The table checked the count. */
 static int run(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	const struct rule_opts *o = opts;
@@ -50,18 +51,16 @@ static int run(const struct sf_ctx *ctx, const void *opts, int argc, char **argv
 
 	if (!rs.v)
 		return SF_EXIT_FAIL;
-	if (strcmp(o->action, "limit")) {
-		/* Several words: each must be a target, or the line is misused. */
-		for (int i = 0; argc > 1 && i < argc; i++) {
-			if (!strchr(argv[i], ':')) {
-				free(rs.v);
-				return sf_command_usage_error(sf_command_find(o->action));
-			}
-		}
-		n_targets = argc;
-	}
 	while (n_targets < argc && strchr(argv[n_targets], ':'))
 		n_targets++;
+	/* Several words: past the targets, only mail limits (a rate for limit). */
+	if (strcmp(o->action, "limit") && argc > 1 &&
+	    (n_targets == 0 ||
+	     (n_targets < argc && (unset || (strcmp(argv[n_targets], "messages") &&
+					     strcmp(argv[n_targets], "recipients")))))) {
+		free(rs.v);
+		return sf_command_usage_error(sf_command_find(o->action));
+	}
 	if (!n_targets)
 		n_targets = 1; /* not a target: said as such below */
 	for (int i = n_targets; i < argc && len < sizeof(rate) - 1; i++)
@@ -104,16 +103,17 @@ static const struct sf_option options[] = {
 		.defaults = &(const struct rule_opts){.action = word}, .run = run                  \
 	}
 
-const struct sf_command sf_cmd_allow =
-	RULE_COMMAND("allow", "TARGET...", 1, "allow SMTP for targets (dest:CIDR exempts)");
-const struct sf_command sf_cmd_deny = RULE_COMMAND("deny", "TARGET...", 1, "deny SMTP");
+const struct sf_command sf_cmd_allow = RULE_COMMAND("allow", "TARGET... [messages N/PERIOD] [recipients N/PERIOD]", 1,
+						    "allow SMTP for targets (dest:CIDR exempts)");
+const struct sf_command sf_cmd_deny =
+	RULE_COMMAND("deny", "TARGET... [messages N/PERIOD] [recipients N/PERIOD]", 1, "deny SMTP");
 const struct sf_command sf_cmd_log =
-	RULE_COMMAND("log", "TARGET...", 1, "allow and log every attempt (audit)");
+	RULE_COMMAND("log", "TARGET... [messages N/PERIOD] [recipients N/PERIOD]", 1, "allow and log every attempt (audit)");
 const struct sf_command sf_cmd_redirect =
-	RULE_COMMAND("redirect", "TARGET...", 1,
+	RULE_COMMAND("redirect", "TARGET... [messages N/PERIOD] [recipients N/PERIOD]", 1,
 		     "send SMTP to the relay (the node's MTA) instead of refusing it");
 const struct sf_command sf_cmd_limit =
-	RULE_COMMAND("limit", "TARGET... N/sec|N/min|N/hour|N/day [burst B]", 2,
+	RULE_COMMAND("limit", "TARGET... N/sec|N/min|N/hour|N/day [burst B] [messages N/PERIOD] [recipients N/PERIOD]", 2,
 		     "at most N attempts a period, then deny");
 const struct sf_command sf_cmd_unset =
 	RULE_COMMAND("unset", "TARGET...", 1, "remove the rules on targets");

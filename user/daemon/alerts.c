@@ -13,9 +13,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define NS_PER_SEC  1000000000ULL
-#define MAX_TENANTS 65536 /* tenants in an open window; beyond, no alerts */
-#define MAX_RUNNING 8	  /* alert commands running at once */
+#define NS_PER_SEC	    1000000000ULL
+#define MAX_TENANTS	    65536 /* tenants in an open window; beyond, no alerts */
+#define MAX_RUNNING	    8	  /* alert commands running at once */
+#define SF_ALERT_MAIL_KINDS 3
+
+static const char *const mail_kinds[SF_ALERT_MAIL_KINDS] = {"messages", "recipients", "deferred"};
 
 extern char **environ;
 
@@ -24,12 +27,15 @@ struct tenant_window {
 	__u64 start_ns;
 	__u64 denied, limited;
 	bool denied_fired, limited_fired;
+	__u64 mail[SF_ALERT_MAIL_KINDS]; /* messages, recipients, deferred */
+	bool mail_fired[SF_ALERT_MAIL_KINDS];
 	size_t index;
 };
 
 struct sf_alerts {
 	struct sf_event_log *log;
 	unsigned int denied_per_min, limited_per_min;
+	unsigned int mail_per_min[SF_ALERT_MAIL_KINDS];
 	char command[1024];
 	void *tree; /* tsearch tree of struct tenant_window, by tenant */
 	struct tenant_window **list;
@@ -67,6 +73,14 @@ void sf_alerts_configure(struct sf_alerts *a, unsigned int denied_per_min,
 	a->denied_per_min = denied_per_min;
 	a->limited_per_min = limited_per_min;
 	snprintf(a->command, sizeof(a->command), "%s", command);
+}
+
+void sf_alerts_configure_mail(struct sf_alerts *a, unsigned int messages_per_min,
+			      unsigned int recipients_per_min, unsigned int deferred_per_min)
+{
+	a->mail_per_min[0] = messages_per_min;
+	a->mail_per_min[1] = recipients_per_min;
+	a->mail_per_min[2] = deferred_per_min;
 }
 
 static void run_command(struct sf_alerts *a, char *const *vars, size_t n_vars)
@@ -157,19 +171,30 @@ void sf_alerts_notify(struct sf_alerts *a, const char *message, char *const *var
 		run_command(a, vars, n_vars);
 }
 
-static struct tenant_window *window_of(struct sf_alerts *a, const struct sf_event_record *r)
+/* The tenant's window at ts_ns: a new one when the last is over. */
+static struct tenant_window *window_of(struct sf_alerts *a, const char *tenant, __u64 ts_ns)
 {
 	struct tenant_window key;
 	struct tenant_window **slot, *w;
 
-	snprintf(key.tenant, sizeof(key.tenant), "%s", r->tenant);
+	snprintf(key.tenant, sizeof(key.tenant), "%s", tenant);
 	slot = tfind(&key, &a->tree, cmp_tenant);
-	if (slot)
-		return *slot;
+	if (slot) {
+		w = *slot;
+		if (ts_ns > w->start_ns && ts_ns - w->start_ns >= SF_ALERT_WINDOW_S * NS_PER_SEC) {
+			size_t index = w->index;
+
+			memset(w, 0, sizeof(*w));
+			snprintf(w->tenant, sizeof(w->tenant), "%s", tenant);
+			w->start_ns = ts_ns;
+			w->index = index;
+		}
+		return w;
+	}
 	if (a->n == MAX_TENANTS || !(w = calloc(1, sizeof(*w))))
 		return NULL;
-	snprintf(w->tenant, sizeof(w->tenant), "%s", r->tenant);
-	w->start_ns = r->e.ts_ns;
+	snprintf(w->tenant, sizeof(w->tenant), "%s", tenant);
+	w->start_ns = ts_ns;
 	if (!tsearch(w, &a->tree, cmp_tenant)) {
 		free(w);
 		return NULL;
@@ -187,15 +212,9 @@ void sf_alerts_event(struct sf_alerts *a, const struct sf_event_record *r)
 	    : r->e.verdict == SF_VERDICT_LIMITED ? !a->limited_per_min
 						 : true)
 		return;
-	w = window_of(a, r);
+	w = window_of(a, r->tenant, r->e.ts_ns);
 	if (!w)
 		return;
-	if (r->e.ts_ns > w->start_ns &&
-	    r->e.ts_ns - w->start_ns >= SF_ALERT_WINDOW_S * NS_PER_SEC) {
-		w->start_ns = r->e.ts_ns;
-		w->denied = w->limited = 0;
-		w->denied_fired = w->limited_fired = false;
-	}
 	if (r->e.verdict == SF_VERDICT_DENIED) {
 		w->denied++;
 		if (!w->denied_fired && w->denied >= a->denied_per_min) {
@@ -207,6 +226,54 @@ void sf_alerts_event(struct sf_alerts *a, const struct sf_event_record *r)
 		if (!w->limited_fired && w->limited >= a->limited_per_min) {
 			w->limited_fired = true;
 			fire(a, w, "limited", w->limited, a->limited_per_min, r);
+		}
+	}
+}
+
+static void fire_mail(struct sf_alerts *a, const struct tenant_window *w, size_t k,
+		      const struct sf_alert_mail *m)
+{
+	char *vars[16], msg[1024];
+	size_t n = 0;
+
+	__atomic_fetch_add(&a->fired, 1, __ATOMIC_RELAXED);
+	n += asprintf(&vars[n], "SMTPFENCE_ALERT=%s", mail_kinds[k]) >= 0;
+	n += asprintf(&vars[n], "SMTPFENCE_TENANT=%s", w->tenant) >= 0;
+	n += asprintf(&vars[n], "SMTPFENCE_COUNT=%llu", (unsigned long long)w->mail[k]) >= 0;
+	n += asprintf(&vars[n], "SMTPFENCE_THRESHOLD=%u", a->mail_per_min[k]) >= 0;
+	n += asprintf(&vars[n], "SMTPFENCE_WINDOW_SECONDS=%u", SF_ALERT_WINDOW_S) >= 0;
+	n += asprintf(&vars[n], "SMTPFENCE_MESSAGES=%llu", (unsigned long long)w->mail[0]) >= 0;
+	n += asprintf(&vars[n], "SMTPFENCE_RECIPIENTS=%llu", (unsigned long long)w->mail[1]) >= 0;
+	n += asprintf(&vars[n], "SMTPFENCE_DEFERRED=%llu", (unsigned long long)w->mail[2]) >= 0;
+	n += asprintf(&vars[n], "SMTPFENCE_LAST_PROCESS=%s", m->process) >= 0;
+	n += asprintf(&vars[n], "SMTPFENCE_LAST_USER=%s", m->user) >= 0;
+	n += asprintf(&vars[n], "SMTPFENCE_LAST_CLIENT=%s", m->client) >= 0;
+	snprintf(msg, sizeof(msg),
+		 "alert: tenant %s: %llu %s%s within %u s (threshold %u); last %s user %s "
+		 "client %s",
+		 w->tenant, (unsigned long long)w->mail[k], k == 2 ? "deferred " : "",
+		 k == 2 ? "messages and recipients" : mail_kinds[k], SF_ALERT_WINDOW_S,
+		 a->mail_per_min[k], m->process, m->user, m->client);
+	sf_alerts_notify(a, msg, vars, n);
+	for (size_t i = 0; i < n; i++)
+		free(vars[i]);
+}
+
+void sf_alerts_mail(struct sf_alerts *a, const struct sf_alert_mail *m)
+{
+	const __u64 add[SF_ALERT_MAIL_KINDS] = {m->messages, m->recipients, m->deferred};
+	struct tenant_window *w;
+	bool any = false;
+
+	for (size_t k = 0; k < SF_ALERT_MAIL_KINDS; k++)
+		any = any || (add[k] && a->mail_per_min[k]);
+	if (!any || !(w = window_of(a, m->tenant, m->ts_ns)))
+		return;
+	for (size_t k = 0; k < SF_ALERT_MAIL_KINDS; k++) {
+		w->mail[k] += add[k];
+		if (a->mail_per_min[k] && !w->mail_fired[k] && w->mail[k] >= a->mail_per_min[k]) {
+			w->mail_fired[k] = true;
+			fire_mail(a, w, k, m);
 		}
 	}
 }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "daemon/mail_policy.h"
+#include "daemon/alerts.h"
+#include "daemon/mail_tx.h"
 #include "daemon/observe.h"
 #include "kernel/peers.h"
+#include "util/clock.h"
 #include "util/json_out.h"
 #include "util/log.h"
 #include "util/walltime.h"
@@ -20,8 +23,9 @@
 
 /* Tenants and flows counted at most (the counts of more are not kept). */
 #define MAX_COUNTED 65536
-/* Message transactions followed at once, by the client socket's cookie. */
-#define TX_SLOTS 4096
+/* Client connections whose message transaction is followed at once (an
+ * MTA serves far fewer: Postfix's default process limit is 100). */
+#define MAX_TXS	 65536
 #define WRITE_NS 1000000000ULL /* mail.json at most once a second */
 
 struct bucket {
@@ -35,13 +39,6 @@ struct limit {
 	struct sf_mail_limits mail;
 	char target[SF_TARGET_LEN + 16];
 	struct bucket msg, rcpt;
-};
-
-/* The message transaction a client connection is in (Postfix's instance). */
-struct tx {
-	uint64_t cookie;
-	char instance[64];
-	bool prepended;
 };
 
 struct counted {
@@ -61,7 +58,7 @@ struct sf_mail_policy {
 	uint64_t netns;
 	struct limit *limits; /* sorted by key */
 	size_t n_limits;
-	struct tx tx[TX_SLOTS];
+	struct sf_mail_txs *txs;
 	struct counted cnt;
 	bool dirty;
 	uint64_t written_ns;
@@ -87,7 +84,8 @@ struct sf_mail_policy *sf_mail_policy_new(const struct sf_ctx *ctx, struct sf_ob
 	mp->cnt.tenants = calloc(MAX_COUNTED, sizeof(*mp->cnt.tenants));
 	mp->cnt.flows = calloc(MAX_COUNTED, sizeof(*mp->cnt.flows));
 	mp->cnt.keys = calloc(2 * MAX_COUNTED, sizeof(*mp->cnt.keys));
-	if (!mp->cnt.tenants || !mp->cnt.flows || !mp->cnt.keys ||
+	mp->txs = sf_mail_txs_new(MAX_TXS);
+	if (!mp->txs || !mp->cnt.tenants || !mp->cnt.flows || !mp->cnt.keys ||
 	    !hcreate_r(MAX_COUNTED * 2, &mp->cnt.tenant_idx) ||
 	    !hcreate_r(MAX_COUNTED * 2, &mp->cnt.flow_idx) || sf_netns_cookie(&mp->netns)) {
 		sf_mail_policy_free(mp);
@@ -110,6 +108,7 @@ void sf_mail_policy_free(struct sf_mail_policy *mp)
 	free(mp->cnt.tenants);
 	free(mp->cnt.flows);
 	free(mp->limits);
+	sf_mail_txs_free(mp->txs);
 	sf_tenants_free(mp->tenants);
 	if (mp->peers_fd >= 0)
 		close(mp->peers_fd);
@@ -121,10 +120,12 @@ static int cmp_limit(const void *a, const void *b)
 	return sf_rule_key_cmp(&((const struct limit *)a)->key, &((const struct limit *)b)->key);
 }
 
-/* A bucket that keeps its tokens across reloads, within the new limit. */
-static void keep_bucket(struct bucket *b, const struct bucket *old, const struct sf_rate *r)
+/* A bucket that keeps its tokens across reloads, within the new limit;
+ * a limit new on the rule starts full. */
+static void keep_bucket(struct bucket *b, const struct bucket *old, const struct sf_rate *was,
+			const struct sf_rate *r)
 {
-	if (old) {
+	if (old && was->count) {
 		*b = *old;
 		if (b->tokens > (double)r->burst)
 			b->tokens = (double)r->burst;
@@ -167,8 +168,10 @@ void sf_mail_policy_configure(struct sf_mail_policy *mp, const struct sf_policy 
 							       sizeof(*nl), cmp_limit)
 						     : NULL;
 
-		keep_bucket(&nl[i].msg, old ? &old->msg : NULL, &nl[i].mail.messages);
-		keep_bucket(&nl[i].rcpt, old ? &old->rcpt : NULL, &nl[i].mail.recipients);
+		keep_bucket(&nl[i].msg, old ? &old->msg : NULL, old ? &old->mail.messages : NULL,
+			    &nl[i].mail.messages);
+		keep_bucket(&nl[i].rcpt, old ? &old->rcpt : NULL,
+			    old ? &old->mail.recipients : NULL, &nl[i].mail.recipients);
 	}
 	free(mp->limits);
 	mp->limits = nl;
@@ -288,9 +291,22 @@ static bool find_client(struct sf_mail_policy *mp, const char *addr, const char 
 	return true;
 }
 
-static void add(struct client *cl, uint64_t messages, uint64_t recipients, bool deferred)
+static void add(struct sf_mail_policy *mp, struct client *cl, uint64_t messages,
+		uint64_t recipients, bool deferred)
 {
 	struct sf_mail_count *cs[] = {cl->tenant, cl->flow};
+	struct sf_alert_mail am = {cl->w.tenant,
+				   cl->w.user,
+				   cl->w.process,
+				   cl->w.client,
+				   sf_boot_now_ns(),
+				   deferred ? 0 : messages,
+				   deferred ? 0 : recipients,
+				   deferred ? messages + recipients : 0};
+	struct sf_alerts *alerts = mp->obs ? sf_observe_alerts(mp->obs) : NULL;
+
+	if (alerts)
+		sf_alerts_mail(alerts, &am);
 
 	for (size_t i = 0; i < 2; i++) {
 		if (!cs[i])
@@ -360,18 +376,13 @@ static bool admit(struct sf_mail_policy *mp, struct client *cl, bool messages, u
 		r = messages ? &cl->lim->mail.messages : &cl->lim->mail.recipients;
 		b = (struct bucket *)(messages ? &cl->lim->msg : &cl->lim->rcpt);
 		if (r->count && !take(b, r, n)) {
-			add(cl, messages ? n : 0, messages ? 0 : n, true);
+			add(mp, cl, messages ? n : 0, messages ? 0 : n, true);
 			deferred(mp, cl, messages, text, len);
 			return false;
 		}
 	}
-	add(cl, messages ? n : 0, messages ? 0 : n, false);
+	add(mp, cl, messages ? n : 0, messages ? 0 : n, false);
 	return true;
-}
-
-static struct tx *tx_of(struct sf_mail_policy *mp, const struct client *cl)
-{
-	return &mp->tx[cl->w.peer.socket_cookie % TX_SLOTS];
 }
 
 void sf_mail_policy_postfix(struct sf_mail_policy *mp, const struct sf_mail_request *r,
@@ -383,14 +394,14 @@ void sf_mail_policy_postfix(struct sf_mail_policy *mp, const struct sf_mail_requ
 	     eom = !strcmp(state, "END-OF-MESSAGE");
 	char text[512];
 	struct client cl;
-	struct tx *tx;
+	struct sf_mail_tx *tx;
 	bool fresh;
 
 	snprintf(action, len, "DUNNO");
 	if ((!rcpt && !data && !eom) || !find_client(mp, r->client_address, r->client_port, &cl))
 		return;
-	tx = tx_of(mp, &cl);
-	fresh = tx->cookie != cl.w.peer.socket_cookie || !*inst || strcmp(tx->instance, inst);
+	tx = sf_mail_txs_get(mp->txs, cl.w.peer.socket_cookie, false);
+	fresh = !tx || !*inst || strcmp(tx->instance, inst);
 	if (fresh) {
 		uint64_t n = r->recipient_count ? strtoull(r->recipient_count, NULL, 10) : 0;
 
@@ -399,7 +410,7 @@ void sf_mail_policy_postfix(struct sf_mail_policy *mp, const struct sf_mail_requ
 			snprintf(action, len, "DEFER_IF_PERMIT %s", text);
 			return;
 		}
-		tx->cookie = cl.w.peer.socket_cookie;
+		tx = sf_mail_txs_get(mp->txs, cl.w.peer.socket_cookie, true);
 		snprintf(tx->instance, sizeof(tx->instance), "%s", inst);
 		tx->prepended = false;
 	}

@@ -147,6 +147,8 @@ void sf_observe_configure(struct sf_observe *o, const struct sf_policy *p, const
 	sf_event_log_set_window(o->log, p->log_condense_seconds);
 	sf_alerts_configure(o->alerts, p->alert_denied_per_min, p->alert_limited_per_min,
 			    p->alert_command);
+	sf_alerts_configure_mail(o->alerts, p->alert_messages_per_min,
+				 p->alert_recipients_per_min, p->alert_deferred_per_min);
 	if (!o->hub_tried) {
 		o->hub_tried = true;
 		err = sf_event_hub_open(&o->hub, o->ctx->run_dir, SF_EVENT_HISTORY);

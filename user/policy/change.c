@@ -134,13 +134,15 @@ static int set_loc(struct sf_change *c, size_t idx, const char *file, int line)
 static bool same_action(const struct sf_rule_spec *a, const struct sf_rule_spec *b)
 {
 	return a->action == b->action &&
-	       (a->action != SF_ACT_LIMIT || !memcmp(&a->rate, &b->rate, sizeof(a->rate)));
+	       (a->action != SF_ACT_LIMIT || !memcmp(&a->rate, &b->rate, sizeof(a->rate))) &&
+	       !memcmp(&a->mail, &b->mail, sizeof(a->mail));
 }
 
 static struct sf_change_state state_of(const struct sf_rule_spec *r, bool runtime)
 {
 	return (struct sf_change_state){.action = r ? r->action : SF_ACT_NONE,
 					.rate = r ? r->rate : (struct sf_rate){},
+					.mail = r ? r->mail : (struct sf_mail_limits){},
 					.runtime = r && runtime};
 }
 
@@ -186,6 +188,7 @@ static long put_rule(struct sf_policy *p, struct sf_target_index *ix, long slot,
 
 		d->action = r->action;
 		d->rate = r->rate;
+		d->mail = r->mail;
 		d->origin = r->origin;
 		d->file = sf_policy_intern_file(p, r->file);
 		d->line = r->line;
@@ -363,8 +366,9 @@ int sf_change_rule(struct sf_change *c, const struct sf_rule_spec *r, const char
 		c->n_items--;
 		return err; /* -EINVAL: refused (said); else the caller's failure */
 	}
-	if (r->kind == SF_TARGET_CGROUP || r->kind == SF_TARGET_UNIT)
-		c->paths_changed = true;
+	if (r->kind == SF_TARGET_CGROUP || r->kind == SF_TARGET_UNIT ||
+	    memcmp(&it->before.mail, &it->after.mail, sizeof(it->before.mail)))
+		c->poke_daemon = true;
 	return 0;
 }
 
@@ -382,14 +386,18 @@ int sf_change_default(struct sf_change *c, int action, const struct sf_rate *rat
 		return -ENOMEM;
 	if (action != SF_ACT_LIMIT)
 		rate = &none;
-	it->before =
-		rt->default_action != SF_ACT_NONE
-			? (struct sf_change_state){rt->default_action, rt->default_rate, true}
-			: (struct sf_change_state){cfg->default_action, cfg->default_rate, false};
+	it->before = rt->default_action != SF_ACT_NONE
+			     ? (struct sf_change_state){.action = rt->default_action,
+							.rate = rt->default_rate,
+							.runtime = true}
+			     : (struct sf_change_state){.action = cfg->default_action,
+							.rate = cfg->default_rate,
+							.runtime = false};
 	if (as_config) {
 		c->runtime_dirty |= rt->default_action != SF_ACT_NONE;
 		rt->default_action = SF_ACT_NONE;
-		it->after = (struct sf_change_state){cfg->default_action, cfg->default_rate, false};
+		it->after = (struct sf_change_state){
+			.action = cfg->default_action, .rate = cfg->default_rate, .runtime = false};
 		it->file = cfg->embedded ? NULL : c->s.ctx->config;
 		return 0;
 	}
@@ -397,7 +405,7 @@ int sf_change_default(struct sf_change *c, int action, const struct sf_rate *rat
 		rt->default_action != action || memcmp(&rt->default_rate, rate, sizeof(*rate));
 	rt->default_action = action;
 	rt->default_rate = *rate;
-	it->after = (struct sf_change_state){action, *rate, true};
+	it->after = (struct sf_change_state){.action = action, .rate = *rate, .runtime = true};
 	it->file = c->s.runtime_path;
 	return 0;
 }
@@ -538,8 +546,8 @@ int sf_change_commit(struct sf_change *c)
 	if (code == SF_EXIT_OK && c->saved_only && !c->quiet)
 		sf_info("saved; smtpfence is not loaded at %s, the change applies when it runs",
 			c->s.ctx->pin_dir);
-	/* Only path rules concern the daemon: it follows their cgroups. */
-	if (code == SF_EXIT_OK && c->paths_changed && !c->saved_only)
+	/* Only path rules and mail limits concern the daemon. */
+	if (code == SF_EXIT_OK && c->poke_daemon && !c->saved_only)
 		sf_session_poke_daemon(c->s.ctx);
 	return code;
 }

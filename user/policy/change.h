@@ -30,7 +30,8 @@ enum sf_change_what {
 struct sf_change_state {
 	int action;
 	struct sf_rate rate;
-	bool runtime; /* it is the runtime layer's */
+	struct sf_mail_limits mail; /* a rule's messages and recipients */
+	bool runtime;		    /* it is the runtime layer's */
 };
 
 struct sf_change_item {
@@ -60,8 +61,9 @@ struct sf_change {
 	size_t n_texts, cap_texts;
 	void *text_index; /* tsearch tree of text indexes by path */
 	bool runtime_dirty;
-	bool paths_changed; /* a cgroup: or unit: rule: the daemon follows them */
-	size_t n_refused;   /* edits refused: the commit refuses */
+	bool poke_daemon; /* a cgroup: or unit: rule (the daemon follows them), or
+			   * mail limits (its policy service counts them) */
+	size_t n_refused; /* edits refused: the commit refuses */
 	struct sf_change_item *items;
 	size_t n_items, cap_items;
 	bool saved_only;	/* not loaded: saved, in force when smtpfence runs */

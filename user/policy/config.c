@@ -295,6 +295,12 @@ static int observe_key(struct parse_ctx *c, const char *name, const char *value)
 		return set_u32(c, name, value, 0, 100000000, &p->alert_denied_per_min);
 	if (!strcmp(name, "alert_limited_per_min"))
 		return set_u32(c, name, value, 0, 100000000, &p->alert_limited_per_min);
+	if (!strcmp(name, "alert_messages_per_min"))
+		return set_u32(c, name, value, 0, 100000000, &p->alert_messages_per_min);
+	if (!strcmp(name, "alert_recipients_per_min"))
+		return set_u32(c, name, value, 0, 100000000, &p->alert_recipients_per_min);
+	if (!strcmp(name, "alert_deferred_per_min"))
+		return set_u32(c, name, value, 0, 100000000, &p->alert_deferred_per_min);
 	if (!strcmp(name, "alert_command")) {
 		if (strlen(value) >= sizeof(p->alert_command)) {
 			sf_diag_add(c->d, c->file, c->line, "alert_command too long (at most %zu)",

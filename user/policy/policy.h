@@ -88,6 +88,9 @@ struct sf_policy {
 	uint32_t log_condense_seconds; /* identical events per flow folded */
 	uint32_t alert_denied_per_min;
 	uint32_t alert_limited_per_min;
+	uint32_t alert_messages_per_min;   /* the policy service's counts */
+	uint32_t alert_recipients_per_min;
+	uint32_t alert_deferred_per_min;
 	char alert_command[1024];
 	struct sf_quarantine_spec quarantine; /* [global]: for tenants without their own */
 	/* Who may ask the policy service besides root (`policy_allow_users`);

@@ -81,10 +81,11 @@ static bool locale_utf8(void)
 
 void sf_top_text_titles(int tenant_w, char *buf, size_t len)
 {
-	snprintf(buf, len, "%-*s %-11s %8s %8s %8s %9s %9s %9s %10s %-12s %-22s %-22s %-8s %s",
+	snprintf(buf, len,
+		 "%-*s %-11s %8s %8s %8s %9s %9s %9s %10s %9s %10s %-12s %-22s %-22s %-8s %s",
 		 tenant_w, "TENANT", "ACTION", "ATT/s", "DENY/s", "LIM/s", "ATTEMPTS", "DENIED",
-		 "LIMITED", "REDIRECTED", "USER", "LAST DESTINATION", "LAST PROCESS", "LAST",
-		 "TREND 1m");
+		 "LIMITED", "REDIRECTED", "MESSAGES", "RECIPIENTS", "USER", "LAST DESTINATION",
+		 "LAST PROCESS", "LAST", "TREND 1m");
 }
 
 void sf_top_text_row(const struct sf_top_row *r, int tenant_w, char *buf, size_t len)
@@ -104,9 +105,11 @@ void sf_top_text_row(const struct sf_top_row *r, int tenant_w, char *buf, size_t
 		tenant += tlen - tenant_w;
 	/* the trend last: it is its width in columns, not in bytes */
 	snprintf(buf, len,
-		 "%-*s %-11s %8s %8s %8s %9llu %9llu %9llu %10llu %-12s %-22s %-22s %-8s %s",
+		 "%-*s %-11s %8s %8s %8s %9llu %9llu %9llu %10llu %9llu %10llu %-12s %-22s %-22s "
+		 "%-8s %s",
 		 tenant_w, tenant, sf_top_row_action(r), a, d, l,
 		 (unsigned long long)r->sum->c.attempts, (unsigned long long)r->sum->c.denied,
 		 (unsigned long long)r->sum->c.limited, (unsigned long long)r->sum->c.redirected,
-		 r->user, r->dest, r->process, last, trend);
+		 (unsigned long long)r->messages, (unsigned long long)r->recipients, r->user,
+		 r->dest, r->process, last, trend);
 }

@@ -261,7 +261,8 @@ START_TEST(help_from_the_tables)
 	ck_assert_ptr_nonnull(strstr(h, "--pin-dir DIR"));
 	sf_command_synopsis(&sf_cmd_limit, syn, sizeof(syn));
 	ck_assert_str_eq(
-		syn, "smtpfence limit TARGET... N/sec|N/min|N/hour|N/day [burst B] [-j] [--runtime]");
+		syn, "smtpfence limit TARGET... N/sec|N/min|N/hour|N/day [burst B] [messages N/PERIOD] "
+		"[recipients N/PERIOD] [-j] [--runtime]");
 	sf_command_synopsis(&sf_cmd_run, syn, sizeof(syn));
 	ck_assert_str_eq(syn, "smtpfence run [-j] [--cgroup PATH] [--tc-dev DEV]... [--move]");
 }

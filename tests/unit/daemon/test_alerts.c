@@ -98,8 +98,52 @@ START_TEST(tick_forgets_closed_windows)
 }
 END_TEST
 
+static void mail(const char *tenant, __u64 ts_s, __u64 messages, __u64 recipients, __u64 deferred,
+		 __u64 fired)
+{
+	struct sf_alert_mail m = {tenant,   "u1",     "php[42]",  "127.0.0.1:40000",
+				  ts_s * S, messages, recipients, deferred};
+
+	sf_alerts_mail(a, &m);
+	ck_assert_msg(sf_alerts_fired(a) == fired, "%s at %llu s: %llu fired, want %llu", tenant,
+		      (unsigned long long)ts_s, (unsigned long long)sf_alerts_fired(a),
+		      (unsigned long long)fired);
+}
+
+/* Mail counts fire like connects: once a window, each kind apart. */
+START_TEST(mail_counts_fire_once_a_window)
+{
+	sf_alerts_configure(a, 1, 0, "");
+	sf_alerts_configure_mail(a, 3, 10, 2);
+	mail("acme", 100, 1, 1, 0, 0);
+	mail("acme", 101, 1, 4, 0, 0);
+	mail("other", 101, 1, 0, 0, 0);
+	mail("acme", 102, 1, 1, 0, 1);	/* 3 messages */
+	mail("acme", 103, 1, 4, 0, 2);	/* 10 recipients */
+	mail("acme", 104, 1, 10, 0, 2); /* each fired once in the window */
+	mail("acme", 105, 0, 0, 1, 2);
+	mail("acme", 106, 0, 0, 1, 3); /* 2 deferred */
+	/* a denied connect in the same window counts apart */
+	struct sf_event_record r = {};
+
+	r.e.ts_ns = 107 * S;
+	r.e.verdict = SF_VERDICT_DENIED;
+	snprintf(r.tenant, sizeof(r.tenant), "acme");
+	sf_alerts_event(a, &r);
+	ck_assert_uint_eq(sf_alerts_fired(a), 4);
+	/* the next window counts anew */
+	mail("acme", 160, 3, 0, 0, 5);
+	/* off */
+	sf_alerts_configure_mail(a, 0, 0, 0);
+	mail("other", 300, 100, 100, 100, 5);
+}
+END_TEST
+
 int main(void)
 {
-	return sft_run_tests("alerts", setup, teardown,
-			     (const TTest *const[]){fires_once_a_window, tenants_and_verdicts_count_apart, a_threshold_of_zero_is_off, tick_forgets_closed_windows, NULL});
+	return sft_run_tests(
+		"alerts", setup, teardown,
+		(const TTest *const[]){fires_once_a_window, tenants_and_verdicts_count_apart,
+				       a_threshold_of_zero_is_off, tick_forgets_closed_windows,
+				       mail_counts_fire_once_a_window, NULL});
 }
