@@ -11,7 +11,7 @@ FUZZERS := config target cidr port rate roundtrip
 FUZZ_SECONDS ?= 600
 FUZZ_SHORT ?= 8
 FUZZ_SAN := address,undefined
-FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all -Wall -Wextra -Werror \
+FUZZ_CFLAGS := -MMD -MP -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all -Wall -Wextra -Werror \
 	-std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -Itests/fuzz \
 	$(shell pkg-config --cflags inih json-c 2>/dev/null)
 FUZZ_LIB_OBJS := $(patsubst %,$(FUZZ_DIR)/obj/%.o,policy/parse policy/config policy/policy util/diag \
