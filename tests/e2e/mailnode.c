@@ -2,6 +2,8 @@
 #include "mailnode.h"
 #include "harness.h"
 
+#include <check.h>
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -300,6 +302,85 @@ void sft_mailnode_reap_cgroup(const char *abs)
 	/* Orphans of a daemonized Postfix come to the subreaper: reap them. */
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
+}
+
+int sft_swaks(const char *cg, const char *server, const char *port, const char *label,
+	      const char *subject, char *out, size_t len)
+{
+	char to[64], subj[128];
+	char *const argv[] = {"swaks",
+			      "--server",
+			      (char *)server,
+			      "--port",
+			      (char *)port,
+			      "--ehlo",
+			      SFT_TENANT_HELO,
+			      "--from",
+			      "script@" SFT_TENANT_HELO,
+			      "--to",
+			      to,
+			      "--header",
+			      subj,
+			      "--body",
+			      (char *)subject,
+			      "--timeout",
+			      "10",
+			      NULL};
+
+	snprintf(to, sizeof(to), "rcpt@%s.test", label);
+	snprintf(subj, sizeof(subj), "Subject: %s", subject);
+	return sft_run_as(cg, SFT_TENANT_UID, SFT_TENANT_UID, argv, out, len);
+}
+
+void sft_bridge_setup(struct sft_env *env, struct sft_bridge *b)
+{
+	char path[PATH_MAX + 32], parent[PATH_MAX];
+	char *slash = strrchr(env->dir, '/');
+	FILE *f;
+
+	ck_assert_int_eq(sft_cgroup_make(env, "tenants/acme", b->acme, sizeof(b->acme)), 0);
+	ck_assert_int_eq(sft_cgroup_make(env, "tenants/bad", b->bad, sizeof(b->bad)), 0);
+	ck_assert_int_eq(sft_cgroup_make(env, "mta", b->mta, sizeof(b->mta)), 0);
+	ck_assert_int_eq(sft_cgroup_make(env, "internet", b->internet, sizeof(b->internet)), 0);
+	snprintf(b->acme_rel, sizeof(b->acme_rel), "%s/tenants/acme", env->cgroup_rel);
+	snprintf(path, sizeof(path), "%s/acme.conf", env->rules_dir);
+	mkdir(env->rules_dir, 0755); /* the daemon makes it, later */
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "[rules]\nredirect = cgroup:%s messages 2/hour\n", b->acme_rel);
+	fprintf(f, "deny = cgroup:%s/tenants/bad\n", env->cgroup_rel);
+	fclose(f);
+	ck_assert_msg(sft_daemon_start(env) == 0, "daemon did not start");
+	ck_assert_ptr_nonnull(slash);
+	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - env->dir), env->dir);
+	ck_assert_int_eq(chmod(parent, 0711), 0);
+	ck_assert_int_eq(chmod(env->dir, 0711), 0);
+}
+
+void sft_mail_dir(pid_t owner, const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "/tmp/smtpfence-test-mail.%d.%s", (int)owner, name);
+}
+
+void sft_mailnode_reap_leftovers(pid_t owner, const char *const *names, size_t n)
+{
+	static const char *const subs[] = {"mta", "internet", "tenants/acme", "tenants/bad"};
+	char path[PATH_MAX + 16], cmd[PATH_MAX + 32];
+
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < sizeof(subs) / sizeof(subs[0]); j++) {
+			snprintf(path, sizeof(path), "%s/smtpfence-test.%d/%s/%s",
+				 sft_cgroup_mount(), (int)owner, names[i], subs[j]);
+			sft_mailnode_reap_cgroup(path);
+		}
+		sft_mail_dir(owner, names[i], path, sizeof(path));
+		if (access(path, F_OK) == 0) {
+			snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+			if (system(cmd)) {
+				/* nothing more to do: it is in /tmp */
+			}
+		}
+	}
 }
 
 void sft_mailnode_stop(struct sft_mailnode *m)

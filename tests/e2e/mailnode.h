@@ -16,6 +16,11 @@
 #define SFT_SINK4     "192.0.2.2"
 #define SFT_SINK6     "2001:db8::2"
 #define SFT_NODE_HELO "node.test"
+/* The tenant's script: its uid and what it says in EHLO. */
+#define SFT_TENANT_UID	10001
+#define SFT_TENANT_HELO "tenant.example"
+
+struct sft_env;
 
 struct sft_mailnode {
 	char dir[PATH_MAX]; /* everything: etc/, spool/, data/, sink/, logs */
@@ -42,6 +47,30 @@ void sft_mailnode_stop(struct sft_mailnode *m);
 /* Kills whatever still runs in cgroup `abs` (a test that failed or timed
  * out), then reaps any child that has exited. */
 void sft_mailnode_reap_cgroup(const char *abs);
+/* swaks as the tenant (SFT_TENANT_UID, in cgroup cg): one message to
+ * rcpt@LABEL.test through server:port, its Subject `subject`; its output
+ * in *out. swaks's exit code. */
+int sft_swaks(const char *cg, const char *server, const char *port, const char *label,
+	      const char *subject, char *out, size_t len);
+
+/* The bridge tests' tenants and cgroups: tenants/acme is redirected with
+ * a limit of 2 messages an hour, tenants/bad is denied; the MTA and the
+ * internet have cgroups of their own. */
+struct sft_bridge {
+	char acme[PATH_MAX], acme_rel[PATH_MAX], bad[PATH_MAX];
+	char mta[PATH_MAX], internet[PATH_MAX];
+};
+/* In env (set up by the caller): those cgroups and rules; starts the
+ * daemon and lets the MTA's user reach RUN_DIR/policy.sock (the test's own
+ * directories are root's). Asserts on every step. */
+void sft_bridge_setup(struct sft_env *env, struct sft_bridge *b);
+/* The mail directory of node `name` in the run of main's pid owner. */
+void sft_mail_dir(pid_t owner, const char *name, char *buf, size_t len);
+/* A failed test (check's forked child exits at the failed assertion) never
+ * ran its teardown: what it left running in the cgroups of each node in
+ * names (mta, internet, the tenants) is ended, by pid, and its mail
+ * directory removed. */
+void sft_mailnode_reap_leftovers(pid_t owner, const char *const *names, size_t n);
 
 /* Messages in the sink whose Subject is `subject` and whose sender said
  * HELO/EHLO `helo`; waits up to timeout_ms for `want` of them (0: just

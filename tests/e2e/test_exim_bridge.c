@@ -26,10 +26,8 @@
 #include <unistd.h>
 
 /* scripts/deps.sh unpacks it there: the package conflicts with Postfix. */
-#define EXIM	    "/opt/smtpfence-test/exim4/usr/sbin/exim4"
-#define EXIM_PORT   "2587"
-#define TENANT	    10001
-#define TENANT_HELO "tenant.example"
+#define EXIM	  "/opt/smtpfence-test/exim4/usr/sbin/exim4"
+#define EXIM_PORT "2587"
 
 static const char node_conf[] = "[global]\nports = 25 587 " EXIM_PORT "\ndefault = deny\n"
 				"exempt = 127.0.0.0/8 ::1/128\n"
@@ -85,15 +83,10 @@ static const struct family v6 = {"v6", SFT_SINK6};
 
 static struct sft_env env;
 static struct sft_mailnode node;
-static char acme[PATH_MAX], acme_rel[PATH_MAX], bad[PATH_MAX], mta[PATH_MAX];
+static struct sft_bridge b;
 static char exim_dir[PATH_MAX];
 static bool env_up, node_up;
 static pid_t owner, exim;
-
-static void mail_dir(const char *name, char *buf, size_t len)
-{
-	snprintf(buf, len, "/tmp/smtpfence-test-mail.%d.%s", (int)owner, name);
-}
 
 static void stop_exim(void)
 {
@@ -148,7 +141,7 @@ static void start_exim(void)
 	fclose(f);
 	exim = fork();
 	if (exim == 0) {
-		if (sft_join_cgroup(mta))
+		if (sft_join_cgroup(b.mta))
 			_exit(126);
 		execl(EXIM, "exim4", "-C", path, "-bdf", (char *)NULL);
 		_exit(127);
@@ -170,34 +163,13 @@ static void start_exim(void)
 
 static void start_node(const char *name)
 {
-	char internet[PATH_MAX], dir[PATH_MAX], path[PATH_MAX + 32];
-	FILE *f;
+	char dir[PATH_MAX];
 
 	sft_env_setup(&env, name, node_conf);
 	env_up = true;
-	ck_assert_int_eq(sft_cgroup_make(&env, "tenants/acme", acme, sizeof(acme)), 0);
-	ck_assert_int_eq(sft_cgroup_make(&env, "tenants/bad", bad, sizeof(bad)), 0);
-	ck_assert_int_eq(sft_cgroup_make(&env, "mta", mta, sizeof(mta)), 0);
-	ck_assert_int_eq(sft_cgroup_make(&env, "internet", internet, sizeof(internet)), 0);
-	snprintf(acme_rel, sizeof(acme_rel), "%s/tenants/acme", env.cgroup_rel);
-	snprintf(path, sizeof(path), "%s/acme.conf", env.rules_dir);
-	mkdir(env.rules_dir, 0755);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "[rules]\nredirect = cgroup:%s messages 2/hour\n", acme_rel);
-	fprintf(f, "deny = cgroup:%s/tenants/bad\n", env.cgroup_rel);
-	fclose(f);
-	ck_assert_msg(sft_daemon_start(&env) == 0, "daemon did not start");
-	/* Exim's receiving process (Debian-exim) reaches RUN_DIR/policy.sock */
-	for (char *p = strrchr(env.dir, '/'); p; p = NULL) {
-		char parent[PATH_MAX];
-
-		snprintf(parent, sizeof(parent), "%.*s", (int)(p - env.dir), env.dir);
-		ck_assert_int_eq(chmod(parent, 0711), 0);
-	}
-	ck_assert_int_eq(chmod(env.dir, 0711), 0);
-	mail_dir(name, dir, sizeof(dir));
-	ck_assert_msg(sft_mailnode_start(&node, dir, mta, internet) == 0,
+	sft_bridge_setup(&env, &b);
+	sft_mail_dir(owner, name, dir, sizeof(dir));
+	ck_assert_msg(sft_mailnode_start(&node, dir, b.mta, b.internet) == 0,
 		      "mail node did not start");
 	node_up = true;
 	start_exim();
@@ -205,15 +177,7 @@ static void start_node(const char *name)
 
 static int swaks(const char *cg, const struct family *f, const char *subject, char *out, size_t len)
 {
-	char to[64], subj[128];
-	char *const argv[] = {
-		"swaks",     "--server", (char *)f->server,	"--port",    "25", "--ehlo",
-		TENANT_HELO, "--from",	 "script@" TENANT_HELO, "--to",	     to,   "--header",
-		subj,	     "--body",	 (char *)subject,	"--timeout", "10", NULL};
-
-	snprintf(to, sizeof(to), "rcpt@%s.test", f->name);
-	snprintf(subj, sizeof(subj), "Subject: %s", subject);
-	return sft_run_as(cg, TENANT, TENANT, argv, out, len);
+	return sft_swaks(cg, f->server, "25", f->name, subject, out, len);
 }
 
 /* The end of Exim's main log, for a failure's message. */
@@ -244,24 +208,24 @@ static void scenario(const struct family *f)
 
 	for (int i = 1; i <= 2; i++) {
 		snprintf(subj, sizeof(subj), "exim-%s-%d", f->name, i);
-		rc = swaks(acme, f, subj, out, sizeof(out));
+		rc = swaks(b.acme, f, subj, out, sizeof(out));
 		ck_assert_msg(rc == 0, "swaks %d: %s", rc, out);
 		ck_assert_msg(sft_sink_count(&node, subj, SFT_NODE_HELO, 1, 20000) == 1,
 			      "not delivered; exim: %s", exim_log());
 		ck_assert_int_eq(sft_sink_header(&node, subj, "X-Smtpfence-Tenant", h, sizeof(h)),
 				 0);
-		ck_assert_msg(
-			!strncmp(h, acme_rel, strlen(acme_rel)) &&
-				!strncmp(h + strlen(acme_rel), "; user=10001; process=swaks[", 28),
-			"X-Smtpfence-Tenant: '%s'", h);
+		ck_assert_msg(!strncmp(h, b.acme_rel, strlen(b.acme_rel)) &&
+				      !strncmp(h + strlen(b.acme_rel),
+					       "; user=10001; process=swaks[", 28),
+			      "X-Smtpfence-Tenant: '%s'", h);
 	}
 	snprintf(subj, sizeof(subj), "exim-%s-3", f->name);
-	rc = swaks(acme, f, subj, out, sizeof(out));
+	rc = swaks(b.acme, f, subj, out, sizeof(out));
 	ck_assert_msg(rc != 0 && strstr(out, "4.7.1") && strstr(out, "2 messages per hour"),
 		      "swaks %d: %s", rc, out);
 	ck_assert_int_eq(sft_sink_count(&node, subj, SFT_NODE_HELO, 1, 2000), 0);
 	snprintf(subj, sizeof(subj), "exim-%s-denied", f->name);
-	rc = swaks(bad, f, subj, out, sizeof(out));
+	rc = swaks(b.bad, f, subj, out, sizeof(out));
 	ck_assert_msg(rc != 0 && strstr(out, "Operation not permitted"), "swaks %d: %s", rc, out);
 }
 
@@ -282,25 +246,8 @@ END_TEST
 static void reap_leftovers(void)
 {
 	static const char *const names[] = {"exim_v4", "exim_v6"};
-	static const char *const subs[] = {"mta", "internet", "tenants/acme", "tenants/bad"};
-	char path[PATH_MAX + 16];
 
-	for (size_t i = 0; i < 2; i++) {
-		for (size_t j = 0; j < 4; j++) {
-			snprintf(path, sizeof(path), "%s/smtpfence-test.%d/%s/%s",
-				 sft_cgroup_mount(), (int)owner, names[i], subs[j]);
-			sft_mailnode_reap_cgroup(path);
-		}
-		mail_dir(names[i], path, sizeof(path));
-		if (access(path, F_OK) == 0) {
-			char cmd[PATH_MAX + 32];
-
-			snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-			if (system(cmd)) {
-				/* nothing more to do: it is in /tmp */
-			}
-		}
-	}
+	sft_mailnode_reap_leftovers(owner, names, sizeof(names) / sizeof(names[0]));
 }
 
 int main(void)

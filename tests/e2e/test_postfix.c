@@ -15,9 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TENANT	    10001
-#define TENANT_HELO "tenant.example"
-
 /* A node as an admin would set it up: local submission (port 587 on
  * loopback) is exempt, the MTA's user may relay, everyone else is denied. */
 static const char node_conf[] = "[global]\nports = 25 587\ndefault = deny\n"
@@ -41,11 +38,6 @@ static struct sft_mailnode node;
 static char tenant_cg[PATH_MAX], tenant_target[PATH_MAX + 16];
 static bool env_up, node_up;
 static pid_t owner; /* main's pid: names this run's mail directories */
-
-static void mail_dir(const char *name, char *buf, size_t len)
-{
-	snprintf(buf, len, "/tmp/smtpfence-test-mail.%d.%s", (int)owner, name);
-}
 
 static void teardown(void)
 {
@@ -77,7 +69,7 @@ static void start_node(const char *name)
 	ck_assert_int_eq(sft_cgroup_make(&env, "mta", mta, sizeof(mta)), 0);
 	ck_assert_int_eq(sft_cgroup_make(&env, "internet", internet, sizeof(internet)), 0);
 	snprintf(tenant_target, sizeof(tenant_target), "cgroup:%s/tenants/acme", env.cgroup_rel);
-	mail_dir(name, dir, sizeof(dir));
+	sft_mail_dir(owner, name, dir, sizeof(dir));
 	ck_assert_msg(sft_mailnode_start(&node, dir, mta, internet) == 0, "mail node did not "
 									  "start");
 	node_up = true;
@@ -95,17 +87,7 @@ static double now_s(void)
 static int swaks(const char *server, const char *port, const struct family *f, const char *subject,
 		 char *out, size_t len)
 {
-	char to[64], subj[128];
-	char *const argv[] = {"swaks",	   "--server",	 (char *)server,
-			      "--port",	   (char *)port, "--ehlo",
-			      TENANT_HELO, "--from",	 "script@" TENANT_HELO,
-			      "--to",	   to,		 "--header",
-			      subj,	   "--body",	 (char *)subject,
-			      "--timeout", "10",	 NULL};
-
-	snprintf(to, sizeof(to), "rcpt@%s.test", f->name);
-	snprintf(subj, sizeof(subj), "Subject: %s", subject);
-	return sft_run_as(tenant_cg, TENANT, TENANT, argv, out, len);
+	return sft_swaks(tenant_cg, server, port, f->name, subject, out, len);
 }
 
 static int direct(const struct family *f, const char *subject, char *out, size_t len)
@@ -173,7 +155,7 @@ static void scenario(const struct family *f)
 	rc = direct(f, subj, out, sizeof(out));
 	ck_assert_msg(rc != 0 && strstr(out, "Operation not permitted"), "swaks %d: %s", rc, out);
 	ck_assert_msg(now_s() - t0 < 3.0, "the refusal took %.1f s", now_s() - t0);
-	ck_assert_int_eq(sft_sink_count(&node, subj, TENANT_HELO, 0, 0), 0);
+	ck_assert_int_eq(sft_sink_count(&node, subj, SFT_TENANT_HELO, 0, 0), 0);
 	ck_assert_int_eq(events("deny swaks[", who, "by default", 1), 1);
 
 	/* (b) the same message through the node's Postfix arrives */
@@ -181,7 +163,7 @@ static void scenario(const struct family *f)
 	rc = submit(f, subj, out, sizeof(out));
 	ck_assert_msg(rc == 0, "submission: swaks %d: %s", rc, out);
 	ck_assert_int_eq(sft_sink_count(&node, subj, SFT_NODE_HELO, 1, 20000), 1);
-	ck_assert_int_eq(sft_sink_count(&node, subj, TENANT_HELO, 0, 0), 0);
+	ck_assert_int_eq(sft_sink_count(&node, subj, SFT_TENANT_HELO, 0, 0), 0);
 	/* Postfix's own connect was judged, and its user rule let it through */
 	ck_assert_int_ge(rule_allowed("user:postfix"), 1);
 
@@ -190,7 +172,7 @@ static void scenario(const struct family *f)
 	snprintf(subj, sizeof(subj), "direct-allowed-%s", f->name);
 	rc = direct(f, subj, out, sizeof(out));
 	ck_assert_msg(rc == 0, "allowed: swaks %d: %s", rc, out);
-	ck_assert_int_eq(sft_sink_count(&node, subj, TENANT_HELO, 1, 2000), 1);
+	ck_assert_int_eq(sft_sink_count(&node, subj, SFT_TENANT_HELO, 1, 2000), 1);
 
 	/* (d) 3 per minute: exactly 3 of 10 get through */
 	cli_ok("limit %s 3/min", tenant_target);
@@ -204,7 +186,7 @@ static void scenario(const struct family *f)
 		}
 	}
 	ck_assert_int_eq(refused, 7);
-	ck_assert_int_eq(sft_sink_count(&node, subj, TENANT_HELO, 4, 1000), 3);
+	ck_assert_int_eq(sft_sink_count(&node, subj, SFT_TENANT_HELO, 4, 1000), 3);
 	ck_assert_int_eq(events("limit swaks[", who, tenant_target, 7), 7);
 
 	/* (e) audit mode: mail flows, every tenant attempt is logged */
@@ -215,14 +197,14 @@ static void scenario(const struct family *f)
 		rc = direct(f, subj, out, sizeof(out));
 		ck_assert_msg(rc == 0, "audit send %d: swaks %d: %s", i, rc, out);
 	}
-	ck_assert_int_eq(sft_sink_count(&node, subj, TENANT_HELO, 3, 2000), 3);
+	ck_assert_int_eq(sft_sink_count(&node, subj, SFT_TENANT_HELO, 3, 2000), 3);
 	ck_assert_int_eq(events("log swaks[", who, "by default", 4), 3);
 	snprintf(subj, sizeof(subj), "audit-via-postfix-%s", f->name);
 	ck_assert_int_eq(submit(f, subj, out, sizeof(out)), 0);
 	ck_assert_int_eq(sft_sink_count(&node, subj, SFT_NODE_HELO, 1, 20000), 1);
 	/* nothing else reached the sink: every message is accounted for */
-	ck_assert_int_eq(sft_sink_count(&node, "direct-denied-v4", TENANT_HELO, 0, 0) +
-				 sft_sink_count(&node, "direct-denied-v6", TENANT_HELO, 0, 0),
+	ck_assert_int_eq(sft_sink_count(&node, "direct-denied-v4", SFT_TENANT_HELO, 0, 0) +
+				 sft_sink_count(&node, "direct-denied-v6", SFT_TENANT_HELO, 0, 0),
 			 0);
 }
 
@@ -240,31 +222,11 @@ START_TEST(mail_flow_ipv6)
 }
 END_TEST
 
-/* A failed test (check's forked child exits at the failed assertion) never
- * ran its teardown: what it left running in its cgroups is ended here, by
- * pid, and its mail directory removed. */
 static void reap_leftovers(void)
 {
 	static const char *const names[] = {"e2e_v4", "e2e_v6"};
-	static const char *const subs[] = {"mta", "internet"};
-	char path[PATH_MAX + 16];
 
-	for (size_t i = 0; i < 2; i++) {
-		for (size_t j = 0; j < 2; j++) {
-			snprintf(path, sizeof(path), "%s/smtpfence-test.%d/%s/%s",
-				 sft_cgroup_mount(), (int)owner, names[i], subs[j]);
-			sft_mailnode_reap_cgroup(path);
-		}
-		mail_dir(names[i], path, sizeof(path));
-		if (access(path, F_OK) == 0) {
-			char cmd[PATH_MAX + 32];
-
-			snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-			if (system(cmd)) {
-				/* nothing more to do: it is in /tmp */
-			}
-		}
-	}
+	sft_mailnode_reap_leftovers(owner, names, sizeof(names) / sizeof(names[0]));
 }
 
 int main(void)

@@ -19,9 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define TENANT	    10001
-#define TENANT_HELO "tenant.example"
-
 static const char node_conf[] = "[global]\nports = 25 587\ndefault = deny\n"
 				"exempt = 127.0.0.0/8 ::1/128\n"
 				"relay = 127.0.0.1:587 [::1]:587\n"
@@ -38,14 +35,9 @@ static const struct family mapped = {"v4", "::ffff:" SFT_SINK4};
 
 static struct sft_env env;
 static struct sft_mailnode node;
-static char acme[PATH_MAX], acme_rel[PATH_MAX], bad[PATH_MAX];
+static struct sft_bridge b;
 static bool env_up, node_up;
 static pid_t owner;
-
-static void mail_dir(const char *name, char *buf, size_t len)
-{
-	snprintf(buf, len, "/tmp/smtpfence-test-mail.%d.%s", (int)owner, name);
-}
 
 static void teardown(void)
 {
@@ -60,54 +52,24 @@ static void teardown(void)
  * Postfix asking the policy service. */
 static void start_node(const char *name)
 {
-	char mta[PATH_MAX], internet[PATH_MAX], dir[PATH_MAX], path[PATH_MAX + 32], extra[1024];
-	FILE *f;
+	char dir[PATH_MAX], extra[1024];
 
 	sft_env_setup(&env, name, node_conf);
 	env_up = true;
-	ck_assert_int_eq(sft_cgroup_make(&env, "tenants/acme", acme, sizeof(acme)), 0);
-	ck_assert_int_eq(sft_cgroup_make(&env, "tenants/bad", bad, sizeof(bad)), 0);
-	ck_assert_int_eq(sft_cgroup_make(&env, "mta", mta, sizeof(mta)), 0);
-	ck_assert_int_eq(sft_cgroup_make(&env, "internet", internet, sizeof(internet)), 0);
-	snprintf(acme_rel, sizeof(acme_rel), "%s/tenants/acme", env.cgroup_rel);
-	snprintf(path, sizeof(path), "%s/acme.conf", env.rules_dir);
-	mkdir(env.rules_dir, 0755); /* the daemon makes it, later */
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "[rules]\nredirect = cgroup:%s messages 2/hour\n", acme_rel);
-	fprintf(f, "deny = cgroup:%s/tenants/bad\n", env.cgroup_rel);
-	fclose(f);
-	ck_assert_msg(sft_daemon_start(&env) == 0, "daemon did not start");
-	/* Postfix's smtpd (user postfix) must reach RUN_DIR/policy.sock: the
-	 * test's own directories are root's */
-	for (char *p = strrchr(env.dir, '/'); p; p = NULL) {
-		char parent[PATH_MAX];
-
-		snprintf(parent, sizeof(parent), "%.*s", (int)(p - env.dir), env.dir);
-		ck_assert_int_eq(chmod(parent, 0711), 0);
-	}
-	ck_assert_int_eq(chmod(env.dir, 0711), 0);
+	sft_bridge_setup(&env, &b);
 	snprintf(extra, sizeof(extra),
 		 "smtpd_recipient_restrictions = check_policy_service unix:%s/policy.sock, "
 		 "permit_mynetworks, reject\n",
 		 env.run_dir);
-	mail_dir(name, dir, sizeof(dir));
-	ck_assert_msg(sft_mailnode_start_with(&node, dir, mta, internet, extra) == 0,
+	sft_mail_dir(owner, name, dir, sizeof(dir));
+	ck_assert_msg(sft_mailnode_start_with(&node, dir, b.mta, b.internet, extra) == 0,
 		      "mail node did not start");
 	node_up = true;
 }
 
 static int swaks(const char *cg, const struct family *f, const char *subject, char *out, size_t len)
 {
-	char to[64], subj[128];
-	char *const argv[] = {
-		"swaks",     "--server", (char *)f->server,	"--port",    "25", "--ehlo",
-		TENANT_HELO, "--from",	 "script@" TENANT_HELO, "--to",	     to,   "--header",
-		subj,	     "--body",	 (char *)subject,	"--timeout", "10", NULL};
-
-	snprintf(to, sizeof(to), "rcpt@%s.test", f->name);
-	snprintf(subj, sizeof(subj), "Subject: %s", subject);
-	return sft_run_as(cg, TENANT, TENANT, argv, out, len);
+	return sft_swaks(cg, f->server, "25", f->name, subject, out, len);
 }
 
 static void scenario(const struct family *f, const char *tag)
@@ -118,31 +80,31 @@ static void scenario(const struct family *f, const char *tag)
 	/* redirected, relayed by Postfix, stamped with the tenant */
 	for (int i = 1; i <= 2; i++) {
 		snprintf(subj, sizeof(subj), "bridge-%s-%d", tag, i);
-		rc = swaks(acme, f, subj, out, sizeof(out));
+		rc = swaks(b.acme, f, subj, out, sizeof(out));
 		ck_assert_msg(rc == 0, "swaks %d: %s", rc, out);
 		ck_assert_int_eq(sft_sink_count(&node, subj, SFT_NODE_HELO, 1, 20000), 1);
 		ck_assert_int_eq(sft_sink_header(&node, subj, "X-Smtpfence-Tenant", h, sizeof(h)),
 				 0);
-		ck_assert_msg(
-			!strncmp(h, acme_rel, strlen(acme_rel)) &&
-				!strncmp(h + strlen(acme_rel), "; user=10001; process=swaks[", 28),
-			"X-Smtpfence-Tenant: '%s'", h);
+		ck_assert_msg(!strncmp(h, b.acme_rel, strlen(b.acme_rel)) &&
+				      !strncmp(h + strlen(b.acme_rel),
+					       "; user=10001; process=swaks[", 28),
+			      "X-Smtpfence-Tenant: '%s'", h);
 	}
 	/* the third message in the hour: Postfix defers it */
 	snprintf(subj, sizeof(subj), "bridge-%s-3", tag);
-	rc = swaks(acme, f, subj, out, sizeof(out));
+	rc = swaks(b.acme, f, subj, out, sizeof(out));
 	ck_assert_msg(rc != 0 && strstr(out, "4.7.1") && strstr(out, "2 messages per hour"),
 		      "swaks %d: %s", rc, out);
 	ck_assert_int_eq(sft_sink_count(&node, subj, SFT_NODE_HELO, 1, 2000), 0);
 	/* a denied tenant is still refused at connect */
 	snprintf(subj, sizeof(subj), "bridge-%s-denied", tag);
-	rc = swaks(bad, f, subj, out, sizeof(out));
+	rc = swaks(b.bad, f, subj, out, sizeof(out));
 	ck_assert_msg(rc != 0 && strstr(out, "Operation not permitted"), "swaks %d: %s", rc, out);
 	/* counted: 2 messages, a deferral */
 	char sample[PATH_MAX + 96];
 
 	snprintf(sample, sizeof(sample), "smtpfence_mail_messages_total{tenant=\"%s\"} 2\n",
-		 acme_rel);
+		 b.acme_rel);
 	for (int t = 0; t < 30; t++) {
 		ck_assert_int_eq(sft_cli(&env, "metrics"), 0);
 		if (strstr(env.out, sample))
@@ -151,7 +113,7 @@ static void scenario(const struct family *f, const char *tag)
 	}
 	ck_assert_msg(strstr(env.out, sample), "%.4000s", env.out);
 	snprintf(sample, sizeof(sample),
-		 "smtpfence_mail_deferred_total{tenant=\"%s\",limit=\"messages\"} 1\n", acme_rel);
+		 "smtpfence_mail_deferred_total{tenant=\"%s\",limit=\"messages\"} 1\n", b.acme_rel);
 	ck_assert_msg(strstr(env.out, sample), "%.4000s", env.out);
 }
 
@@ -179,25 +141,8 @@ END_TEST
 static void reap_leftovers(void)
 {
 	static const char *const names[] = {"bridge_v4", "bridge_v6", "bridge_mapped"};
-	static const char *const subs[] = {"mta", "internet", "tenants/acme", "tenants/bad"};
-	char path[PATH_MAX + 16];
 
-	for (size_t i = 0; i < 3; i++) {
-		for (size_t j = 0; j < 4; j++) {
-			snprintf(path, sizeof(path), "%s/smtpfence-test.%d/%s/%s",
-				 sft_cgroup_mount(), (int)owner, names[i], subs[j]);
-			sft_mailnode_reap_cgroup(path);
-		}
-		mail_dir(names[i], path, sizeof(path));
-		if (access(path, F_OK) == 0) {
-			char cmd[PATH_MAX + 32];
-
-			snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-			if (system(cmd)) {
-				/* nothing more to do: it is in /tmp */
-			}
-		}
-	}
+	sft_mailnode_reap_leftovers(owner, names, sizeof(names) / sizeof(names[0]));
 }
 
 int main(void)

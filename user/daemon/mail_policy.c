@@ -321,20 +321,6 @@ static void add(struct sf_mail_policy *mp, struct client *cl, uint64_t messages,
 	}
 }
 
-static const char *period_name(const struct sf_rate *r)
-{
-	switch (r->period_ns / 1000000000ULL) {
-	case 86400:
-		return "day";
-	case 3600:
-		return "hour";
-	case 60:
-		return "minute";
-	default:
-		return "second";
-	}
-}
-
 /* Past a limit: the reply text, an event and a log line. */
 static void deferred(struct sf_mail_policy *mp, struct client *cl, bool messages, char *text,
 		     size_t len)
@@ -345,7 +331,7 @@ static void deferred(struct sf_mail_policy *mp, struct client *cl, bool messages
 	json_object *o = json_object_new_object();
 
 	snprintf(text, len, "4.7.1 smtpfence: %.300s may send %llu %s per %s; try again later",
-		 cl->lim->target, (unsigned long long)r->count, what, period_name(r));
+		 cl->lim->target, (unsigned long long)r->count, what, sf_rate_unit(r, true));
 	sf_info("mail deferred: %s (tenant %s, user %s, process %s, client %s)", text + 6,
 		cl->w.tenant, cl->w.user, cl->w.process, cl->w.client);
 	sf_format_utc((int64_t)time(NULL), when, sizeof(when));

@@ -2,27 +2,13 @@
 #include "policy/action_json.h"
 #include "smtpfence.h"
 
-static const char *period_word(uint64_t ns)
-{
-	switch (ns / 1000000000ull) {
-	case 86400:
-		return "day";
-	case 3600:
-		return "hour";
-	case 60:
-		return "min";
-	default:
-		return "sec";
-	}
-}
-
 /* {"count","period","period_s","burst"}. */
 static json_object *rate_json(const struct sf_rate *r)
 {
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "count", json_object_new_uint64(r->count));
-	json_object_object_add(o, "period", json_object_new_string(period_word(r->period_ns)));
+	json_object_object_add(o, "period", json_object_new_string(sf_rate_unit(r, false)));
 	json_object_object_add(o, "period_s", json_object_new_uint64(r->period_ns / 1000000000ull));
 	json_object_object_add(o, "burst", json_object_new_uint64(r->burst));
 	return o;

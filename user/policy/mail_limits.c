@@ -79,20 +79,6 @@ bool sf_mail_limits_any(const struct sf_mail_limits *l)
 	return l->messages.count || l->recipients.count;
 }
 
-static const char *unit_of(const struct sf_rate *r)
-{
-	switch (r->period_ns / 1000000000ULL) {
-	case 86400:
-		return "day";
-	case 3600:
-		return "hour";
-	case 60:
-		return "min";
-	default:
-		return "sec";
-	}
-}
-
 void sf_mail_limits_format(const struct sf_mail_limits *l, char *buf, size_t len)
 {
 	int n = 0;
@@ -100,8 +86,8 @@ void sf_mail_limits_format(const struct sf_mail_limits *l, char *buf, size_t len
 	buf[0] = '\0';
 	if (l->messages.count)
 		n = snprintf(buf, len, " messages %llu/%s", (unsigned long long)l->messages.count,
-			     unit_of(&l->messages));
+			     sf_rate_unit(&l->messages, false));
 	if (l->recipients.count && n >= 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, " recipients %llu/%s",
-			 (unsigned long long)l->recipients.count, unit_of(&l->recipients));
+			 (unsigned long long)l->recipients.count, sf_rate_unit(&l->recipients, false));
 }

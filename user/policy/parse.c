@@ -445,16 +445,22 @@ void sf_target_format(const struct sf_target_spec *t, char *buf, size_t len)
 	snprintf(buf, len, "%s:%s", kind_names[t->kind], t->value);
 }
 
+const char *sf_rate_unit(const struct sf_rate *r, bool word)
+{
+	switch (r->period_ns / NS_PER_SEC) {
+	case 86400:
+		return "day";
+	case 3600:
+		return "hour";
+	case 60:
+		return word ? "minute" : "min";
+	default:
+		return word ? "second" : "sec";
+	}
+}
+
 void sf_rate_format(const struct sf_rate *r, char *buf, size_t len)
 {
-	const char *unit = "sec";
-
-	if (r->period_ns == 86400 * NS_PER_SEC)
-		unit = "day";
-	else if (r->period_ns == 3600 * NS_PER_SEC)
-		unit = "hour";
-	else if (r->period_ns == 60 * NS_PER_SEC)
-		unit = "min";
-	snprintf(buf, len, "%llu/%s burst %llu", (unsigned long long)r->count, unit,
-		 (unsigned long long)r->burst);
+	snprintf(buf, len, "%llu/%s burst %llu", (unsigned long long)r->count,
+		 sf_rate_unit(r, false), (unsigned long long)r->burst);
 }

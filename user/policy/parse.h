@@ -76,6 +76,9 @@ const char *sf_target_kind_at(size_t i);
 /* "kind:value", as the user would write it. */
 void sf_target_format(const struct sf_target_spec *t, char *buf, size_t len);
 void sf_cidr_format(const struct sf_cidr *c, char *buf, size_t len);
+/* The rate's period as the configuration writes it ("sec", "min", "hour",
+ * "day"), or as a word in a sentence (word: "second", "minute", ...). */
+const char *sf_rate_unit(const struct sf_rate *r, bool word);
 void sf_rate_format(const struct sf_rate *r, char *buf, size_t len);
 
 #endif /* SF_PARSE_H */
