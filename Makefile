@@ -10,7 +10,7 @@ DESTDIR ?=
 
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -dumpmachine 2>/dev/null)
-PKGS := libbpf inih json-c libsystemd libmicrohttpd ncursesw libcares smartcols
+PKGS := libbpf inih json-c libsystemd libmicrohttpd ncursesw libcares smartcols libmnl
 
 ifeq ($(V),1)
 Q :=

@@ -3,7 +3,6 @@
  * TCP connect (blocking, non-blocking, io_uring, TCP Fast Open) passes the
  * pre-connect hook, so this is where a watched connect is judged. */
 #include "policy.bpf.h"
-#include "peers.bpf.h"
 #include <bpf/bpf_core_read.h>
 
 #define SF_IPPROTO_TCP 6
@@ -296,19 +295,6 @@ int sf_getpeername6(struct bpf_sock_addr *ctx)
 	}
 	sf_set_user_ip6(ctx, w);
 	ctx->user_port = orig->dport;
-	return 1;
-}
-
-/* Who makes each local MTA connection, for the mail-flow bridge (see
- * bpf/peers.bpf.h). Every other op and connection returns at once; the
- * reply stays 0, the kernel's default for the ops that read it. */
-SEC("sockops")
-int sf_sockops(struct bpf_sock_ops *skops)
-{
-	if (skops->op == BPF_SOCK_OPS_TCP_CONNECT_CB)
-		sf_peer_connect(skops);
-	else if (skops->op == BPF_SOCK_OPS_STATE_CB)
-		sf_peer_closed(skops);
 	return 1;
 }
 

@@ -4,6 +4,7 @@
  * a destination rewritten after the hook) is judged here by the same
  * policy, with the socket's identity, and dropped unless allowed. */
 #include "packet.bpf.h"
+#include "peers.bpf.h"
 #include "policy.bpf.h"
 
 #define SF_SKB_PASS    1
@@ -51,19 +52,7 @@ static __always_inline struct sf_verdict_slot *sf_connect_verdict(struct __sk_bu
 static __always_inline int sf_redirected_to_relay(struct bpf_sock *sk, const struct sf_flow_key *fk,
 						  const struct sf_settings *s)
 {
-	__u64 a[2], b[2];
-
-	if (!bpf_sk_storage_get(&sf_redirects, sk, NULL, 0))
-		return 0;
-	if (fk->family == SF_AF_INET) {
-		__u32 d;
-
-		__builtin_memcpy(&d, fk->daddr, 4);
-		return d == s->relay4 && fk->dport == s->relay4_port;
-	}
-	__builtin_memcpy(a, fk->daddr, sizeof(a));
-	__builtin_memcpy(b, s->relay6, sizeof(b));
-	return a[0] == b[0] && a[1] == b[1] && fk->dport == s->relay6_port;
+	return bpf_sk_storage_get(&sf_redirects, sk, NULL, 0) && sf_is_relay(fk, s);
 }
 
 /* The socket's owner and cgroup. A socket records no group: the sending
@@ -81,6 +70,7 @@ static __always_inline void sf_socket_identity(struct __sk_buff *skb, struct sf_
 enum sf_fast {
 	SF_FAST_PASS,	/* certainly passes */
 	SF_FAST_SYN,	/* a plain SYN to a watched port: *p holds its addresses */
+	SF_FAST_OTHER,	/* a plain SYN to another port: *p holds its addresses */
 	SF_FAST_UNSURE, /* the full parse must decide */
 };
 
@@ -129,8 +119,7 @@ static __always_inline int sf_fast_classify(struct __sk_buff *skb, struct sf_pkt
 		return SF_FAST_PASS;
 	/* A SYN: from here on, judged in one generation. */
 	p->slot = sf_slot();
-	if (!sf_port_watched((__u16)tcp[2] << 8 | tcp[3], p->slot))
-		return SF_FAST_PASS;
+	__builtin_memcpy(&p->sport, tcp, 2);
 	__builtin_memcpy(&p->fk.dport, tcp + 2, 2);
 	if (v4) {
 		p->fk.family = SF_AF_INET;
@@ -141,7 +130,20 @@ static __always_inline int sf_fast_classify(struct __sk_buff *skb, struct sf_pkt
 		__builtin_memcpy(p->fk.daddr, &ip6->daddr, 16);
 		__builtin_memcpy(p->saddr, &ip6->saddr, 16);
 	}
+	if (!sf_port_watched((__u16)tcp[2] << 8 | tcp[3], p->slot))
+		return SF_FAST_OTHER;
 	return SF_FAST_SYN;
+}
+
+/* The TCP socket that sends skb (NULL for any other). */
+static __always_inline struct bpf_sock *sf_tcp_sender(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+
+	if (!sk)
+		return NULL;
+	sk = bpf_sk_fullsock(sk);
+	return sk && sk->type == SF_SOCK_STREAM ? sk : NULL;
 }
 
 /* A SYN to a watched port: passed on the connect hook's verdict when it
@@ -150,7 +152,7 @@ static __always_inline int sf_judge_syn(struct __sk_buff *skb, struct sf_pkt *p)
 {
 	__u32 key = p->slot & 1;
 	struct sf_settings *s = bpf_map_lookup_elem(&sf_settings, &key);
-	struct bpf_sock *sk = skb->sk;
+	struct bpf_sock *sk = skb->sk, *tcp;
 	struct sf_verdict_slot *v;
 	struct sf_judged *j = NULL;
 	struct sf_identity who;
@@ -163,15 +165,22 @@ static __always_inline int sf_judge_syn(struct __sk_buff *skb, struct sf_pkt *p)
 		return SF_SKB_PASS;
 	/* Only a TCP socket's verdict stands for its SYNs: a raw socket's
 	 * every packet is a new attempt. */
-	if (sk->type == SF_SOCK_STREAM) {
+	tcp = sk->type == SF_SOCK_STREAM ? sk : NULL;
+	if (tcp) {
 		v = sf_connect_verdict(skb, &p->fk);
-		if (v)
-			return sf_verdict_passes(v->verdict) ? SF_SKB_PASS : SF_SKB_DROP;
-		if (sf_redirected_to_relay(sk, &p->fk, s))
-			return SF_SKB_PASS;
+		if (v) {
+			verdict = v->verdict;
+			goto decided;
+		}
+		if (sf_redirected_to_relay(sk, &p->fk, s)) {
+			verdict = SF_VERDICT_REDIRECTED;
+			goto decided;
+		}
 		j = bpf_sk_storage_get(&sf_judged, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
-		if (j && j->family && sf_same_dest(j, &p->fk))
-			return sf_verdict_passes(j->verdict) ? SF_SKB_PASS : SF_SKB_DROP;
+		if (j && j->family && sf_same_dest(j, &p->fk)) {
+			verdict = j->verdict;
+			goto decided;
+		}
 	}
 	sf_socket_identity(skb, &who);
 	verdict = sf_judge_identity(&p->fk, &who, s, skb, SF_PATH_BYPASS, p->slot);
@@ -182,7 +191,28 @@ static __always_inline int sf_judge_syn(struct __sk_buff *skb, struct sf_pkt *p)
 		j->verdict = verdict;
 		__builtin_memcpy(j->daddr, p->fk.daddr, sizeof(j->daddr));
 	}
-	return sf_verdict_passes(verdict) ? SF_SKB_PASS : SF_SKB_DROP;
+decided:
+	if (!sf_verdict_passes(verdict))
+		return SF_SKB_DROP;
+	if (tcp)
+		sf_peer_record(skb, tcp, &p->fk, p->saddr, p->sport, s);
+	return SF_SKB_PASS;
+}
+
+/* A SYN to a port not watched: passes; recorded for who when the port is
+ * the relay's (a relay on a port of its own). */
+static __always_inline int sf_other_syn(struct __sk_buff *skb, struct sf_pkt *p)
+{
+	__u32 key = p->slot & 1;
+	struct sf_settings *s = bpf_map_lookup_elem(&sf_settings, &key);
+	struct bpf_sock *tcp;
+
+	if (!s || !sf_is_relay_port(p->fk.dport, s))
+		return SF_SKB_PASS;
+	tcp = sf_tcp_sender(skb);
+	if (tcp)
+		sf_peer_record(skb, tcp, &p->fk, p->saddr, p->sport, s);
+	return SF_SKB_PASS;
 }
 
 SEC("cgroup_skb/egress")
@@ -195,6 +225,8 @@ int sf_egress(struct __sk_buff *skb)
 		return SF_SKB_PASS;
 	if (kind == SF_FAST_SYN)
 		return sf_judge_syn(skb, &p);
+	if (kind == SF_FAST_OTHER)
+		return sf_other_syn(skb, &p);
 	kind = sf_parse_syn(skb, &p, 1);
 	if (kind == SF_PKT_OTHER)
 		return SF_SKB_PASS;
@@ -204,7 +236,7 @@ int sf_egress(struct __sk_buff *skb)
 	}
 	p.slot = sf_slot();
 	if (!sf_port_watched(bpf_ntohs(p.fk.dport), p.slot))
-		return SF_SKB_PASS;
+		return sf_other_syn(skb, &p);
 	return sf_judge_syn(skb, &p);
 }
 

@@ -131,12 +131,11 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sf_redirects SEC(".maps");
 
-/* Who made each local MTA connection (see struct sf_peer): written at
- * connect by the sockops program, removed when the socket closes. Not
- * preallocated: it holds only the live connections to the MTA. */
+/* Who made each local MTA connection (see struct sf_peer): written by the
+ * backstop at a connection's first SYN and never deleted (a close has no
+ * hook here): the least recently used entry makes room. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, SF_MAX_PEERS);
 	__type(key, struct sf_peer_key);
 	__type(value, struct sf_peer);

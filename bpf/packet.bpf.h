@@ -32,7 +32,8 @@ enum sf_pkt_kind {
 struct sf_pkt {
 	struct sf_flow_key fk; /* family, dport, daddr */
 	__u8 saddr[16];
-	__u32 slot; /* of the generation the packet is judged in (sf_slot) */
+	__u32 slot;   /* of the generation the packet is judged in (sf_slot) */
+	__be16 sport; /* the TCP source port */
 };
 
 static __always_inline int sf_load(struct __sk_buff *skb, __u32 off, void *to, __u32 len)
@@ -63,6 +64,7 @@ static __always_inline int sf_parse_tcp(struct __sk_buff *skb, __u32 l4, __u32 a
 	} else if (avail < 4 || sf_load(skb, l4, tcp, 4)) {
 		return SF_PKT_OTHER; /* no ports: no receiver takes it for TCP */
 	}
+	__builtin_memcpy(&p->sport, tcp, 2);
 	__builtin_memcpy(&p->fk.dport, tcp + 2, 2);
 	return SF_PKT_SYN;
 }

@@ -16,8 +16,10 @@
  *    side, the judge reads the generation once per attempt and sees only
  *    its own (rules: struct sf_rule's at[], ports, exempt and source
  *    values: a bit or a value per slot, sf_settings: one entry per slot);
- *    sf_rules is sized for the old and the new policy together. */
-#define SF_LAYOUT_VERSION 7
+ *    sf_rules is sized for the old and the new policy together.
+ * 8: sf_peers is written by the backstop at the first SYN (no sockops
+ *    program), least recently used first out, with the MTA's side. */
+#define SF_LAYOUT_VERSION 8
 
 /* Default map sizes: 100,000 rules and 200,000 flows, within 64 MiB of
  * kernel memory (a larger node sets max_flows). */
@@ -50,15 +52,15 @@
 /* The mail-flow bridge (see struct sf_redirect and struct sf_peer). */
 #define SF_MAP_REDIRECTS "sf_redirects"
 #define SF_MAP_PEERS	 "sf_peers"
-#define SF_MAX_PEERS	 262144
+#define SF_MAX_PEERS	 65536 /* connections to the MTA remembered, closed ones too */
 
 /* Link pins, relative to the pin directory. */
-#define SF_LINK_CONNECT4     "link_connect4"
-#define SF_LINK_CONNECT6     "link_connect6"
-#define SF_LINK_EGRESS	     "link_egress"
-#define SF_LINK_GETPEERNAME4 "link_getpeername4"
-#define SF_LINK_GETPEERNAME6 "link_getpeername6"
-#define SF_LINK_SOCKOPS	     "link_sockops"
+#define SF_LINK_CONNECT4	"link_connect4"
+#define SF_LINK_CONNECT6	"link_connect6"
+#define SF_LINK_EGRESS		"link_egress"
+#define SF_LINK_GETPEERNAME4	"link_getpeername4"
+#define SF_LINK_GETPEERNAME6	"link_getpeername6"
+#define SF_LINK_SOCKOPS_RETIRED "link_sockops" /* before layout 8: removed at attach */
 /* One tc egress link per interface: "link_tc_" followed by its name. */
 #define SF_LINK_TC_PREFIX "link_tc_"
 
@@ -315,9 +317,12 @@ struct sf_redirect {
 /* Mail-flow bridge, part 2 (who): a TCP connection made on this host to
  * the relay or to one of the node's MTA addresses, keyed as the MTA sees
  * its client: the client's address and port in the connection's network
- * namespace. Written by sockops when the connect leaves (TCP_CONNECT_CB,
- * in the connecting task: its port is chosen, its process still known),
- * removed when the socket reaches TCP_CLOSE (a failed connect too). */
+ * namespace. Written by the cgroup_skb backstop at the connection's first
+ * SYN (in the connecting task: its port is chosen, its process still
+ * known); kept after the close until the next connection from the same
+ * address and port, or the least recently used, replaces it. A reader
+ * takes it only while the socket it names (socket_cookie, to server) is
+ * the one connected from that address and port. */
 struct sf_peer_key {
 	__u64 netns_cookie;
 	__u16 family;
@@ -335,6 +340,7 @@ struct sf_peer {
 	__u32 pid;
 	__u32 redirected; /* 1: orig holds the destination it asked for */
 	struct sf_redirect orig;
+	struct sf_redirect server; /* where the SYN went: the MTA's side */
 	char comm[SF_COMM_LEN];
 };
 

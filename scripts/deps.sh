@@ -10,7 +10,7 @@ check libinih-dev libjson-c-dev libsystemd-dev libncurses-dev libmicrohttpd-dev 
 iproute2 tmux libcap-dev python3-prometheus-client \
 systemd man-db util-linux \
 postfix swaks libio-socket-inet6-perl libclang-rt-14-dev dbus-daemon \
-libc-ares-dev dnsmasq-base libsmartcols-dev libidn12 libgnutls-dane0 libnsl2 libdb5.3 \
+libc-ares-dev libmnl-dev dnsmasq-base libsmartcols-dev libidn12 libgnutls-dane0 libnsl2 libdb5.3 \
 debhelper lintian rpm rpmlint mmdebstrap systemd-container prometheus ansible"
 # Extra packages from the command line (make bench-deps).
 PACKAGES="$PACKAGES $*"

@@ -20,7 +20,6 @@
 
 struct sf_loader {
 	struct connect_bpf *skel;
-	bool sockops;		      /* who's recorder is loaded (the kernel has what it needs) */
 	struct sf_backstop *backstop; /* cgroup_skb and tc programs */
 	const char *pin_dir;
 	const char *cgroup;
@@ -84,24 +83,6 @@ static int check_move(const struct sf_load_opts *o, __u64 cgroup_id)
 	return 0;
 }
 
-/* who's recorder reads the connecting task's identity in sockops, which an
- * older kernel does not allow: enforcement loads without it then, and who
- * and the policy service know no one. */
-static bool sockops_supported(void)
-{
-	static const enum bpf_func_id need[] = {
-		BPF_FUNC_get_current_pid_tgid,	BPF_FUNC_get_current_uid_gid,
-		BPF_FUNC_get_current_cgroup_id, BPF_FUNC_get_current_comm,
-		BPF_FUNC_get_netns_cookie,	BPF_FUNC_skc_to_tcp_sock,
-		BPF_FUNC_probe_read_kernel,	BPF_FUNC_sock_ops_cb_flags_set,
-	};
-
-	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
-		if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_SOCK_OPS, need[i], NULL) != 1)
-			return false;
-	return true;
-}
-
 int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *maps_reused)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = o->pin_dir);
@@ -148,11 +129,6 @@ int sf_loader_load(const struct sf_load_opts *o, struct sf_loader **out, bool *m
 	err = sf_loader_prepare_maps(l->skel->obj, o, maps_reused);
 	if (err)
 		goto fail;
-	l->sockops = sockops_supported();
-	if (!l->sockops)
-		sf_warn("this kernel does not let sockops read the connecting task: who and the "
-			"policy service will know no client");
-	bpf_program__set_autoload(l->skel->progs.sf_sockops, l->sockops);
 	err = connect_bpf__load(l->skel);
 	if (err) {
 		sf_err("failed to load BPF programs: %s%s", strerror(-err),
@@ -212,18 +188,25 @@ static int attach_getpeername(struct sf_loader *l)
 	return err;
 }
 
-/* The sockops program records who makes each local MTA connection (`who`,
- * the policy service); it decides nothing, so adoption does not matter. */
-static int attach_sockops(struct sf_loader *l)
+/* Builds before layout 8 recorded who in a sockops program; the backstop
+ * does now. Its link goes, or it would keep running on the old maps. */
+static int retire_sockops(struct sf_loader *l)
 {
 	char link_path[PATH_MAX];
-	bool adopted;
+	int fd;
 
-	if (!l->sockops)
-		return 0;
-	snprintf(link_path, sizeof(link_path), "%s/%s", l->pin_dir, SF_LINK_SOCKOPS);
-	return sf_attach_cgroup_link(l->skel->progs.sf_sockops, link_path, l->cgfd, l->cgroup_id,
-				     &adopted);
+	snprintf(link_path, sizeof(link_path), "%s/%s", l->pin_dir, SF_LINK_SOCKOPS_RETIRED);
+	fd = bpf_obj_get(link_path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (bpf_link_detach(fd) && errno != EINVAL) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	close(fd);
+	return unlink(link_path) ? -errno : 0;
 }
 
 int sf_loader_attach(struct sf_loader *l, bool *adopted)
@@ -243,7 +226,7 @@ int sf_loader_attach(struct sf_loader *l, bool *adopted)
 	if (!err)
 		err = attach_getpeername(l);
 	if (!err)
-		err = attach_sockops(l);
+		err = retire_sockops(l);
 	if (err) {
 		sf_err("failed to attach to cgroup %s: %s", l->cgroup, strerror(-err));
 		return err;

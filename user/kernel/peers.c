@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "kernel/peers.h"
+#include "kernel/sock_diag.h"
 
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -49,5 +50,10 @@ void sf_peer_key_make(uint64_t netns, int family, const uint8_t addr[16], uint16
 
 int sf_peer_find(int fd, const struct sf_peer_key *k, struct sf_peer *p)
 {
-	return bpf_map_lookup_elem(fd, k, p) ? -errno : 0;
+	if (bpf_map_lookup_elem(fd, k, p))
+		return -errno;
+	/* Entries outlive their connections: only the socket it names, still
+	 * connected from that address and port, counts. */
+	return sf_tcp_socket_live(k->family, k->saddr, k->sport, p->server.daddr, p->server.dport,
+				  p->socket_cookie);
 }

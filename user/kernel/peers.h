@@ -17,7 +17,8 @@ int sf_netns_cookie(uint64_t *cookie);
  * the first four bytes, as the kernel stores it), port in host order. */
 void sf_peer_key_make(uint64_t netns, int family, const uint8_t addr[16], uint16_t port,
 		      struct sf_peer_key *k);
-/* 0 with *p filled, -ENOENT when no live connection has that key. */
+/* 0 with *p filled, -ENOENT when no live connection has that key (an
+ * entry whose socket closed, or another socket now uses the port). */
 int sf_peer_find(int fd, const struct sf_peer_key *k, struct sf_peer *p);
 
 #endif /* SF_PEERS_H */

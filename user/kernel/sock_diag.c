@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "kernel/sock_diag.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+/* The answer to an exact lookup: one socket, or an error message. */
+static int on_answer(const struct nlmsghdr *nlh, void *found)
+{
+	if (nlh->nlmsg_type == SOCK_DIAG_BY_FAMILY)
+		*(int *)found = 1;
+	return MNL_CB_OK;
+}
+
+int sf_tcp_socket_live(int family, const uint8_t laddr[16], uint16_t lport, const uint8_t raddr[16],
+		       uint16_t rport, uint64_t cookie)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct inet_diag_req_v2 *req;
+	unsigned int seq = (unsigned int)time(NULL);
+	int found = 0, err = 0;
+	ssize_t n;
+
+	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (!nl)
+		return -errno;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST; /* no dump: the kernel looks it up by hash */
+	nlh->nlmsg_seq = seq;
+	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+	req->sdiag_family = (uint8_t)family;
+	req->sdiag_protocol = IPPROTO_TCP;
+	req->idiag_states = ~0U;
+	req->id.idiag_sport = lport;
+	req->id.idiag_dport = rport;
+	memcpy(req->id.idiag_src, laddr, family == AF_INET ? 4 : 16);
+	memcpy(req->id.idiag_dst, raddr, family == AF_INET ? 4 : 16);
+	/* The kernel compares it: a socket with another cookie is -ESTALE. */
+	req->id.idiag_cookie[0] = (uint32_t)cookie;
+	req->id.idiag_cookie[1] = (uint32_t)(cookie >> 32);
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		err = -errno;
+		goto out;
+	}
+	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		int r = mnl_cb_run(buf, (size_t)n, seq, mnl_socket_get_portid(nl), on_answer,
+				   &found);
+
+		if (r == MNL_CB_ERROR) {
+			err = errno == ESTALE || errno == ENOENT ? -ENOENT : -errno;
+			goto out;
+		}
+		if (r == MNL_CB_STOP || found)
+			break;
+	}
+	if (n < 0)
+		err = -errno;
+	else if (!found)
+		err = -ENOENT;
+out:
+	mnl_socket_close(nl);
+	return err;
+}
