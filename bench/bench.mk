@@ -27,9 +27,15 @@ $(BENCH_DIR)/empty: bench/empty.c $(BENCH_DIR)/empty.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(BENCH_DIR) -o $@ $< $(LDLIBS)
 
-$(BENCH_DIR)/loadgen $(BENCH_DIR)/fillflows $(BENCH_DIR)/fillpeers: $(BENCH_DIR)/%: bench/%.c | $(BENCH_DIR)
+$(BENCH_DIR)/loadgen $(BENCH_DIR)/fillflows: $(BENCH_DIR)/%: bench/%.c | $(BENCH_DIR)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+
+# fillpeers times the project's own lookup (peers.c, sock_diag.c).
+FILLPEERS_OBJS := $(BUILD)/user/kernel/peers.o $(BUILD)/user/kernel/sock_diag.o
+$(BENCH_DIR)/fillpeers: bench/fillpeers.c $(FILLPEERS_OBJS) | $(BENCH_DIR)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Iuser -o $@ $< $(FILLPEERS_OBJS) $(LDLIBS)
 
 bench-tools: $(BUILD)/smtpfence $(BENCH_TOOLS)
 

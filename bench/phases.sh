@@ -59,9 +59,8 @@ empty_say() {
 # The kernel's own per-run cost of each program, next to the empty program
 # of the same type. The statistics are on only meanwhile.
 cost_phase() {
-	local ids1 ids100k idsr cells r program rules depth cg c4 eg port out so
+	local ids1 ids100k idsr cells r program rules depth cg c4 eg port out
 	ids1="$(sf_prog_id sf1 connect4) $(sf_prog_id sf1 egress)"
-	so=$(sf_prog_id sf1 sockops)
 	idsr="$(sf_prog_id sfredir connect4) $(sf_prog_id sfredir egress)"
 	ids100k="$(sf_prog_id sf100k connect4) $(sf_prog_id sf100k egress)"
 	cells="empty - 1 empty $EMPTY_IDS
@@ -75,14 +74,9 @@ smtpfence 100000 16 ${CG_DEEP[sf100k]#"$CG"/} $ids100k"
 			for port in $WATCHED_PORT $UNWATCHED_PORT; do
 				out=$("$LOADGEN" --port "$port" --seconds "$COST_SECONDS" \
 					--netns "$(netns_path plain)" --cgroup "$CG/$cg" \
-					--uid "$LOAD_UID" --prog-id "$c4" --prog-id "$eg" \
-					--prog-id "$so") ||
+					--uid "$LOAD_UID" --prog-id "$c4" --prog-id "$eg") ||
 					die "loadgen failed for $program $rules depth $depth"
 				if [ "$r" -eq 0 ]; then continue; fi
-				# who's recorder (sf1's), every op of every TCP socket
-				if [ "$cg" = sf1/tenant ]; then
-					sample cost sockops 1 1 "$port" "$r" "$(kv "prog${so}_ns" "$out")"
-				fi
 				sample cost "$program-connect4" "$rules" "$depth" "$port" "$r" \
 					"$(kv "prog${c4}_ns" "$out")"
 				sample cost "$program-egress" "$rules" "$depth" "$port" "$r" \
@@ -230,19 +224,23 @@ time_top() {
 	done
 }
 
-# who at 100,000 live connections to the MTA: the lookup itself (one map
-# lookup by client address and port, what the policy service does per
-# request) and `smtpfence who` start to exit.
+# who with every slot of sf_peers taken (N entries, one of them a live
+# connection fillpeers holds open): the lookup itself (the slot, then
+# sock_diag asking whether the socket still holds the port: what the
+# policy service does per request) and `smtpfence who` start to exit.
 time_who() {
 	local got port r
-	got=$("$FILLPEERS" "$BPFFS/sfload/sf_peers" "$1") || die "fillpeers failed"
+	coproc FILLPEERS_CO { "$FILLPEERS" "$BPFFS/sfload/sf_peers" "$1"; }
+	read -r got <&"${FILLPEERS_CO[0]}" || die "fillpeers failed"
 	port=${got##*port=}
 	got=${got#*lookup_ns=}
 	sample control who-lookup "$1" - - 1 "${got%% *}" # in ns
 	for r in $(seq "$CONTROL_REPS"); do
-		listing who who "127.0.0.1:$port" || return 0
+		listing who who "127.0.0.1:$port" || break
 		sample control who "$1" - - "$r" "$LISTING_SECS"
 	done
+	exec {FILLPEERS_CO[1]}>&-
+	wait "$FILLPEERS_CO_PID" || true
 }
 
 control_phase() {
@@ -257,7 +255,7 @@ control_phase() {
 	got=$("$FILLFLOWS" "$BPFFS/sfload/sf_flows" 1000000) || die "fillflows failed"
 	sample control flows-present 1000000 - - 1 "${got#flows=}"
 	time_flows 1000000
-	time_who 100000
+	time_who 65536
 }
 
 # Kernel memory of every map (bpftool's memlock: what the kernel charges),

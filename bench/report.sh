@@ -92,19 +92,6 @@ control_row_us() {
 	fi
 }
 
-# who's sockops recorder: ns per run (it runs at every TCP socket op), on the
-# watched port (a local destination: recorded) and an unwatched one.
-print_sockops() {
-	local port m
-	for port in $WATCHED_PORT $UNWATCHED_PORT; do
-		m=$(median cost sockops 1 1 "$port")
-		[ -n "$m" ] || continue
-		result cost sockops 1 1 "$port" "$m" ns - "$(count cost sockops 1 1 "$port")"
-		printf '  %-50s %10s ns\n' "sockops (who's recorder) per run, port $port" \
-			"$(calc "%.1f" "$m")"
-	done
-}
-
 # control_row LABEL ROW RULES: median time in ms, or the note on it.
 control_row() {
 	local m n
@@ -134,8 +121,8 @@ print_control() {
 	control_row "one top refresh, 100,000 flows ($present in the map)" top 100000
 	present=$(fmt_rate "$(median control flows-present 1000000 - -)")
 	control_row "flows, 1,000,000 flows ($present in the map)" flows 1000000
-	control_row_us "who lookup (policy service), 100,000 connections" who-lookup 100000
-	control_row "smtpfence who, 100,000 live connections" who 100000
+	control_row_us "who lookup (policy service), 65,536 slots taken" who-lookup 65536
+	control_row "smtpfence who, 65,536 slots taken" who 65536
 }
 
 mib() {
@@ -312,7 +299,6 @@ report() {
 	print_rates cpurate "The same per CPU-second the load processes used (steadier on a shared machine)"
 	echo
 	print_costs
-	print_sockops
 	echo
 	print_control
 	echo

@@ -56,10 +56,14 @@ static __always_inline int sf_port_watched(__u16 port, __u32 slot)
 	return watched && (*watched & SF_SLOT_BIT(slot & 1));
 }
 
-static __always_inline int sf_exempt(const struct sf_flow_key *fk, __u32 slot)
+/* The settings' flags skip a trie with no prefix in this slot (an LPM
+ * lookup costs about 50 ns even when empty). */
+static __always_inline int sf_exempt(const struct sf_flow_key *fk, __u32 flags, __u32 slot)
 {
 	__u32 *on;
 
+	if (!(flags & (fk->family == SF_AF_INET ? SF_HAVE_EXEMPT4 : SF_HAVE_EXEMPT6)))
+		return 0;
 	if (fk->family == SF_AF_INET) {
 		struct sf_lpm4 k4 = {.prefixlen = 32};
 
@@ -74,6 +78,8 @@ static __always_inline int sf_exempt(const struct sf_flow_key *fk, __u32 slot)
 	return on && (*on & SF_SLOT_BIT(slot & 1));
 }
 
+/* Atomic even on per-CPU values: a program preempted on its CPU (process
+ * context) or interrupted by a softirq's would lose a count. */
 static __always_inline void sf_count(struct sf_counters *c, __u32 verdict, enum sf_path path)
 {
 	__sync_fetch_and_add(&c->attempts, 1);

@@ -131,14 +131,13 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sf_redirects SEC(".maps");
 
-/* Who made each local MTA connection (see struct sf_peer): written by the
- * backstop at a connection's first SYN and never deleted (a close has no
- * hook here): the least recently used entry makes room. */
+/* Who made each local MTA connection, by sf_peer_index() (see struct
+ * sf_peer): written by the backstop at a connection's first SYN. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, SF_MAX_PEERS);
-	__type(key, struct sf_peer_key);
-	__type(value, struct sf_peer);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SF_PEER_SLOTS);
+	__type(key, __u32);
+	__type(value, struct sf_peer_slot);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sf_peers SEC(".maps");
 

@@ -6,9 +6,8 @@
  * SYN to a watched port. Only a SYN that passes, from a TCP socket, to the
  * relay or to an address of this host (it leaves through the loopback
  * device) is recorded. The entry stays after the close (no per-socket
- * callback, no delete): the next connection from the same address and
- * port overwrites it, and a reader tells a stale entry by the socket
- * cookie it holds (see user/kernel/peers.c). */
+ * callback, no delete) until another connection takes its slot; a reader
+ * tells a stale entry by the socket cookie it holds (user/kernel/peers.c). */
 #ifndef SF_PEERS_BPF_H
 #define SF_PEERS_BPF_H
 
@@ -76,37 +75,42 @@ static __always_inline void sf_peer_record(struct __sk_buff *skb, struct bpf_soc
 {
 	struct sf_peer_key k = {.family = fk->family, .sport = sport};
 	struct sf_redirect *orig;
-	struct sf_peer p = {};
-	struct sf_peer *old;
-	__u64 pid_tgid, uid_gid;
+	struct sf_peer_slot *slot;
+	__u64 pid_tgid, uid_gid, cookie;
+	__u32 idx;
 
 	if (skb->ifindex != SF_LOOPBACK_IFINDEX && !sf_is_relay(fk, s))
 		return;
 	k.netns_cookie = sf_sock_netns_cookie(sk);
 	__builtin_memcpy(k.saddr, saddr, sizeof(k.saddr));
-	p.socket_cookie = bpf_get_socket_cookie(skb);
-	old = bpf_map_lookup_elem(&sf_peers, &k);
-	/* A retransmitted SYN runs in a timer, not in the connecting task. */
-	if (old && old->socket_cookie == p.socket_cookie)
+	idx = sf_peer_index(&k);
+	slot = bpf_map_lookup_elem(&sf_peers, &idx);
+	if (!slot)
 		return;
+	cookie = bpf_get_socket_cookie(skb);
+	/* A retransmitted SYN runs in a timer, not in the connecting task. */
+	if (slot->peer.socket_cookie == cookie)
+		return;
+	/* Cookie 0 while the rest is written: a reader takes none of it. */
+	*(volatile __u64 *)&slot->peer.socket_cookie = 0;
+	slot->key = k;
 	pid_tgid = bpf_get_current_pid_tgid();
 	uid_gid = bpf_get_current_uid_gid();
 	/* The connecting task, as the connect hook judged it. */
-	p.cgroup_id = bpf_get_current_cgroup_id();
-	p.ts_ns = bpf_ktime_get_boot_ns();
-	p.uid = (__u32)uid_gid;
-	p.gid = uid_gid >> 32;
-	p.pid = pid_tgid >> 32;
-	p.server.family = fk->family;
-	p.server.dport = fk->dport;
-	__builtin_memcpy(p.server.daddr, fk->daddr, sizeof(p.server.daddr));
-	sf_current_comm(p.comm);
+	slot->peer.cgroup_id = bpf_get_current_cgroup_id();
+	slot->peer.ts_ns = bpf_ktime_get_boot_ns();
+	slot->peer.uid = (__u32)uid_gid;
+	slot->peer.gid = uid_gid >> 32;
+	slot->peer.pid = pid_tgid >> 32;
+	slot->peer.server.family = fk->family;
+	slot->peer.server.dport = fk->dport;
+	__builtin_memcpy(slot->peer.server.daddr, fk->daddr, sizeof(slot->peer.server.daddr));
+	sf_current_comm(slot->peer.comm);
 	orig = bpf_sk_storage_get(&sf_redirects, sk, NULL, 0);
-	if (orig) {
-		p.redirected = 1;
-		p.orig = *orig;
-	}
-	bpf_map_update_elem(&sf_peers, &k, &p, BPF_ANY);
+	slot->peer.redirected = orig ? 1 : 0;
+	if (orig)
+		slot->peer.orig = *orig;
+	*(volatile __u64 *)&slot->peer.socket_cookie = cookie;
 }
 
 #endif /* SF_PEERS_BPF_H */

@@ -67,7 +67,7 @@ static __always_inline __u32 sf_judge_identity(struct sf_flow_key *fk,
 
 	fk->cgroup_id = who->cgroup_id;
 	fk->uid = who->uid;
-	if (sf_exempt(fk, slot))
+	if (sf_exempt(fk, s->flags, slot))
 		key.kind = SF_KIND_EXEMPT;
 	else
 		r = sf_find_rule(&key, s, who, ctx, slot);

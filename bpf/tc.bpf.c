@@ -62,7 +62,7 @@ int sf_tc_egress(struct __sk_buff *skb)
 	__u32 verdict;
 
 	p.fk.uid = SF_UID_NONE;
-	if (sf_exempt(&p.fk, p.slot))
+	if (sf_exempt(&p.fk, SF_HAVE_EXEMPT4 | SF_HAVE_EXEMPT6, p.slot)) /* no settings here */
 		key.kind = SF_KIND_EXEMPT;
 	else
 		r = sf_find_source_rule(&p, &key);

@@ -52,7 +52,7 @@
 /* The mail-flow bridge (see struct sf_redirect and struct sf_peer). */
 #define SF_MAP_REDIRECTS "sf_redirects"
 #define SF_MAP_PEERS	 "sf_peers"
-#define SF_MAX_PEERS	 65536 /* connections to the MTA remembered, closed ones too */
+#define SF_PEER_SLOTS	 65536 /* one a client port of each client address */
 
 /* Link pins, relative to the pin directory. */
 #define SF_LINK_CONNECT4	"link_connect4"
@@ -180,6 +180,8 @@ struct sf_counters {
 /* Bit in sf_settings.flags: a kind has at least one rule (skip lookups). */
 #define SF_HAVE_UID_RULES (1U << 0)
 #define SF_HAVE_GID_RULES (1U << 1)
+#define SF_HAVE_EXEMPT4	  (1U << 2) /* some IPv4 destination is exempt */
+#define SF_HAVE_EXEMPT6	  (1U << 3)
 
 /* sf_settings holds one per slot (key SF_SLOT(gen)); sf_ports' value is
  * a __u32 of SF_SLOT_BIT()s: the port is watched in that slot. */
@@ -319,10 +321,10 @@ struct sf_redirect {
  * its client: the client's address and port in the connection's network
  * namespace. Written by the cgroup_skb backstop at the connection's first
  * SYN (in the connecting task: its port is chosen, its process still
- * known); kept after the close until the next connection from the same
- * address and port, or the least recently used, replaces it. A reader
- * takes it only while the socket it names (socket_cookie, to server) is
- * the one connected from that address and port. */
+ * known) into the slot sf_peer_index() gives its key; kept after the
+ * close until another connection takes the slot. A reader takes it only
+ * while the socket it names (socket_cookie, to server) is the one
+ * connected from that address and port. */
 struct sf_peer_key {
 	__u64 netns_cookie;
 	__u16 family;
@@ -333,7 +335,7 @@ struct sf_peer_key {
 
 struct sf_peer {
 	__u64 cgroup_id;
-	__u64 socket_cookie; /* tells a reused port from the old connection */
+	__u64 socket_cookie; /* 0: being written; tells a reused port from the old connection */
 	__u64 ts_ns;	     /* CLOCK_BOOTTIME, when connected */
 	__u32 uid;
 	__u32 gid;
@@ -343,5 +345,28 @@ struct sf_peer {
 	struct sf_redirect server; /* where the SYN went: the MTA's side */
 	char comm[SF_COMM_LEN];
 };
+
+struct sf_peer_slot {
+	struct sf_peer_key key;
+	struct sf_peer peer;
+};
+
+/* The slot of a client in sf_peers (an array: a write costs no
+ * allocation and no lock, where a hash with eviction cost a watched
+ * connect about 0.7 us). A slot per port of one client address and
+ * network namespace: two live connections from the same address never
+ * share one; other addresses share slots at an offset of their own. */
+static inline __u32 sf_peer_index(const struct sf_peer_key *k)
+{
+	__u64 a[2], h;
+
+	__builtin_memcpy(a, k->saddr, sizeof(a));
+	h = (k->netns_cookie ^ a[0] ^ (a[1] * 0x9e3779b97f4a7c15ULL) ^ k->family) *
+	    0x9e3779b97f4a7c15ULL;
+	/* The port's bytes swapped (host order on x86): the kernel picks
+	 * nearby ports for successive connects, which land on nearby slots. */
+	return ((__u32)(h >> 40) + (__u32)((k->sport >> 8) | (k->sport << 8))) &
+	       (SF_PEER_SLOTS - 1);
+}
 
 #endif /* SMTPFENCE_H */

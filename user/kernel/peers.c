@@ -50,8 +50,14 @@ void sf_peer_key_make(uint64_t netns, int family, const uint8_t addr[16], uint16
 
 int sf_peer_find(int fd, const struct sf_peer_key *k, struct sf_peer *p)
 {
-	if (bpf_map_lookup_elem(fd, k, p))
+	__u32 idx = sf_peer_index(k);
+	struct sf_peer_slot slot;
+
+	if (bpf_map_lookup_elem(fd, &idx, &slot))
 		return -errno;
+	if (memcmp(&slot.key, k, sizeof(*k)) || !slot.peer.socket_cookie)
+		return -ENOENT;
+	*p = slot.peer;
 	/* Entries outlive their connections: only the socket it names, still
 	 * connected from that address and port, counts. */
 	return sf_tcp_socket_live(k->family, k->saddr, k->sport, p->server.daddr, p->server.dport,

@@ -107,11 +107,13 @@ static int compile_rule(struct compile_ctx *x, size_t i)
 		if (r->cidr.family == AF_INET) {
 			struct sf_lpm4 *e = &c->exempt4[c->n_exempt4++];
 
+			c->settings.flags |= SF_HAVE_EXEMPT4;
 			e->prefixlen = r->cidr.prefixlen;
 			memcpy(e->addr, r->cidr.addr, 4);
 		} else {
 			struct sf_lpm6 *e = &c->exempt6[c->n_exempt6++];
 
+			c->settings.flags |= SF_HAVE_EXEMPT6;
 			e->prefixlen = r->cidr.prefixlen;
 			memcpy(e->addr, r->cidr.addr, 16);
 		}
