@@ -296,9 +296,9 @@ static void setup(void)
 	err = tc_bpf__load(tc);
 	ck_assert_msg(!err, "load tc: %s", strerror(-err));
 	fill_common(egress->maps.sf_ports, egress->maps.sf_rules, egress->maps.sf_exempt4);
-	put_settings(egress->maps.sf_settings, 0, 0);
+	put_settings(egress->maps.sf_settings, SF_HAVE_EXEMPT4, 0); /* as compiled */
 	fill_common(tc->maps.sf_ports, tc->maps.sf_rules, tc->maps.sf_exempt4);
-	put_settings(tc->maps.sf_settings, 0, 0);
+	put_settings(tc->maps.sf_settings, SF_HAVE_EXEMPT4, 0);
 	put_source4(tc->maps.sf_source4, "203.0.113.8", 29, 0x4000000108ULL);
 	put_rule(tc->maps.sf_rules, SF_KIND_SOURCE, 0x4000000108ULL, SF_ACT_ALLOW);
 	put_source6(tc->maps.sf_source6, "2001:db8:1::", 64, 0x6000000001ULL);
@@ -418,10 +418,10 @@ START_TEST(egress_judges_by_socket_identity)
 
 	ck_assert_int_eq(run(egress->progs.sf_egress, &syn, 0), DROP);
 	put_rule(egress->maps.sf_rules, SF_KIND_UID, 0, SF_ACT_ALLOW);
-	put_settings(egress->maps.sf_settings, SF_HAVE_UID_RULES, 0);
+	put_settings(egress->maps.sf_settings, SF_HAVE_UID_RULES | SF_HAVE_EXEMPT4, 0);
 	ck_assert_int_eq(run(egress->progs.sf_egress, &syn, 0), PASS);
 	put_rule(egress->maps.sf_rules, SF_KIND_CGROUP, id, SF_ACT_DENY);
-	put_settings(egress->maps.sf_settings, SF_HAVE_UID_RULES, 1U << level);
+	put_settings(egress->maps.sf_settings, SF_HAVE_UID_RULES | SF_HAVE_EXEMPT4, 1U << level);
 	ck_assert_int_eq(run(egress->progs.sf_egress, &syn, 0), DROP);
 	put_rule(egress->maps.sf_rules, SF_KIND_CGROUP, id, SF_ACT_LOG);
 	ck_assert_int_eq(run(egress->progs.sf_egress, &syn, 0), PASS);

@@ -60,6 +60,6 @@ int sf_peer_find(int fd, const struct sf_peer_key *k, struct sf_peer *p)
 	*p = slot.peer;
 	/* Entries outlive their connections: only the socket it names, still
 	 * connected from that address and port, counts. */
-	return sf_tcp_socket_live(k->family, k->saddr, k->sport, p->server.daddr, p->server.dport,
-				  p->socket_cookie);
+	return sf_tcp_socket_find(k->family, k->saddr, k->sport, p->server.daddr, p->server.dport,
+				  p->socket_cookie, NULL);
 }

@@ -6,32 +6,49 @@
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 
+struct answer {
+	bool found;
+	uid_t uid;
+};
+
 /* The answer to an exact lookup: one socket, or an error message. */
-static int on_answer(const struct nlmsghdr *nlh, void *found)
+static int on_answer(const struct nlmsghdr *nlh, void *arg)
 {
-	if (nlh->nlmsg_type == SOCK_DIAG_BY_FAMILY)
-		*(int *)found = 1;
+	struct answer *a = arg;
+
+	if (nlh->nlmsg_type == SOCK_DIAG_BY_FAMILY &&
+	    mnl_nlmsg_get_payload_len(nlh) >= sizeof(struct inet_diag_msg)) {
+		const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
+
+		a->found = true;
+		a->uid = m->idiag_uid;
+	}
 	return MNL_CB_OK;
 }
 
-int sf_tcp_socket_live(int family, const uint8_t laddr[16], uint16_t lport, const uint8_t raddr[16],
-		       uint16_t rport, uint64_t cookie)
+int sf_tcp_socket_find(int family, const uint8_t laddr[16], uint16_t lport, const uint8_t raddr[16],
+		       uint16_t rport, uint64_t cookie, uid_t *uid)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl;
-	struct nlmsghdr *nlh;
+	struct timeval tv = {.tv_sec = 1};
+	struct answer found = {0};
 	struct inet_diag_req_v2 *req;
 	unsigned int seq = (unsigned int)time(NULL);
-	int found = 0, err = 0;
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	int err = 0;
 	ssize_t n;
 
 	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
 	if (!nl)
 		return -errno;
+	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	nlh->nlmsg_flags = NLM_F_REQUEST; /* no dump: the kernel looks it up by hash */
@@ -44,7 +61,8 @@ int sf_tcp_socket_live(int family, const uint8_t laddr[16], uint16_t lport, cons
 	req->id.idiag_dport = rport;
 	memcpy(req->id.idiag_src, laddr, family == AF_INET ? 4 : 16);
 	memcpy(req->id.idiag_dst, raddr, family == AF_INET ? 4 : 16);
-	/* The kernel compares it: a socket with another cookie is -ESTALE. */
+	/* The kernel compares it (another socket: -ESTALE); SF_ANY_COOKIE is
+	 * INET_DIAG_NOCOOKIE in both words: any socket. */
 	req->id.idiag_cookie[0] = (uint32_t)cookie;
 	req->id.idiag_cookie[1] = (uint32_t)(cookie >> 32);
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
@@ -60,13 +78,15 @@ int sf_tcp_socket_live(int family, const uint8_t laddr[16], uint16_t lport, cons
 			err = errno == ESTALE || errno == ENOENT ? -ENOENT : -errno;
 			goto out;
 		}
-		if (r == MNL_CB_STOP || found)
+		if (r == MNL_CB_STOP || found.found)
 			break;
 	}
 	if (n < 0)
 		err = -errno;
-	else if (!found)
+	else if (!found.found)
 		err = -ENOENT;
+	else if (uid)
+		*uid = found.uid;
 out:
 	mnl_socket_close(nl);
 	return err;
