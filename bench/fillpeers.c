@@ -136,7 +136,7 @@ int main(int argc, char **argv)
 		__u64 t0 = now_ns();
 
 		for (long i = 0; i < LOOKUPS; i++)
-			if ((err = sf_peer_find(fd, &k, &got))) {
+			if ((err = sf_peer_find(fd, &k, NULL, &got))) {
 				fprintf(stderr, "fillpeers: the live entry was not found: %s\n",
 					strerror(-err));
 				return 1;

@@ -11,6 +11,9 @@
 #include "held_client.h"
 #include "suite.h"
 #include "unit.h"
+#include "smtpfence.h"
+
+#include <arpa/inet.h>
 
 #include <check.h>
 #include <errno.h>
@@ -22,6 +25,10 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
 
 #define TENANT	   10001
 #define TENANT_GID 20001
@@ -62,24 +69,32 @@ static void read_reply(int fd, const char *until, char *buf, size_t len)
 	}
 }
 
-/* One Postfix request on fd; returns the action line's value. */
-static const char *ask(int fd, const char *state, const char *addr, unsigned port,
-		       const char *instance)
+/* One Postfix request on fd, with the MTA's side of the connection
+ * ("server_address=...\nserver_port=...\n", as Postfix 3.2 and later
+ * send it) or without (""); returns the action line's value. */
+static const char *ask_at(int fd, const char *state, const char *addr, unsigned port,
+			  const char *instance, const char *server)
 {
 	static char reply[2048];
 	char req[1024];
 	int n = snprintf(req, sizeof(req),
 			 "request=smtpd_access_policy\nprotocol_state=%s\nprotocol_name=ESMTP\n"
-			 "client_address=%s\nclient_name=localhost\nclient_port=%u\n"
+			 "client_address=%s\nclient_name=localhost\nclient_port=%u\n%s"
 			 "instance=%s\nsender=script@tenant.example\n"
 			 "recipient=rcpt@example.org\nrecipient_count=0\n\n",
-			 state, addr, port, instance);
+			 state, addr, port, server, instance);
 
 	ck_assert_int_eq(write(fd, req, (size_t)n), n);
 	read_reply(fd, "\n\n", reply, sizeof(reply));
 	ck_assert_msg(!strncmp(reply, "action=", 7) && strstr(reply, "\n\n"), "reply '%s'", reply);
 	*strstr(reply, "\n\n") = '\0';
 	return reply + 7;
+}
+
+static const char *ask(int fd, const char *state, const char *addr, unsigned port,
+		       const char *instance)
+{
+	return ask_at(fd, state, addr, port, instance, "");
 }
 
 static const char *ask_line(const char *line)
@@ -391,6 +406,83 @@ START_TEST(bounded_clients)
 }
 END_TEST
 
+/* The slot of sf_peers a client from 127.0.0.1:port takes. */
+static __u32 slot_of(__u64 netns, const char *ip, unsigned port)
+{
+	struct sf_peer_key k = {
+		.netns_cookie = netns, .family = AF_INET, .sport = htons((uint16_t)port)};
+
+	inet_pton(AF_INET, ip, k.saddr);
+	return sf_peer_index(&k);
+}
+
+/* A tenant takes its own connection's record away (a SYN from another
+ * address and a port it picks, whose key lands in the same slot of
+ * sf_peers) to send unnamed and past its limits. With the MTA's side of
+ * the connection in the request, the kernel's own socket still names the
+ * tenant (no process), and its limits hold. */
+START_TEST(record_taken_away)
+{
+	const char *srv = "server_address=127.0.0.1\nserver_port=25\n";
+	char header[512], spoof_ip[32];
+	unsigned spoof_port = 0;
+	__u64 netns = 0;
+	socklen_t len = sizeof(netns);
+	int relay, fd, s = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	ck_assert_int_eq(getsockopt(s, SOL_SOCKET, SO_NETNS_COOKIE, &netns, &len), 0);
+	close(s);
+	sft_start("policy_taken", conf);
+	relay = relay_listener();
+	struct client_spec spec = {env.cgroup, NULL,	    TENANT, TENANT_GID, NULL,
+				   0,	       "192.0.2.1", 25,	    0};
+	struct client a = client_start(&spec), b;
+
+	ck_assert_int_eq(a.err, 0);
+	ck_assert_int_eq(sft_accept_all(relay), 1);
+	fd = policy_connect();
+	snprintf(header, sizeof(header),
+		 "PREPEND X-Smtpfence-Tenant: %s; user=10001; process=test_policy_ser[%d]",
+		 env.cgroup_rel, (int)a.pid);
+	ck_assert_str_eq(ask_at(fd, "RCPT", "127.0.0.1", a.port, "T.1", srv), header);
+
+	/* the attack: an unprivileged port on another loopback address whose
+	 * key lands in a's slot */
+	__u32 want = slot_of(netns, "127.0.0.1", a.port);
+
+	for (int host = 2; host < 250 && !spoof_port; host++) {
+		snprintf(spoof_ip, sizeof(spoof_ip), "127.0.0.%d", host);
+		for (unsigned p = 1024; p < 65536; p++)
+			if (slot_of(netns, spoof_ip, p) == want) {
+				spoof_port = p;
+				break;
+			}
+	}
+	ck_assert_uint_ne(spoof_port, 0);
+	struct client_spec taker = {env.cgroup, NULL,	     TENANT, TENANT_GID, spoof_ip,
+				    spoof_port, "192.0.2.1", 25,     0};
+
+	b = client_start(&taker);
+	ck_assert_int_eq(b.err, 0);
+	ck_assert_int_eq(sft_accept_all(relay), 1);
+	/* the record is b's now: without the MTA's side, a is unknown */
+	ck_assert_str_eq(ask(fd, "RCPT", "127.0.0.1", a.port, "T.2"), "DUNNO");
+	/* with it, the socket names the tenant, and the limits count */
+	snprintf(header, sizeof(header),
+		 "PREPEND X-Smtpfence-Tenant: %s; user=10001; process=unknown", env.cgroup_rel);
+	ck_assert_str_eq(ask_at(fd, "RCPT", "127.0.0.1", a.port, "T.2", srv), header);
+	const char *r = ask_at(fd, "RCPT", "127.0.0.1", a.port, "T.3", srv);
+
+	ck_assert_msg(strstr(r, "DEFER_IF_PERMIT 4.7.1 smtpfence: user:10001 may send 2 messages "
+				"per hour; try again later"),
+		      "%s", r);
+	close(fd);
+	client_end(&b);
+	client_end(&a);
+	close(relay);
+}
+END_TEST
+
 int main(void)
 {
 	TCase *tc = tcase_create("policy_service");
@@ -402,5 +494,6 @@ int main(void)
 	tcase_add_test(tc, concurrent_messages);
 	tcase_add_test(tc, commands_set_mail_limits);
 	tcase_add_test(tc, bounded_clients);
+	tcase_add_test(tc, record_taken_away);
 	return sft_run_tcase("policy_service", tc);
 }

@@ -3,16 +3,21 @@
  * or direct) or to one of the node's addresses on a watched port is
  * recorded when it leaves, keyed as the MTA sees its client, and names
  * the tenant, cgroup, uid, pid and process; it is gone when the socket
- * closes, a reused port names its new owner, and two network namespaces
- * with the same client address and port do not mix. */
+ * closes (the kernel says so: the record itself stays), a reused port names its new owner, and two
+ * network namespaces with the same client address and port do not mix. */
 #include "../bypass/netns.h"
 #include "../observe/observe_util.h"
 #include "held_client.h"
 #include "fixture.h"
 #include "suite.h"
+#include "smtpfence.h"
 
+#include <bpf/bpf.h>
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/bpf.h>
+#include <sys/stat.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -231,6 +236,62 @@ START_TEST(who_netns_do_not_mix)
 }
 END_TEST
 
+/* A build before layout 8 left its sockops recorder attached, its link
+ * pinned as link_sockops: the new build detaches and unpins it (else the
+ * old program would run at every socket op, on maps no one reads), and
+ * records who itself. */
+START_TEST(who_retires_the_sockops_link)
+{
+	const struct bpf_insn ret1[] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	char pin[PATH_MAX], client[64];
+	__u32 attached = 0;
+	int prog, link, cgfd;
+
+	sft_env_setup(&env, "who_retire", conf);
+	sft_mark_up();
+	ck_assert_int_eq(mkdir(env.pin_dir, 0700) == 0 || errno == EEXIST, 1);
+	prog = bpf_prog_load(BPF_PROG_TYPE_SOCK_OPS, "old_sockops", "GPL", ret1, 2, NULL);
+	ck_assert_msg(prog >= 0, "load: %s", strerror(errno));
+	cgfd = open(env.cgroup, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(cgfd, 0);
+	link = bpf_link_create(prog, cgfd, BPF_CGROUP_SOCK_OPS, NULL);
+	ck_assert_msg(link >= 0, "attach: %s", strerror(errno));
+	snprintf(pin, sizeof(pin), "%s/%s", env.pin_dir, SF_LINK_SOCKOPS_RETIRED);
+	ck_assert_msg(bpf_obj_pin(link, pin) == 0, "pin: %s", strerror(errno));
+	close(link);
+	close(prog);
+	ck_assert_int_eq(bpf_prog_query(cgfd, BPF_CGROUP_SOCK_OPS, 0, NULL, NULL, &attached), 0);
+	ck_assert_uint_eq(attached, 1);
+
+	ck_assert_msg(sft_daemon_start(&env) == 0, "daemon did not start");
+	ck_assert_int_eq(access(pin, F_OK) == -1 && errno == ENOENT, 1);
+	attached = 0;
+	ck_assert_int_eq(bpf_prog_query(cgfd, BPF_CGROUP_SOCK_OPS, 0, NULL, NULL, &attached), 0);
+	ck_assert_uint_eq(attached, 0);
+	close(cgfd);
+
+	/* and who still knows a tenant's connection to the relay */
+	char acme[PATH_MAX], acme_rel[PATH_MAX];
+
+	tenant_cgroup("acme", "allow", acme, sizeof(acme), acme_rel, sizeof(acme_rel));
+	int relay4 = listener("127.0.0.1", 25);
+	struct client_spec spec = {acme, NULL,	      TENANT, TENANT_GID, "127.0.0.1",
+				   0,	 "127.0.0.1", 25,     0};
+	struct client a = client_start(&spec);
+
+	ck_assert_int_eq(a.err, 0);
+	snprintf(client, sizeof(client), "127.0.0.1:%u", a.port);
+	expect_who(client, &a, TENANT, acme_rel, NULL);
+	ck_assert_int_eq(sft_accept_all(relay4), 1);
+	client_end(&a);
+	expect_unknown(client);
+	close(relay4);
+}
+END_TEST
+
 int main(void)
 {
 	TCase *tc = tcase_create("who");
@@ -241,5 +302,6 @@ int main(void)
 	tcase_add_test(tc, who_names_each_family);
 	tcase_add_test(tc, who_direct_and_reuse);
 	tcase_add_test(tc, who_netns_do_not_mix);
+	tcase_add_test(tc, who_retires_the_sockops_link);
 	return sft_run_tcase("who", tc);
 }

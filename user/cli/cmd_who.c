@@ -43,7 +43,8 @@ static void print_text(const struct sf_who *w)
 	printf("cgroup:  %s\n", w->cgroup);
 	printf("user:    %s (uid %u, gid %u)\n", w->user, w->peer.uid, w->peer.gid);
 	printf("process: %s\n", w->process);
-	printf("asked:   %s\n", w->orig[0] ? w->orig : "(not redirected: it connected to the MTA itself)");
+	printf("asked:   %s\n",
+	       w->orig[0] ? w->orig : "(not redirected: it connected to the MTA itself)");
 }
 
 static int who(const struct sf_ctx *ctx, const void *opts, int argc, char **argv)
@@ -74,7 +75,7 @@ static int who(const struct sf_ctx *ctx, const void *opts, int argc, char **argv
 	fd = sf_peers_open(ctx->pin_dir);
 	e = fd < 0 ? fd : sf_tenants_load_rules(t, m.rules, m.gen, NULL);
 	if (!e)
-		e = sf_who_find(t, fd, netns, family, addr, port, &w);
+		e = sf_who_find(t, fd, netns, family, addr, port, NULL, &w);
 	if (fd >= 0)
 		close(fd);
 	if (!e)

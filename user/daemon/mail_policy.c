@@ -246,13 +246,41 @@ static void flow_key_of(const struct sf_peer *p, struct sf_flow_key *fk)
 	memcpy(fk->daddr, p->orig.daddr, sizeof(fk->daddr));
 }
 
+/* A port in decimal, 1 to 65535; 0 when it is not one. */
+static uint16_t port_of(const char *text)
+{
+	char *end;
+	unsigned long port;
+
+	if (!text)
+		return 0;
+	errno = 0;
+	port = strtoul(text, &end, 10);
+	return *end || errno || port > 65535 ? 0 : (uint16_t)port;
+}
+
+/* The MTA's side of the connection, when the request says it. */
+static const struct sf_redirect *server_of(const char *addr, const char *port_s,
+					   struct sf_redirect *server)
+{
+	int family;
+	uint16_t port = port_of(port_s);
+
+	memset(server, 0, sizeof(*server));
+	if (!addr || !port || sf_who_parse_address(addr, &family, server->daddr))
+		return NULL;
+	server->family = (__u16)family;
+	server->dport = htons(port);
+	return server;
+}
+
 static bool find_client(struct sf_mail_policy *mp, const char *addr, const char *port_s,
-			struct client *cl)
+			const struct sf_redirect *server, struct client *cl)
 {
 	uint8_t a[16];
 	int family;
-	char *end, key[128];
-	unsigned long port;
+	char key[128];
+	uint16_t port;
 	struct sf_rule_key rk;
 	struct sf_flow_key fk;
 
@@ -260,10 +288,9 @@ static bool find_client(struct sf_mail_policy *mp, const char *addr, const char 
 	if (!addr || !port_s || !mp->tenants || mp->peers_fd < 0 ||
 	    sf_who_parse_address(addr, &family, a))
 		return false;
-	errno = 0;
-	port = strtoul(port_s, &end, 10);
-	if (*end || errno || !port || port > 65535 ||
-	    sf_who_find(mp->tenants, mp->peers_fd, mp->netns, family, a, (uint16_t)port, &cl->w))
+	port = port_of(port_s);
+	if (!port ||
+	    sf_who_find(mp->tenants, mp->peers_fd, mp->netns, family, a, port, server, &cl->w))
 		return false;
 	clean(cl->w.tenant);
 	clean(cl->w.user);
@@ -383,8 +410,12 @@ void sf_mail_policy_postfix(struct sf_mail_policy *mp, const struct sf_mail_requ
 	struct sf_mail_tx *tx;
 	bool fresh;
 
+	struct sf_redirect server;
+
 	snprintf(action, len, "DUNNO");
-	if ((!rcpt && !data && !eom) || !find_client(mp, r->client_address, r->client_port, &cl))
+	if ((!rcpt && !data && !eom) ||
+	    !find_client(mp, r->client_address, r->client_port,
+			 server_of(r->server_address, r->server_port, &server), &cl))
 		return;
 	tx = sf_mail_txs_get(mp->txs, cl.w.peer.socket_cookie, false);
 	fresh = !tx || !*inst || strcmp(tx->instance, inst);
@@ -421,7 +452,7 @@ void sf_mail_policy_line(struct sf_mail_policy *mp, const char *line, char *repl
 		snprintf(reply, len, "ERROR expected: who|rcpt|data ADDRESS PORT");
 		return;
 	}
-	if (!find_client(mp, addr, port, &cl)) {
+	if (!find_client(mp, addr, port, NULL, &cl)) {
 		snprintf(reply, len, "DUNNO");
 		return;
 	}

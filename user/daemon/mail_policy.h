@@ -25,6 +25,8 @@ struct sf_mail_request {
 	const char *client_port;
 	const char *instance; /* one message transaction */
 	const char *recipient_count;
+	const char *server_address; /* the MTA's side (Postfix 3.2 and later), */
+	const char *server_port;    /* which finds a client no record names */
 };
 
 struct sf_mail_policy *sf_mail_policy_new(const struct sf_ctx *ctx, struct sf_observe *obs);

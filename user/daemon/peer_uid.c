@@ -43,8 +43,14 @@ int sf_peer_uid(const struct sockaddr *peer, const struct sockaddr *local, uid_t
 	/* The peer's socket: its source is the peer, its destination us. */
 	int fam_peer = end_of(peer, &sport, src), fam_local = end_of(local, &dport, dst);
 
+	struct sf_tcp_owner owner;
+	int err;
+
 	if (fam_peer < 0 || fam_peer != fam_local)
 		return -EAFNOSUPPORT;
-	return sf_tcp_socket_find(fam_peer, (const uint8_t *)src, sport, (const uint8_t *)dst,
-				  dport, SF_ANY_COOKIE, uid);
+	err = sf_tcp_socket_find(fam_peer, (const uint8_t *)src, sport, (const uint8_t *)dst, dport,
+				 SF_ANY_COOKIE, &owner);
+	if (!err)
+		*uid = owner.uid;
+	return err;
 }

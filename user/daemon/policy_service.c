@@ -211,9 +211,11 @@ static bool postfix_request(struct sf_policy_service *ps, struct client *c, size
 
 	c->buf[end] = '\0';
 	/* each value ends at its newline: cut them there */
-	r = (struct sf_mail_request){attr(c->buf, "protocol_state"), attr(c->buf, "client_address"),
-				     attr(c->buf, "client_port"), attr(c->buf, "instance"),
-				     attr(c->buf, "recipient_count")};
+	r = (struct sf_mail_request){
+		attr(c->buf, "protocol_state"),	 attr(c->buf, "client_address"),
+		attr(c->buf, "client_port"),	 attr(c->buf, "instance"),
+		attr(c->buf, "recipient_count"), attr(c->buf, "server_address"),
+		attr(c->buf, "server_port")};
 	for (char *p = c->buf; p < c->buf + end; p++)
 		if (*p == '\n')
 			*p = '\0';

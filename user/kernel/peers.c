@@ -48,18 +48,48 @@ void sf_peer_key_make(uint64_t netns, int family, const uint8_t addr[16], uint16
 	memcpy(k->saddr, addr, family == AF_INET ? 4 : 16);
 }
 
-int sf_peer_find(int fd, const struct sf_peer_key *k, struct sf_peer *p)
+/* No record names the socket (it was never recorded, or another
+ * connection's SYN took its slot): the kernel still knows who holds the
+ * socket from that address and port to the MTA's side. */
+static int peer_of_socket(const struct sf_peer_key *k, const struct sf_redirect *server,
+			  struct sf_peer *p)
+{
+	struct sf_tcp_owner owner;
+	int err = sf_tcp_socket_find(k->family, k->saddr, k->sport, server->daddr, server->dport,
+				     SF_ANY_COOKIE, &owner);
+
+	if (err)
+		return err;
+	memset(p, 0, sizeof(*p));
+	p->cgroup_id = owner.cgroup_id;
+	p->uid = owner.uid;
+	p->socket_cookie = owner.cookie; /* names its messages (daemon/mail_tx.c) */
+	p->gid = SF_UID_NONE;		 /* a socket records no group */
+	p->server = *server;
+	return 0;
+}
+
+int sf_peer_find(int fd, const struct sf_peer_key *k, const struct sf_redirect *server,
+		 struct sf_peer *p)
 {
 	__u32 idx = sf_peer_index(k);
 	struct sf_peer_slot slot;
+	int err;
 
 	if (bpf_map_lookup_elem(fd, &idx, &slot))
 		return -errno;
-	if (memcmp(&slot.key, k, sizeof(*k)) || !slot.peer.socket_cookie)
-		return -ENOENT;
-	*p = slot.peer;
-	/* Entries outlive their connections: only the socket it names, still
+	err = -ENOENT;
+	/* Records outlive their connections: only the socket it names, still
 	 * connected from that address and port, counts. */
-	return sf_tcp_socket_find(k->family, k->saddr, k->sport, p->server.daddr, p->server.dport,
-				  p->socket_cookie, NULL);
+	if (!memcmp(&slot.key, k, sizeof(*k)) && slot.peer.socket_cookie &&
+	    (!server || (slot.peer.server.family == server->family &&
+			 slot.peer.server.dport == server->dport &&
+			 !memcmp(slot.peer.server.daddr, server->daddr, sizeof(server->daddr)))))
+		err = sf_tcp_socket_find(k->family, k->saddr, k->sport, slot.peer.server.daddr,
+					 slot.peer.server.dport, slot.peer.socket_cookie, NULL);
+	if (!err) {
+		*p = slot.peer;
+		return 0;
+	}
+	return err == -ENOENT && server ? peer_of_socket(k, server, p) : err;
 }

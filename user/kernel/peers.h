@@ -18,7 +18,12 @@ int sf_netns_cookie(uint64_t *cookie);
 void sf_peer_key_make(uint64_t netns, int family, const uint8_t addr[16], uint16_t port,
 		      struct sf_peer_key *k);
 /* 0 with *p filled, -ENOENT when no live connection has that key (an
- * entry whose socket closed, or another socket now uses the port). */
-int sf_peer_find(int fd, const struct sf_peer_key *k, struct sf_peer *p);
+ * entry whose socket closed, or another socket now uses the port). With
+ * the MTA's side of the connection (server, as sf_redirect stores an
+ * address; may be NULL), a connection no record names is still found,
+ * from its socket: cgroup and uid, no group (SF_UID_NONE), no process
+ * (pid 0, comm ""). */
+int sf_peer_find(int fd, const struct sf_peer_key *k, const struct sf_redirect *server,
+		 struct sf_peer *p);
 
 #endif /* SF_PEERS_H */

@@ -14,8 +14,16 @@
 
 struct answer {
 	bool found;
-	uid_t uid;
+	struct sf_tcp_owner owner;
 };
+
+static int on_attr(const struct nlattr *a, void *arg)
+{
+	if (mnl_attr_get_type(a) == INET_DIAG_CGROUP_ID &&
+	    mnl_attr_get_payload_len(a) >= sizeof(uint64_t))
+		((struct answer *)arg)->owner.cgroup_id = mnl_attr_get_u64(a);
+	return MNL_CB_OK;
+}
 
 /* The answer to an exact lookup: one socket, or an error message. */
 static int on_answer(const struct nlmsghdr *nlh, void *arg)
@@ -27,13 +35,15 @@ static int on_answer(const struct nlmsghdr *nlh, void *arg)
 		const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
 
 		a->found = true;
-		a->uid = m->idiag_uid;
+		a->owner.uid = m->idiag_uid;
+		a->owner.cookie = (uint64_t)m->id.idiag_cookie[1] << 32 | m->id.idiag_cookie[0];
+		mnl_attr_parse(nlh, sizeof(*m), on_attr, a);
 	}
 	return MNL_CB_OK;
 }
 
 int sf_tcp_socket_find(int family, const uint8_t laddr[16], uint16_t lport, const uint8_t raddr[16],
-		       uint16_t rport, uint64_t cookie, uid_t *uid)
+		       uint16_t rport, uint64_t cookie, struct sf_tcp_owner *owner)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct timeval tv = {.tv_sec = 1};
@@ -85,8 +95,8 @@ int sf_tcp_socket_find(int family, const uint8_t laddr[16], uint16_t lport, cons
 		err = -errno;
 	else if (!found.found)
 		err = -ENOENT;
-	else if (uid)
-		*uid = found.uid;
+	else if (owner)
+		*owner = found.owner;
 out:
 	mnl_socket_close(nl);
 	return err;

@@ -65,7 +65,8 @@ bad:
 }
 
 int sf_who_find(struct sf_tenants *t, int peers_fd, uint64_t netns, int family,
-		const uint8_t addr[16], uint16_t port, struct sf_who *w)
+		const uint8_t addr[16], uint16_t port, const struct sf_redirect *server,
+		struct sf_who *w)
 {
 	struct sf_peer_key k;
 	int err;
@@ -73,15 +74,18 @@ int sf_who_find(struct sf_tenants *t, int peers_fd, uint64_t netns, int family,
 	memset(w, 0, sizeof(*w));
 	sf_peer_key_make(netns, family, addr, port, &k);
 	sf_format_dest((__u16)family, k.saddr, k.sport, w->client, sizeof(w->client));
-	err = sf_peer_find(peers_fd, &k, &w->peer);
+	err = sf_peer_find(peers_fd, &k, server, &w->peer);
 	if (err)
 		return err;
 	snprintf(w->tenant, sizeof(w->tenant), "%s",
 		 sf_tenants_of(t, SF_BY_TENANT, w->peer.cgroup_id, w->peer.uid));
 	snprintf(w->cgroup, sizeof(w->cgroup), "%s", sf_tenants_cgroup(t, w->peer.cgroup_id));
 	snprintf(w->user, sizeof(w->user), "%s", sf_tenants_user(t, w->peer.uid));
-	snprintf(w->process, sizeof(w->process), "%.*s[%u]", SF_COMM_LEN, w->peer.comm,
-		 w->peer.pid);
+	if (w->peer.pid)
+		snprintf(w->process, sizeof(w->process), "%.*s[%u]", SF_COMM_LEN, w->peer.comm,
+			 w->peer.pid);
+	else /* found from its socket, no record of the process */
+		snprintf(w->process, sizeof(w->process), "unknown");
 	if (w->peer.redirected)
 		sf_format_dest(w->peer.orig.family, w->peer.orig.daddr, w->peer.orig.dport, w->orig,
 			       sizeof(w->orig));

@@ -31,9 +31,12 @@ int sf_who_parse_address(const char *text, int *family, uint8_t addr[16]);
 int sf_who_parse_client(const char *text, int *family, uint8_t addr[16], uint16_t *port, char *err,
 			size_t errlen);
 /* Looks the client up in the calling process's network namespace and
- * names it (t has the rules loaded). 0, -ENOENT (no live connection from
- * there), or another -errno. */
+ * names it (t has the rules loaded). server: the MTA's side of the
+ * connection when known (NULL otherwise), which finds it from its socket
+ * even without a record (see sf_peer_find). 0, -ENOENT (no live
+ * connection from there), or another -errno. */
 int sf_who_find(struct sf_tenants *t, int peers_fd, uint64_t netns, int family,
-		const uint8_t addr[16], uint16_t port, struct sf_who *w);
+		const uint8_t addr[16], uint16_t port, const struct sf_redirect *server,
+		struct sf_who *w);
 
 #endif /* SF_WHO_H */
