@@ -52,14 +52,16 @@ static const char node_conf[] = "[global]\nports = 25 587 " EXIM_PORT "\ndefault
 	"begin acl\n"                                                                              \
 	"acl_rcpt:\n"                                                                              \
 	"  warn set acl_m_sf = ${readsocket{%2$s/policy.sock}"                                     \
-	"{rcpt $sender_host_address $sender_host_port\\n}{5s}{}{DUNNO}}\n"                         \
+	"{rcpt $sender_host_address $sender_host_port $received_ip_address "                       \
+	"$received_port\\n}{5s}{}{DUNNO}}\n"                                                       \
 	"  defer condition = ${if match{$acl_m_sf}{\\N^DEFER \\N}}\n"                              \
 	"        message = ${sg{$acl_m_sf}{\\N^DEFER \\N}{}}\n"                                    \
 	"  accept hosts = <; 127.0.0.1 ; ::1\n"                                                    \
 	"  deny\n"                                                                                 \
 	"acl_data:\n"                                                                              \
 	"  warn set acl_m_sf = ${readsocket{%2$s/policy.sock}"                                     \
-	"{data $sender_host_address $sender_host_port\\n}{5s}{}{DUNNO}}\n"                         \
+	"{data $sender_host_address $sender_host_port $received_ip_address "                       \
+	"$received_port\\n}{5s}{}{DUNNO}}\n"                                                       \
 	"  defer condition = ${if match{$acl_m_sf}{\\N^DEFER \\N}}\n"                              \
 	"        message = ${sg{$acl_m_sf}{\\N^DEFER \\N}{}}\n"                                    \
 	"  warn condition = ${if match{$acl_m_sf}{\\N^OK \\N}}\n"                                  \

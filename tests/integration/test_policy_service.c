@@ -448,12 +448,12 @@ START_TEST(record_taken_away)
 
 	/* the attack: an unprivileged port on another loopback address whose
 	 * key lands in a's slot */
-	__u32 want = slot_of(netns, "127.0.0.1", a.port);
+	__u32 victim = slot_of(netns, "127.0.0.1", a.port);
 
 	for (int host = 2; host < 250 && !spoof_port; host++) {
 		snprintf(spoof_ip, sizeof(spoof_ip), "127.0.0.%d", host);
 		for (unsigned p = 1024; p < 65536; p++)
-			if (slot_of(netns, spoof_ip, p) == want) {
+			if (slot_of(netns, spoof_ip, p) == victim) {
 				spoof_port = p;
 				break;
 			}
@@ -471,6 +471,14 @@ START_TEST(record_taken_away)
 	snprintf(header, sizeof(header),
 		 "PREPEND X-Smtpfence-Tenant: %s; user=10001; process=unknown", env.cgroup_rel);
 	ck_assert_str_eq(ask_at(fd, "RCPT", "127.0.0.1", a.port, "T.2", srv), header);
+	/* the one-line form too, with the MTA's side as its last two words */
+	char line[128], want[600];
+
+	snprintf(line, sizeof(line), "who 127.0.0.1 %u\n", a.port);
+	ck_assert_str_eq(ask_line(line), "DUNNO\n");
+	snprintf(line, sizeof(line), "who 127.0.0.1 %u 127.0.0.1 25\n", a.port);
+	snprintf(want, sizeof(want), "OK %s\n", header + strlen("PREPEND X-Smtpfence-Tenant: "));
+	ck_assert_str_eq(ask_line(line), want);
 	const char *r = ask_at(fd, "RCPT", "127.0.0.1", a.port, "T.3", srv);
 
 	ck_assert_msg(strstr(r, "DEFER_IF_PERMIT 4.7.1 smtpfence: user:10001 may send 2 messages "

@@ -444,15 +444,18 @@ void sf_mail_policy_postfix(struct sf_mail_policy *mp, const struct sf_mail_requ
 
 void sf_mail_policy_line(struct sf_mail_policy *mp, const char *line, char *reply, size_t len)
 {
-	char verb[8] = "", addr[64] = "", port[8] = "", text[512];
+	char verb[8] = "", addr[64] = "", port[8] = "", saddr[64] = "", sport[8] = "", text[512];
+	struct sf_redirect server;
 	struct client cl;
+	int n = sscanf(line, "%7s %63s %7s %63s %7s", verb, addr, port, saddr, sport);
 
-	if (sscanf(line, "%7s %63s %7s", verb, addr, port) != 3 ||
+	if ((n != 3 && n != 5) ||
 	    (strcmp(verb, "who") && strcmp(verb, "rcpt") && strcmp(verb, "data"))) {
-		snprintf(reply, len, "ERROR expected: who|rcpt|data ADDRESS PORT");
+		snprintf(reply, len,
+			 "ERROR expected: who|rcpt|data ADDRESS PORT [SERVER_ADDRESS SERVER_PORT]");
 		return;
 	}
-	if (!find_client(mp, addr, port, NULL, &cl)) {
+	if (!find_client(mp, addr, port, n == 5 ? server_of(saddr, sport, &server) : NULL, &cl)) {
 		snprintf(reply, len, "DUNNO");
 		return;
 	}

@@ -39,7 +39,8 @@ void sf_mail_policy_configure(struct sf_mail_policy *mp, const struct sf_policy 
 void sf_mail_policy_postfix(struct sf_mail_policy *mp, const struct sf_mail_request *r,
 			    char *action, size_t len);
 /* The one-line form (Exim's ${readsocket}): "rcpt|data|who ADDRESS PORT
- * [RECIPIENTS]" answers "OK TENANT; user=...; process=..." (the header's
+ * [SERVER_ADDRESS SERVER_PORT]" (the MTA's side finds a client no record
+ * names) answers "OK TENANT; user=...; process=..." (the header's
  * value), "DEFER 4.7.1 ..." or "DUNNO"; anything else "ERROR ...". */
 void sf_mail_policy_line(struct sf_mail_policy *mp, const char *line, char *reply, size_t len);
 /* About every quarter second: writes the counts when they changed. */
