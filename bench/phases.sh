@@ -56,6 +56,13 @@ empty_say() {
 	if [ "$answer" != ok ]; then die "empty: '$1' failed"; fi
 }
 
+# per_connect C4 EG OUT: both programs' kernel time over the connects made
+# (egress runs at every packet of a connection, both ways on loopback).
+per_connect() {
+	calc "%.2f" "($(kv "prog${1}_ns" "$3") * $(kv "prog${1}_runs" "$3") + \
+		$(kv "prog${2}_ns" "$3") * $(kv "prog${2}_runs" "$3")) / $(kv connects "$3")"
+}
+
 # The kernel's own per-run cost of each program, next to the empty program
 # of the same type. The statistics are on only meanwhile.
 cost_phase() {
@@ -81,6 +88,8 @@ smtpfence 100000 16 ${CG_DEEP[sf100k]#"$CG"/} $ids100k"
 					"$(kv "prog${c4}_ns" "$out")"
 				sample cost "$program-egress" "$rules" "$depth" "$port" "$r" \
 					"$(kv "prog${eg}_ns" "$out")"
+				sample cost "$program-perconnect" "$rules" "$depth" "$port" "$r" \
+					"$(per_connect "$c4" "$eg" "$out")"
 			done
 		done < <(echo "$cells" | in_round_order "$r")
 		redirect_cost "$r" "${idsr% *}" "${idsr#* }"
@@ -105,6 +114,8 @@ redirect_cost() {
 		if [ "$1" -eq 0 ]; then continue; fi
 		sample cost "$cell-1w-connect4" 1 1 "$WATCHED_PORT" "$1" "$(kv "prog${2}_ns" "$out")"
 		sample cost "$cell-1w-egress" 1 1 "$WATCHED_PORT" "$1" "$(kv "prog${3}_ns" "$out")"
+		sample cost "$cell-1w-perconnect" 1 1 "$WATCHED_PORT" "$1" \
+			"$(per_connect "$2" "$3" "$out")"
 	done
 }
 
