@@ -32,7 +32,8 @@ $(BENCH_DIR)/loadgen $(BENCH_DIR)/fillflows: $(BENCH_DIR)/%: bench/%.c | $(BENCH
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
 
 # fillpeers times the project's own lookup (peers.c, sock_diag.c).
-FILLPEERS_OBJS := $(BUILD)/user/kernel/peers.o $(BUILD)/user/kernel/sock_diag.o
+FILLPEERS_OBJS := $(BUILD)/user/kernel/peers.o $(BUILD)/user/kernel/sock_diag.o \
+	$(BUILD)/user/util/clock.o
 $(BENCH_DIR)/fillpeers: bench/fillpeers.c $(FILLPEERS_OBJS) | $(BENCH_DIR)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Iuser -o $@ $< $(FILLPEERS_OBJS) $(LDLIBS)

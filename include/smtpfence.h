@@ -336,7 +336,9 @@ struct sf_peer_key {
 struct sf_peer {
 	__u64 cgroup_id;
 	__u64 socket_cookie; /* 0: being written; tells a reused port from the old connection */
-	__u64 ts_ns;	     /* CLOCK_BOOTTIME, when connected */
+	/* when connected: CLOCK_MONOTONIC (coarse) in the map, CLOCK_BOOTTIME
+	 * once sf_peer_find read it */
+	__u64 ts_ns;
 	__u32 uid;
 	__u32 gid;
 	__u32 pid;

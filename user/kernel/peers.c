@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "kernel/peers.h"
 #include "kernel/sock_diag.h"
+#include "util/clock.h"
 
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -89,6 +90,7 @@ int sf_peer_find(int fd, const struct sf_peer_key *k, const struct sf_redirect *
 					 slot.peer.server.dport, slot.peer.socket_cookie, NULL);
 	if (!err) {
 		*p = slot.peer;
+		p->ts_ns = sf_boot_of_mono_ns(p->ts_ns);
 		return 0;
 	}
 	return err == -ENOENT && server ? peer_of_socket(k, server, p) : err;

@@ -13,6 +13,17 @@ __u64 sf_boot_now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
 }
 
+__u64 sf_boot_of_mono_ns(__u64 mono_ns)
+{
+	struct timespec ts;
+	__u64 mono_now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	mono_now = (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+	/* the two clocks differ by the time spent suspended */
+	return mono_ns + (sf_boot_now_ns() - mono_now);
+}
+
 /* Wall-clock time of a CLOCK_BOOTTIME stamp. */
 static struct timespec boot_to_real(__u64 boot_ns)
 {

@@ -9,6 +9,8 @@
 
 /* CLOCK_BOOTTIME now, in ns. */
 __u64 sf_boot_now_ns(void);
+/* A CLOCK_MONOTONIC stamp (bpf_ktime_get_coarse_ns) as CLOCK_BOOTTIME. */
+__u64 sf_boot_of_mono_ns(__u64 mono_ns);
 /* "2025-01-31T12:34:56.789Z" (RFC 3339, UTC). */
 void sf_format_rfc3339(__u64 boot_ns, char *buf, size_t len);
 /* Local "HH:MM:SS". */
