@@ -3,6 +3,7 @@
 #include "policy/config.h"
 #include "policy/dropin.h"
 #include "policy/journal.h"
+#include "policy/sync_cache.h"
 #include "util/log.h"
 #include "util/report.h"
 
@@ -588,7 +589,14 @@ int sf_change_reload(const struct sf_ctx *ctx)
 {
 	struct sf_change c;
 	int err = sf_change_load(&c, ctx, "reload");
-	int code = err == -EINVAL ? SF_EXIT_USAGE : err ? SF_EXIT_FAIL : sf_change_commit(&c);
+	char cache[PATH_MAX];
+	int code;
+
+	/* A reload reads the kernel's whole table back: it repairs anything. */
+	if (!err && snprintf(cache, sizeof(cache), "%s/%s", ctx->run_dir, SF_SYNC_CACHE_FILE) <
+			    (int)sizeof(cache))
+		sf_sync_cache_drop(cache);
+	code = err == -EINVAL ? SF_EXIT_USAGE : err ? SF_EXIT_FAIL : sf_change_commit(&c);
 
 	sf_change_end(&c);
 	if (code == SF_EXIT_OK)

@@ -7,6 +7,7 @@
 #include "util/log.h"
 #include "util/mkdirs.h"
 #include "policy/sync.h"
+#include "policy/sync_cache.h"
 #include "policy/target_index.h"
 
 #include <errno.h>
@@ -198,10 +199,14 @@ int sf_session_load(struct sf_session *s, const struct sf_ctx *ctx, bool lock, c
 int sf_session_sync(struct sf_session *s, const struct sf_maps *m)
 {
 	struct sf_sync_stats st;
+	char cache[PATH_MAX];
 
 	if (!s->compiled_ok)
 		return -EINVAL;
-	return sf_sync(m, &s->compiled, &st);
+	if (snprintf(cache, sizeof(cache), "%s/%s", s->ctx->run_dir, SF_SYNC_CACHE_FILE) >=
+	    (int)sizeof(cache))
+		return sf_sync(m, &s->compiled, &st);
+	return sf_sync_cached(m, &s->compiled, cache, &st);
 }
 
 void sf_session_end(struct sf_session *s)
