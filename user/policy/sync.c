@@ -25,6 +25,9 @@
 #include <unistd.h>
 
 #define BATCH 4096
+/* More rules differ than this: the whole table is read back in batches
+ * (cheaper than a lookup each). */
+#define DELTA_MAX 4096
 
 static bool same_rule(const struct sf_rule_at *a, const struct sf_rule_at *b)
 {
@@ -330,7 +333,8 @@ static int check_room(int fd, const struct rules_plan *p, size_t untouched)
 
 /* The rules of the kernel and of c that differ, from the cache of what
  * the kernel holds: the compiled side of each in *want, the kernel's entry
- * (read now: its bucket) in *have, both sorted; *same counts the rest. */
+ * (read now: its bucket) in *have, both sorted; *same counts the rest.
+ * -ERANGE: more than DELTA_MAX differ. */
 static int delta_of(int fd, const struct sf_sync_cache *sc, const struct sf_compiled *c,
 		    struct sf_compiled_rule **want, size_t *nw, struct sf_kernel_rule **have,
 		    size_t *nh, size_t *same)
@@ -354,6 +358,8 @@ static int delta_of(int fd, const struct sf_sync_cache *sc, const struct sf_comp
 			(*same)++;
 			continue;
 		}
+		if (*nw + *nh >= 2 * DELTA_MAX)
+			return -ERANGE;
 		if (*nw == cap || *nh == cap) {
 			struct sf_compiled_rule *a = realloc(*want, 2 * cap * sizeof(*a));
 			struct sf_kernel_rule *b = a ? realloc(*have, 2 * cap * sizeof(*b)) : NULL;
@@ -381,13 +387,12 @@ static int delta_of(int fd, const struct sf_sync_cache *sc, const struct sf_comp
  * goes in whole with the rule in both slots, and no flip or grace period
  * is needed. A program finds no entry (the old policy) or the whole new
  * one (the new policy), and it looks each key up once per attempt: every
- * attempt meets the old policy or the new one. 1: done this way, 0: not
- * such a change, or -errno (nothing changed). */
+ * attempt meets the old policy or the new one. 1: done this way, 2:
+ * nothing differs, 0: not such a change, or -errno (nothing changed). */
 static int add_alone(const struct sf_maps *m, struct sf_gen_map *gm, const struct sf_sync_cache *sc,
 		     const struct sf_compiled *c, const struct sf_compiled_rule *want, size_t nw,
 		     size_t nh, const char *cache, struct sf_sync_stats *st)
 {
-	struct rules_plan none = {.final = 1};
 	struct sf_rule v = {};
 	int err;
 
@@ -395,11 +400,8 @@ static int add_alone(const struct sf_maps *m, struct sf_gen_map *gm, const struc
 		return 0;
 	if (!nw) { /* nothing differs: nothing to write */
 		st->kept = sc->n_rules;
-		return 1;
+		return 2;
 	}
-	err = check_room(m->rules, &none, sc->n_rules);
-	if (err)
-		return err;
 	v.at[0] = v.at[1] = want->value;
 	fresh_bucket(&v, &want->value);
 	err = sf_sync_cache_drop(cache);
@@ -417,6 +419,35 @@ static int add_alone(const struct sf_maps *m, struct sf_gen_map *gm, const struc
 	return 1;
 }
 
+/* Plans from the cache: 1 when it is done already (a rule added alone, or
+ * nothing differs), 0 when planned in *p (*same: the entries left as they
+ * are), -ERANGE when many rules differ (plan from the table), or -errno. */
+static int plan_delta(const struct sf_maps *m, struct sf_gen_map *gm,
+		      const struct sf_sync_cache *sc, const struct sf_compiled *c,
+		      const char *cache, struct rules_plan *p, size_t *same,
+		      struct sf_sync_stats *st)
+{
+	struct sf_compiled_rule *want = NULL;
+	struct sf_kernel_rule *have = NULL;
+	size_t nw = 0, nh = 0;
+	int err = delta_of(m->rules, sc, c, &want, &nw, &have, &nh, same);
+
+	if (!err)
+		err = add_alone(m, gm, sc, c, want, nw, nh, cache, st);
+	if (err == 1) {
+		int left = sf_sync_cache_save(cache, m, gm->g, c);
+
+		if (left) /* the rule is in force: only the next change is slower */
+			sf_warn("failed to write %s: %s", cache, strerror(-left));
+	} else if (!err) {
+		err = plan_rules(want, nw, have, nh, SF_SLOT(gm->g->gen), p, st);
+		st->kept += *same;
+	}
+	free(want);
+	free(have);
+	return err;
+}
+
 int sf_sync(const struct sf_maps *m, const struct sf_compiled *c, struct sf_sync_stats *st)
 {
 	return sf_sync_cached(m, c, NULL, st);
@@ -426,14 +457,13 @@ int sf_sync_cached(const struct sf_maps *m, const struct sf_compiled *c, const c
 		   struct sf_sync_stats *st)
 {
 	struct sf_kernel_rule *have = NULL;
-	struct sf_compiled_rule *want = NULL;
 	struct sf_sync_cache sc = {};
 	struct sf_gen_map gm = {};
 	struct rules_plan plan = {};
 	pthread_t grace;
 	int err, grace_err = 0;
 	bool waiting = false;
-	size_t nh = 0, nw = 0, same = 0;
+	size_t nh = 0, same = 0;
 	bool delta;
 	__u32 live;
 
@@ -453,21 +483,15 @@ int sf_sync_cached(const struct sf_maps *m, const struct sf_compiled *c, const c
 		if (!waiting)
 			grace_err = sf_grace_period();
 	}
-	if (delta) {
-		err = delta_of(m->rules, &sc, c, &want, &nw, &have, &nh, &same);
-		if (!err)
-			err = add_alone(m, &gm, &sc, c, want, nw, nh, cache, st);
-		if (err > 0) {
-			err = sf_sync_cache_save(cache, m, gm.g, c);
-			if (err) /* the rule is in force: only the next change is slower */
-				sf_warn("failed to write %s: %s", cache, strerror(-err));
-			err = 0;
-			goto out;
-		}
-		if (!err)
-			err = plan_rules(want, nw, have, nh, live, &plan, st);
-		st->kept += same;
-	} else {
+	err = delta ? plan_delta(m, &gm, &sc, c, cache, &plan, &same, st) : -ERANGE;
+	if (err > 0) {
+		err = 0;
+		goto out;
+	}
+	if (err == -ERANGE) {
+		plan_free(&plan);
+		memset(st, 0, sizeof(*st));
+		same = 0;
 		err = sf_rules_dump_raw(m->rules, &have, &nh);
 		if (!err)
 			err = plan_rules(c->rules, c->n_rules, have, nh, live, &plan, st);
@@ -512,7 +536,6 @@ int sf_sync_cached(const struct sf_maps *m, const struct sf_compiled *c, const c
 out:
 	plan_free(&plan);
 	free(have);
-	free(want);
 	sf_sync_cache_free(&sc);
 	sf_gen_unmap(&gm);
 	return err;
