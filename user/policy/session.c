@@ -101,26 +101,6 @@ int sf_session_begin(struct sf_session *s, const struct sf_ctx *ctx, bool lock)
 	return s->diag.n ? -EINVAL : 0;
 }
 
-static int copy_policy(struct sf_policy *dst, const struct sf_policy *src)
-{
-	struct sf_policy tmp = *src;
-
-	tmp.rules = NULL;
-	tmp.files = NULL;
-	tmp.n_rules = tmp.cap_rules = tmp.n_files = tmp.cap_files = 0;
-	tmp.file_index = NULL;
-	for (size_t i = 0; i < src->n_rules; i++) {
-		int err = sf_policy_add_rule(&tmp, &src->rules[i]);
-
-		if (err) {
-			sf_policy_free(&tmp);
-			return err;
-		}
-	}
-	*dst = tmp;
-	return 0;
-}
-
 /* Overlays the runtime layer: its rules replace same-target rules. */
 static int overlay(struct sf_policy *p, const struct sf_runtime *rt)
 {
@@ -164,7 +144,8 @@ int sf_session_compile(struct sf_session *s)
 	sf_compiled_free(&s->compiled);
 	sf_policy_free(&s->effective);
 	s->compiled_ok = false;
-	err = copy_policy(&s->effective, &s->config);
+	/* The configuration outlives the effective policy (sf_session_end). */
+	err = sf_policy_borrow(&s->effective, &s->config);
 	if (!err)
 		err = overlay(&s->effective, &s->runtime);
 	if (!err)
