@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "policy/config.h"
+#include "policy/target_index.h"
 #include "policy/abuse_keys.h"
 #include "policy/quarantine_parse.h"
 #include "smtpfence.h"
@@ -596,41 +597,28 @@ static void embedded_default(struct sf_policy *p)
 	}
 }
 
-static int cmp_rule_target(const void *a, const void *b)
-{
-	const struct sf_rule_spec *x = *(const struct sf_rule_spec *const *)a;
-	const struct sf_rule_spec *y = *(const struct sf_rule_spec *const *)b;
-
-	if (x->kind != y->kind)
-		return (int)x->kind - (int)y->kind;
-	return strcmp(x->value, y->value);
-}
-
-/* The same target ruled twice is ambiguous: name both places. */
+/* The same target ruled twice is ambiguous: name both places (each
+ * later one at the one read before it). */
 static void check_duplicates(const struct sf_policy *p, struct sf_diag *d)
 {
-	const struct sf_rule_spec **v = malloc(p->n_rules * sizeof(*v) + 1);
+	struct sf_target_index ix;
 
-	if (!v)
-		return;
-	for (size_t i = 0; i < p->n_rules; i++)
-		v[i] = &p->rules[i];
-	qsort(v, p->n_rules, sizeof(*v), cmp_rule_target);
-	for (size_t i = 1; i < p->n_rules; i++) {
-		const struct sf_rule_spec *a = v[i - 1], *b = v[i];
+	sf_target_index_init(&ix);
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct sf_rule_spec *b = &p->rules[i], *a;
+		long was;
 
-		if (cmp_rule_target(&v[i - 1], &v[i]))
-			continue;
-		if (a > b) { /* the one read first is the one already there */
-			const struct sf_rule_spec *t = a;
-
-			a = b;
-			b = t;
+		if (sf_target_index_add(&ix, p, i, &was)) {
+			sf_diag_add(d, NULL, 0, "out of memory");
+			break;
 		}
+		if (was < 0)
+			continue;
+		a = &p->rules[was];
 		sf_diag_add(d, b->file, b->line, "%s:%s is already ruled at %s:%d",
 			    sf_target_kind_name(b->kind), b->value, a->file, a->line);
 	}
-	free(v);
+	sf_target_index_free(&ix);
 }
 
 /* A drop-in may override a rule of the embedded default (there is no file
