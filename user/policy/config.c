@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "policy/config.h"
-#include "policy/target_index.h"
 #include "policy/abuse_keys.h"
 #include "policy/quarantine_parse.h"
 #include "smtpfence.h"
@@ -597,28 +596,41 @@ static void embedded_default(struct sf_policy *p)
 	}
 }
 
-/* The same target ruled twice is ambiguous: name both places (each
- * later one at the one read before it). */
+static int cmp_rule_target(const void *a, const void *b)
+{
+	const struct sf_rule_spec *x = *(const struct sf_rule_spec *const *)a;
+	const struct sf_rule_spec *y = *(const struct sf_rule_spec *const *)b;
+
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	return strcmp(x->value, y->value);
+}
+
+/* The same target ruled twice is ambiguous: name both places. */
 static void check_duplicates(const struct sf_policy *p, struct sf_diag *d)
 {
-	struct sf_target_index ix;
+	const struct sf_rule_spec **v = malloc(p->n_rules * sizeof(*v) + 1);
 
-	sf_target_index_init(&ix);
-	for (size_t i = 0; i < p->n_rules; i++) {
-		const struct sf_rule_spec *b = &p->rules[i], *a;
-		long was;
+	if (!v)
+		return;
+	for (size_t i = 0; i < p->n_rules; i++)
+		v[i] = &p->rules[i];
+	qsort(v, p->n_rules, sizeof(*v), cmp_rule_target);
+	for (size_t i = 1; i < p->n_rules; i++) {
+		const struct sf_rule_spec *a = v[i - 1], *b = v[i];
 
-		if (sf_target_index_add(&ix, p, i, &was)) {
-			sf_diag_add(d, NULL, 0, "out of memory");
-			break;
-		}
-		if (was < 0)
+		if (cmp_rule_target(&v[i - 1], &v[i]))
 			continue;
-		a = &p->rules[was];
+		if (a > b) { /* the one read first is the one already there */
+			const struct sf_rule_spec *t = a;
+
+			a = b;
+			b = t;
+		}
 		sf_diag_add(d, b->file, b->line, "%s:%s is already ruled at %s:%d",
 			    sf_target_kind_name(b->kind), b->value, a->file, a->line);
 	}
-	sf_target_index_free(&ix);
+	free(v);
 }
 
 /* A drop-in may override a rule of the embedded default (there is no file

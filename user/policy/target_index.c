@@ -55,8 +55,7 @@ static int grow(struct sf_target_index *ix, const struct sf_policy *p)
 /* Finds by searching the list, before the index pays for itself. */
 #define LINEAR_FINDS 8
 
-int sf_target_index_add(struct sf_target_index *ix, const struct sf_policy *p, size_t idx,
-			long *was)
+static int insert(struct sf_target_index *ix, const struct sf_policy *p, size_t idx)
 {
 	const struct sf_rule_spec *r = &p->rules[idx];
 	size_t *s;
@@ -68,18 +67,10 @@ int sf_target_index_add(struct sf_target_index *ix, const struct sf_policy *p, s
 			return err;
 	}
 	s = slot_of(ix, p, r->kind, r->value);
-	*was = *s ? (long)(*s - 1) : -1;
 	if (!*s)
 		ix->n++;
 	*s = idx + 1;
 	return 0;
-}
-
-static int insert(struct sf_target_index *ix, const struct sf_policy *p, size_t idx)
-{
-	long was;
-
-	return sf_target_index_add(ix, p, idx, &was);
 }
 
 int sf_target_index_put(struct sf_target_index *ix, const struct sf_policy *p, size_t idx)

@@ -25,10 +25,6 @@ long sf_target_index_find(struct sf_target_index *ix, const struct sf_policy *p,
 			  enum sf_target_kind kind, const char *value);
 /* Points the target of p->rules[idx] at idx (replacing another index). */
 int sf_target_index_put(struct sf_target_index *ix, const struct sf_policy *p, size_t idx);
-/* Indexes p->rules[idx] now (built or not); *was: the rule of the same
- * target it replaces in the index, or -1. 0 or -ENOMEM. */
-int sf_target_index_add(struct sf_target_index *ix, const struct sf_policy *p, size_t idx,
-			long *was);
 void sf_target_index_free(struct sf_target_index *ix);
 
 #endif /* SF_TARGET_INDEX_H */
