@@ -4,6 +4,7 @@
 #include "policy/config.h"
 #include "policy/dnsbl_state.h"
 #include "policy/journal.h"
+#include "policy/parse_cache.h"
 #include "util/log.h"
 #include "util/mkdirs.h"
 #include "policy/sync.h"
@@ -65,6 +66,7 @@ static void load_abuse_state(struct sf_session *s)
 
 int sf_session_begin(struct sf_session *s, const struct sf_ctx *ctx, bool lock)
 {
+	char cache[PATH_MAX];
 	int err;
 
 	memset(s, 0, sizeof(*s));
@@ -90,7 +92,13 @@ int sf_session_begin(struct sf_session *s, const struct sf_ctx *ctx, bool lock)
 	}
 	snprintf(s->runtime_path, sizeof(s->runtime_path), "%s/%s", ctx->run_dir, SF_RUNTIME_FILE);
 	sf_policy_free(&s->config);
-	sf_config_load(ctx->config, ctx->config_explicit, &s->config, &s->diag);
+	/* Only under the lock: the run directory is the change's to write. */
+	if (lock && snprintf(cache, sizeof(cache), "%s/%s", ctx->run_dir, SF_PARSE_CACHE_FILE) <
+			    (int)sizeof(cache))
+		sf_config_load_cached(ctx->config, ctx->config_explicit, cache, &s->config,
+				      &s->diag);
+	else
+		sf_config_load(ctx->config, ctx->config_explicit, &s->config, &s->diag);
 	sf_runtime_free(&s->runtime);
 	if (!lock && geteuid() != 0 && access(s->runtime_path, R_OK) && errno == EACCES) {
 		s->runtime_unread = true;

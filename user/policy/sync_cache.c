@@ -186,7 +186,7 @@ int sf_sync_cache_save(const char *path, const struct sf_maps *m, const struct s
 			   .n_exempt6 = c->n_exempt6,
 			   .n_source4 = c->n_source4,
 			   .n_source6 = c->n_source6};
-	char tmp[PATH_MAX], *buf, *at;
+	char *buf, *at;
 	int err;
 
 	memcpy(h.magic, MAGIC, sizeof(MAGIC));
@@ -215,14 +215,7 @@ int sf_sync_cache_save(const char *path, const struct sf_maps *m, const struct s
 	h.crc = (__u32)crc32_z(0, (const Bytef *)buf + sizeof(h), h.len);
 	memcpy(buf, &h, sizeof(h));
 	/* Whole or not at all: the next change reads it or finds none. */
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
-		err = -ENAMETOOLONG;
-	else
-		err = sf_write_file(tmp, buf, sizeof(h) + h.len, false);
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
+	err = sf_write_replace(path, buf, sizeof(h) + h.len, false);
 	free(buf);
 	return err;
 }
