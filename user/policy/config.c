@@ -580,13 +580,15 @@ static void load_dropins(struct sf_policy *p, struct sf_diag *d, const char *cac
 	struct dirent **names;
 	int n = scandir(p->rules_dir, &names, dropin_filter, alphasort);
 	size_t fresh = 0; /* rules parsed now that may be recorded */
+	bool taken = false;
 
 	if (n < 0) {
 		if (errno != ENOENT)
 			sf_diag_add(d, p->rules_dir, 0, "cannot read: %s", strerror(errno));
 		return;
 	}
-	if (cache && (spans = calloc((size_t)n + 1, sizeof(*spans))))
+	/* The texts of rules taken from the cache stay in its buffer (p->arena). */
+	if (cache && !p->arena && (spans = calloc((size_t)n + 1, sizeof(*spans))))
 		sf_parse_cache_load(cache, &pc);
 	for (int i = 0; i < n; i++) {
 		char path[PATH_MAX + 256];
@@ -598,11 +600,14 @@ static void load_dropins(struct sf_policy *p, struct sf_diag *d, const char *cac
 		sp->path = sf_policy_intern_file(p, path);
 		sp->ok = sp->ok && sp->path;
 		fresh += sp->ok && !sp->cached ? sp->n : 0;
+		taken |= sp->cached;
 		free(names[i]);
 	}
 	free(names);
 	if (fresh >= SF_PARSE_CACHE_FRESH)
 		sf_parse_cache_save(cache, p, spans, (size_t)n);
+	if (taken)
+		sf_parse_cache_keep(&pc, p);
 	sf_parse_cache_free(&pc);
 	free(spans);
 }

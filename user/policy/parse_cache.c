@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define MAGIC	  "smtpfence parse cache 1\n"
+#define MAGIC	  "smtpfence parse cache 2\n"
 #define ALIGN8(n) (((n) + 7) & ~(size_t)7)
 
 /* This binary: another build may lay its structs out otherwise. */
@@ -38,16 +38,48 @@ struct sf_parse_cache_file {
 	uint32_t path_len, pad; /* the path follows, NUL-ended, padded to 8 */
 };
 
-/* A rule without its pointers; its value follows, NUL-ended, padded to 8. */
+/* A rule without its pointers, in 16 bytes: the parts most rules leave
+ * zero follow only when set (flags), then the value, NUL-ended; each part
+ * padded to 8. */
 struct rule_rec {
-	int32_t kind, action, origin, line;
-	struct sf_cidr cidr;
-	struct sf_rate rate;
-	struct sf_mail_limits mail;
-	struct sf_quarantine_spec quarantine;
-	uint32_t value_len;
-	uint8_t quarantined, pad[3];
+	uint8_t kind, action, origin, flags;
+	int32_t line;
+	uint32_t value_len, pad;
 };
+
+enum { REC_CIDR = 1, REC_RATE = 2, REC_MAIL = 4, REC_QUARANTINE = 8, REC_QUARANTINED = 16 };
+
+static const struct sf_rule_spec zero;
+
+/* Size of the optional parts of a record with these flags. */
+static size_t extra_len(unsigned int flags)
+{
+	return (flags & REC_CIDR ? sizeof(zero.cidr) : 0) +
+	       (flags & REC_RATE ? sizeof(zero.rate) : 0) +
+	       (flags & REC_MAIL ? sizeof(zero.mail) : 0) +
+	       (flags & REC_QUARANTINE ? sizeof(zero.quarantine) : 0);
+}
+
+static size_t rec_len(const struct rule_rec *rec)
+{
+	return sizeof(*rec) + ALIGN8(extra_len(rec->flags)) + ALIGN8((size_t)rec->value_len + 1);
+}
+
+static const char *value_of(const struct rule_rec *rec)
+{
+	return (const char *)(rec + 1) + ALIGN8(extra_len(rec->flags));
+}
+
+/* The optional parts a rule needs: those not all zero. */
+static unsigned int flags_of(const struct sf_rule_spec *s)
+{
+	return (memcmp(&s->cidr, &zero.cidr, sizeof(s->cidr)) ? REC_CIDR : 0) |
+	       (memcmp(&s->rate, &zero.rate, sizeof(s->rate)) ? REC_RATE : 0) |
+	       (memcmp(&s->mail, &zero.mail, sizeof(s->mail)) ? REC_MAIL : 0) |
+	       (memcmp(&s->quarantine, &zero.quarantine, sizeof(s->quarantine)) ? REC_QUARANTINE
+										: 0) |
+	       (s->quarantined ? REC_QUARANTINED : 0);
+}
 
 static uint64_t ns_of(const struct timespec *t)
 {
@@ -132,15 +164,15 @@ static bool index_files(struct sf_parse_cache *pc, uint64_t n_files)
 			return false;
 		for (uint64_t r = 0; r < f->n_rules; r++) {
 			const struct rule_rec *rec = (const void *)(pc->buf + at);
+			const char *v;
 
-			if (pc->len - at < sizeof(*rec))
+			if (pc->len - at < sizeof(*rec) || rec->value_len > pc->len ||
+			    pc->len - at < rec_len(rec))
 				return false;
-			at += sizeof(*rec);
-			if (pc->len - at < ALIGN8((size_t)rec->value_len + 1) ||
-			    pc->buf[at + rec->value_len] != '\0' ||
-			    strlen(pc->buf + at) != rec->value_len)
+			v = value_of(rec);
+			if (v[rec->value_len] != '\0' || strlen(v) != rec->value_len)
 				return false;
-			at += ALIGN8((size_t)rec->value_len + 1);
+			at += rec_len(rec);
 		}
 		pc->files[pc->n_files++] = f;
 	}
@@ -176,6 +208,17 @@ void sf_parse_cache_free(struct sf_parse_cache *pc)
 	memset(pc, 0, sizeof(*pc));
 }
 
+/* The optional part `flag` of a record into *to, if it has it; what
+ * follows it. */
+static const char *take_part(const char *at, unsigned int flags, unsigned int flag, void *to,
+			     size_t len)
+{
+	if (!(flags & flag))
+		return at;
+	memcpy(to, at, len);
+	return at + len;
+}
+
 bool sf_parse_cache_take(const struct sf_parse_cache *pc, const char *path, const struct stat *st,
 			 struct sf_policy *p)
 {
@@ -185,7 +228,7 @@ bool sf_parse_cache_take(const struct sf_parse_cache *pc, const char *path, cons
 	} key;
 	const struct sf_parse_cache_file *k = &key.f, **found;
 	struct file_stat now = stat_of(st);
-	const char *at;
+	const char *at, *file;
 
 	if (!pc->n_files ||
 	    snprintf(key.path, sizeof(key.path), "%s", path) >= (int)sizeof(key.path))
@@ -193,30 +236,40 @@ bool sf_parse_cache_take(const struct sf_parse_cache *pc, const char *path, cons
 	found = bsearch(&k, pc->files, pc->n_files, sizeof(*pc->files), cmp_file);
 	if (!found || memcmp(&(*found)->st, &now, sizeof(now)))
 		return false;
+	file = sf_policy_intern_file(p, path);
+	if (!file || sf_policy_reserve(p, (size_t)(*found)->n_rules))
+		return false; /* out of memory: the caller parses (and says it) */
 	at = (const char *)(*found + 1) + ALIGN8((size_t)(*found)->path_len + 1);
 	for (uint64_t i = 0; i < (*found)->n_rules; i++) {
 		const struct rule_rec *rec = (const void *)at;
-		struct sf_rule_spec r = {.kind = (enum sf_target_kind)rec->kind,
-					 .action = rec->action,
-					 .origin = rec->origin,
-					 .value = (char *)(rec + 1),
-					 .cidr = rec->cidr,
-					 .rate = rec->rate,
-					 .mail = rec->mail,
-					 .file = path,
-					 .line = rec->line,
-					 .quarantine = rec->quarantine,
-					 .quarantined = rec->quarantined};
+		struct sf_rule_spec *r = &p->rules[p->n_rules++];
+		const char *part = (const char *)(rec + 1);
 
-		if (sf_policy_add_rule(p, &r)) {
-			/* out of memory: none of it, the caller parses (and says it) */
-			while (i-- > 0)
-				sf_policy_remove(p, p->n_rules - 1);
-			return false;
-		}
-		at += sizeof(*rec) + ALIGN8((size_t)rec->value_len + 1);
+		memset(r, 0, sizeof(*r));
+		r->kind = (enum sf_target_kind)rec->kind;
+		r->action = rec->action;
+		r->origin = rec->origin;
+		r->line = rec->line;
+		r->quarantined = rec->flags & REC_QUARANTINED;
+		part = take_part(part, rec->flags, REC_CIDR, &r->cidr, sizeof(r->cidr));
+		part = take_part(part, rec->flags, REC_RATE, &r->rate, sizeof(r->rate));
+		part = take_part(part, rec->flags, REC_MAIL, &r->mail, sizeof(r->mail));
+		take_part(part, rec->flags, REC_QUARANTINE, &r->quarantine, sizeof(r->quarantine));
+		/* The text stays in the cache's buffer: sf_parse_cache_keep. */
+		r->value = (char *)value_of(rec);
+		r->borrowed = true;
+		r->file = file;
+		at += rec_len(rec);
 	}
 	return true;
+}
+
+void sf_parse_cache_keep(struct sf_parse_cache *pc, struct sf_policy *p)
+{
+	if (p->arena || !pc->buf)
+		return;
+	p->arena = pc->buf;
+	pc->buf = NULL;
 }
 
 bool sf_parse_cache_stable(const struct stat *before, const struct stat *after)
@@ -233,6 +286,31 @@ static void put(char **at, const void *p, size_t len, size_t padded)
 	memcpy(*at, p, len);
 	memset(*at + len, 0, padded - len);
 	*at += padded;
+}
+
+/* One record (buffer zeroed: the padding is). */
+static void put_rule(char **at, const struct sf_rule_spec *s)
+{
+	struct rule_rec rec = {.kind = (uint8_t)s->kind,
+			       .action = (uint8_t)s->action,
+			       .origin = (uint8_t)s->origin,
+			       .flags = (uint8_t)flags_of(s),
+			       .line = s->line,
+			       .value_len = (uint32_t)strlen(s->value)};
+	char *part;
+
+	put(at, &rec, sizeof(rec), sizeof(rec));
+	part = *at;
+	if (rec.flags & REC_CIDR)
+		part = mempcpy(part, &s->cidr, sizeof(s->cidr));
+	if (rec.flags & REC_RATE)
+		part = mempcpy(part, &s->rate, sizeof(s->rate));
+	if (rec.flags & REC_MAIL)
+		part = mempcpy(part, &s->mail, sizeof(s->mail));
+	if (rec.flags & REC_QUARANTINE)
+		mempcpy(part, &s->quarantine, sizeof(s->quarantine));
+	*at += ALIGN8(extra_len(rec.flags));
+	put(at, s->value, rec.value_len + 1, ALIGN8((size_t)rec.value_len + 1));
 }
 
 int sf_parse_cache_save(const char *path, const struct sf_policy *p,
@@ -252,7 +330,8 @@ int sf_parse_cache_save(const char *path, const struct sf_policy *p,
 		h.n_files++;
 		len += sizeof(struct sf_parse_cache_file) + ALIGN8(strlen(spans[i].path) + 1);
 		for (size_t r = spans[i].first; r < spans[i].first + spans[i].n; r++)
-			len += sizeof(struct rule_rec) + ALIGN8(strlen(p->rules[r].value) + 1);
+			len += sizeof(struct rule_rec) + ALIGN8(extra_len(flags_of(&p->rules[r]))) +
+			       ALIGN8(strlen(p->rules[r].value) + 1);
 	}
 	buf = calloc(1, len);
 	if (!buf)
@@ -267,24 +346,8 @@ int sf_parse_cache_save(const char *path, const struct sf_policy *p,
 		f.path_len = (uint32_t)strlen(spans[i].path);
 		put(&at, &f, sizeof(f), sizeof(f));
 		put(&at, spans[i].path, f.path_len + 1, ALIGN8((size_t)f.path_len + 1));
-		for (size_t r = spans[i].first; r < spans[i].first + spans[i].n; r++) {
-			const struct sf_rule_spec *s = &p->rules[r];
-			struct rule_rec rec;
-
-			memset(&rec, 0, sizeof(rec));
-			rec.kind = (int32_t)s->kind;
-			rec.action = s->action;
-			rec.origin = s->origin;
-			rec.line = s->line;
-			rec.cidr = s->cidr;
-			rec.rate = s->rate;
-			rec.mail = s->mail;
-			rec.quarantine = s->quarantine;
-			rec.quarantined = s->quarantined;
-			rec.value_len = (uint32_t)strlen(s->value);
-			put(&at, &rec, sizeof(rec), sizeof(rec));
-			put(&at, s->value, rec.value_len + 1, ALIGN8((size_t)rec.value_len + 1));
-		}
+		for (size_t r = spans[i].first; r < spans[i].first + spans[i].n; r++)
+			put_rule(&at, &p->rules[r]);
 	}
 	h.crc = (uint32_t)crc32_z(0, (const Bytef *)buf + sizeof(h), len - sizeof(h));
 	memcpy(buf, &h, sizeof(h));

@@ -35,6 +35,9 @@ void sf_parse_cache_free(struct sf_parse_cache *pc);
  * (st), to p: true, or false when it holds none for it (parse it). */
 bool sf_parse_cache_take(const struct sf_parse_cache *pc, const char *path, const struct stat *st,
 			 struct sf_policy *p);
+/* Hands the cache's buffer to p when rules were taken from it (their
+ * texts live there). */
+void sf_parse_cache_keep(struct sf_parse_cache *pc, struct sf_policy *p);
 /* Whether a drop-in parsed now may be recorded: stat before and after the
  * parse the same, and older than a second. */
 bool sf_parse_cache_stable(const struct stat *before, const struct stat *after);

@@ -49,6 +49,8 @@ void sf_policy_free(struct sf_policy *p)
 		free(p->files[i]);
 	free(p->rules);
 	free(p->files);
+	free(p->arena);
+	p->arena = NULL;
 	p->rules = NULL;
 	p->files = NULL;
 	p->n_rules = p->cap_rules = p->n_files = p->cap_files = 0;
@@ -90,19 +92,29 @@ const char *sf_policy_intern_file(struct sf_policy *p, const char *file)
 	return copy;
 }
 
+int sf_policy_reserve(struct sf_policy *p, size_t n)
+{
+	size_t cap = p->cap_rules ? p->cap_rules : 64;
+	void *v;
+
+	if (p->n_rules + n <= p->cap_rules)
+		return 0;
+	while (cap < p->n_rules + n)
+		cap *= 2;
+	v = realloc(p->rules, cap * sizeof(*p->rules));
+	if (!v)
+		return -ENOMEM;
+	p->rules = v;
+	p->cap_rules = cap;
+	return 0;
+}
+
 int sf_policy_add_rule(struct sf_policy *p, const struct sf_rule_spec *r)
 {
 	struct sf_rule_spec *slot;
 
-	if (p->n_rules == p->cap_rules) {
-		size_t cap = p->cap_rules ? p->cap_rules * 2 : 64;
-		void *v = realloc(p->rules, cap * sizeof(*p->rules));
-
-		if (!v)
-			return -ENOMEM;
-		p->rules = v;
-		p->cap_rules = cap;
-	}
+	if (sf_policy_reserve(p, 1))
+		return -ENOMEM;
 	slot = &p->rules[p->n_rules];
 	*slot = *r;
 	slot->borrowed = false;
@@ -123,6 +135,7 @@ int sf_policy_borrow(struct sf_policy *dst, const struct sf_policy *src)
 	tmp.files = NULL;
 	tmp.n_files = tmp.cap_files = 0;
 	tmp.file_index = NULL;
+	tmp.arena = NULL; /* src's */
 	tmp.cap_rules = src->n_rules;
 	tmp.rules = malloc((src->n_rules + 1) * sizeof(*tmp.rules));
 	if (!tmp.rules)

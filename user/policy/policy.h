@@ -107,6 +107,7 @@ struct sf_policy {
 	char **files;
 	size_t n_files, cap_files;
 	void *file_index; /* tsearch tree over files */
+	void *arena;	  /* where borrowed rules' texts live (a parse cache), freed last */
 };
 
 /* The runtime layer (--runtime changes, ports and default set live). */
@@ -138,6 +139,8 @@ const char *sf_policy_intern_file(struct sf_policy *p, const char *file);
  * file names (src must outlive it and keep them): 100,000 rules are not
  * duplicated for each compile. Rules added to dst later are its own. */
 int sf_policy_borrow(struct sf_policy *dst, const struct sf_policy *src);
+/* Room for n more rules without growing. 0 or -ENOMEM. */
+int sf_policy_reserve(struct sf_policy *p, size_t n);
 /* Adds a copy of *r (value duplicated, file interned). */
 int sf_policy_add_rule(struct sf_policy *p, const struct sf_rule_spec *r);
 /* Index of the rule on the same target, or -1. */
