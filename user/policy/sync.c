@@ -404,11 +404,10 @@ static int add_alone(const struct sf_maps *m, struct sf_gen_map *gm, const struc
 	}
 	v.at[0] = v.at[1] = want->value;
 	fresh_bucket(&v, &want->value);
-	err = sf_sync_cache_drop(cache);
-	if (!err)
-		sf_gen_touch(gm);
-	if (!err && bpf_map_update_elem(m->rules, &want->key, &v, BPF_NOEXIST))
-		err = -errno;
+	/* The touch alone makes the cache stale; the file goes too. */
+	sf_sync_cache_drop(cache);
+	sf_gen_touch(gm);
+	err = bpf_map_update_elem(m->rules, &want->key, &v, BPF_NOEXIST) ? -errno : 0;
 	if (err) {
 		sf_err("failed to add the rule: %s%s; nothing was changed", strerror(-err),
 		       err == -E2BIG ? " (rule table is full)" : "");
@@ -505,10 +504,10 @@ int sf_sync_cached(const struct sf_maps *m, const struct sf_compiled *c, const c
 		sf_err("failed to wait for the programs of the previous generation: %s",
 		       strerror(-err));
 	}
-	if (!err && cache)
-		err = sf_sync_cache_drop(cache);
 	if (err)
 		goto out;
+	if (cache) /* sf_gen_begin alone makes it stale; the file goes too */
+		sf_sync_cache_drop(cache);
 	sf_gen_begin(&gm);
 	err = prepare(m, c, live, &plan);
 	if (err) {

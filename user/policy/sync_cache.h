@@ -44,7 +44,9 @@ void sf_sync_cache_free(struct sf_sync_cache *sc);
 /* Records c as what the maps hold now, under the state of g. */
 int sf_sync_cache_save(const char *path, const struct sf_maps *m, const struct sf_gen *g,
 		       const struct sf_compiled *c);
-/* Before a kernel write: from here the file would not be true. */
+/* Before a kernel write: from here the file would not be true (the
+ * journal's fields move as well, so a file that could not be removed is
+ * stale anyway). */
 int sf_sync_cache_drop(const char *path);
 /* Whether everything but the rules (settings, ports, prefix tries) is the
  * same in the cache and in c. */
