@@ -16,7 +16,8 @@ FUZZ_CFLAGS := -MMD -MP -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all
 	$(shell pkg-config --cflags inih json-c 2>/dev/null)
 FUZZ_LIB_OBJS := $(patsubst %,$(FUZZ_DIR)/obj/%.o,policy/parse policy/config policy/policy util/diag \
 	policy/listen policy/abuse_keys policy/quarantine_parse policy/dropin policy/text policy/relay \
-	policy/mail_limits util/mkdirs util/regular util/report util/json_out util/write_file)
+	policy/mail_limits policy/parse_cache util/mkdirs util/regular util/report util/json_out \
+	util/write_file)
 
 # The code under test carries coverage instrumentation; only the harness
 # links libFuzzer's main.
@@ -28,7 +29,7 @@ $(FUZZ_DIR)/obj/%.o: user/%.c
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB_OBJS)
 	$(call msg,FUZZLD,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< $(FUZZ_LIB_OBJS) \
-		$(shell pkg-config --libs inih json-c 2>/dev/null)
+		$(shell pkg-config --libs inih json-c 2>/dev/null) -lz
 
 .PHONY: fuzz test-fuzz fuzz-build
 fuzz-build: $(FUZZERS:%=$(FUZZ_DIR)/fuzz_%)

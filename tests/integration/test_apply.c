@@ -3,11 +3,19 @@
  * at 10,000 lines, FILE:LINE errors, SIGKILL half-way leaves the old or
  * the new policy; a quarantine too), several targets a call, the rule a change replaced
  * (text and -j), comments kept, truthful headers, no override that
- * changes nothing. */
+ * changes nothing; the delta sync (the kernel cache) leaves the kernel's
+ * table exactly what a full compile gives, and a stale, damaged or missing
+ * cache makes it read the table back. */
 #include "fixture.h"
 #include "suite.h"
 #include "unit.h"
+#include "kernel/pins.h"
+#include "policy/rules_read.h"
+#include "policy/session.h"
+#include "policy/sync_cache.h"
+#include "policy/parse_cache.h"
 
+#include <bpf/bpf.h>
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
@@ -507,6 +515,215 @@ START_TEST(figures_at_100000_rules)
 }
 END_TEST
 
+/* The kernel's rules table, both slots, is exactly what compiling the
+ * files as they are now gives (token buckets aside). */
+static void assert_kernel_exact(const char *after)
+{
+	struct sf_ctx ctx = {.pin_dir = env.pin_dir,
+			     .config = env.config,
+			     .config_explicit = true,
+			     .run_dir = env.run_dir};
+	struct sf_kernel_rule *have = NULL;
+	struct sf_session s;
+	struct sf_maps m;
+	size_t nh = 0;
+
+	/* No lock: the files parsed, not the parse cache (and the CLI is done). */
+	ck_assert_msg(!sf_session_load(&s, &ctx, false, NULL), "after %s: compile failed", after);
+	ck_assert_int_eq(sf_maps_open(env.pin_dir, &m), 0);
+	ck_assert_int_eq(sf_rules_dump_raw(m.rules, &have, &nh), 0);
+	ck_assert_msg(nh == s.compiled.n_rules, "after %s: %zu entries in the kernel, %zu compiled",
+		      after, nh, s.compiled.n_rules);
+	for (size_t i = 0; i < nh; i++) {
+		const struct sf_compiled_rule *w = &s.compiled.rules[i];
+
+		ck_assert_msg(!sf_rule_key_cmp(&have[i].key, &w->key) &&
+				      !memcmp(&have[i].value.at[0], &w->value, sizeof(w->value)) &&
+				      !memcmp(&have[i].value.at[1], &w->value, sizeof(w->value)),
+			      "after %s: entry %zu (kind %u id %llu, action %u/%u) is not the "
+			      "compiled rule (kind %u id %llu, action %u)",
+			      after, i, have[i].key.kind, (unsigned long long)have[i].key.id,
+			      have[i].value.at[0].action, have[i].value.at[1].action, w->key.kind,
+			      (unsigned long long)w->key.id, w->value.action);
+	}
+	free(have);
+	sf_maps_close(&m);
+	sf_session_end(&s);
+}
+
+static void cache_path(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", env.run_dir, SF_SYNC_CACHE_FILE);
+}
+
+static void parse_cache_path(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", env.run_dir, SF_PARSE_CACHE_FILE);
+}
+
+static bool cache_exists(void)
+{
+	char path[PATH_MAX];
+
+	cache_path(path, sizeof(path));
+	return !access(path, F_OK);
+}
+
+/* Runs a command and checks the kernel after it. */
+static void step(const char *args)
+{
+	ck_assert_msg(sft_cli(&env, "%s", args) == 0, "%s: %.400s", args, env.err);
+	assert_kernel_exact(args);
+	ck_assert_msg(cache_exists(), "no kernel cache after %s", args);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	char cmd[3 * PATH_MAX];
+
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", from, to);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(delta_sync_is_exact)
+{
+	char path[PATH_MAX], old[PATH_MAX + 8], batch[PATH_MAX + 16];
+	struct sf_maps m;
+	FILE *f;
+
+	sft_start("delta", base_conf);
+	mkdir(env.rules_dir, 0755);
+	snprintf(path, sizeof(path), "%s/bulk.conf", env.rules_dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "[rules]\n");
+	for (int i = 0; i < 300; i++)
+		fprintf(f, "%s = user:%d\n", i % 3 ? "allow" : "deny", FIRST + i);
+	fprintf(f, "limit = group:%d 10/min\n", FIRST);
+	ck_assert_int_eq(fclose(f), 0);
+	step("reload");
+	step("allow user:1001");	       /* added alone */
+	step("allow user:1001");	       /* nothing to do */
+	step("deny user:1001");		       /* changed */
+	step("limit user:1002 5/min burst 3"); /* a limit added alone */
+	step("limit user:1002 6/min");	       /* its rate changed */
+	step("unset user:1001");	       /* removed */
+	step("deny user:1001 user:1003");      /* two at once */
+	step("default allow");		       /* the default rule */
+	step("default deny");
+	step("ports add 465"); /* not a rule: settings */
+	step("ports del 465");
+	step("allow --runtime user:1004"); /* the runtime layer */
+	step("unset --runtime user:1004");
+	snprintf(batch, sizeof(batch), "%s/batch.txt", env.dir);
+	f = fopen(batch, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "allow user:1005\ndeny user:%d\nunset user:1003\n", FIRST + 1);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_msg(sft_cli(&env, "apply -f '%s'", batch) == 0, "%.400s", env.err);
+	assert_kernel_exact("apply -f");
+	step("reload");
+
+	/* A drop-in edited behind the tool's back: the next change reads it. */
+	f = fopen(path, "a");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "deny = user:1006\nallow = user:%d\n", FIRST + 400);
+	ck_assert_int_eq(fclose(f), 0);
+	step("allow user:1007");
+
+	/* A damaged cache (truncated, a byte changed, empty) is not read. */
+	cache_path(path, sizeof(path));
+	ck_assert_int_eq(truncate(path, 100), 0);
+	step("unset user:1007");
+	f = fopen(path, "r+");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, -9, SEEK_END);
+	fputc('\x7f', f);
+	ck_assert_int_eq(fclose(f), 0);
+	step("deny user:1007");
+	ck_assert_int_eq(truncate(path, 0), 0);
+	step("allow user:1008");
+
+	/* A stale cache (the state before the last changes, put back) is not
+	 * trusted: with it the next change would not remove user:1009. */
+	snprintf(old, sizeof(old), "%s.old", path);
+	copy_file(path, old);
+	step("allow user:1009"); /* added alone: no flip */
+	copy_file(old, path);
+	step("unset user:1009");
+	copy_file(path, old);
+	step("deny user:1009");
+	step("unset user:1009"); /* through a flip */
+	copy_file(old, path);
+	step("allow user:1010");
+
+	/* The kernel's table written behind its back: reload repairs it. */
+	ck_assert_int_eq(sf_maps_open(env.pin_dir, &m), 0);
+	{
+		struct sf_rule_key k = {.kind = SF_KIND_UID, .id = 1011};
+		struct sf_rule v = {};
+
+		v.at[0].action = v.at[1].action = SF_ACT_ALLOW;
+		ck_assert_int_eq(bpf_map_update_elem(m.rules, &k, &v, BPF_NOEXIST), 0);
+	}
+	sf_maps_close(&m);
+	step("reload");
+}
+END_TEST
+
+/* Drop-ins taken from the parse cache give what parsing them gives: one
+ * edited behind the tool's back in place (same size, same inode) is
+ * parsed again, a damaged cache is not read. */
+START_TEST(parse_cache_is_exact)
+{
+	char path[PATH_MAX], cache[PATH_MAX];
+	struct stat st;
+	FILE *f;
+
+	sft_start("parsecache", base_conf);
+	mkdir(env.rules_dir, 0755);
+	snprintf(path, sizeof(path), "%s/bulk.conf", env.rules_dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "[rules]\n");
+	for (int i = 0; i < 2 * SF_PARSE_CACHE_FRESH; i++)
+		fprintf(f, "%s = user:%d\n", i % 2 ? "allow" : "deny ", FIRST + i);
+	ck_assert_int_eq(fclose(f), 0);
+	parse_cache_path(cache, sizeof(cache));
+	step("reload");
+	ck_assert_msg(access(cache, F_OK), "a drop-in a second old went into the cache");
+	sleep(2); /* stable now: the next change records it */
+	step("allow user:2001");
+	ck_assert_int_eq(stat(cache, &st), 0);
+	step("allow user:2002"); /* from the cache */
+	step("unset user:2001");
+
+	/* "deny " becomes "log  " in place: the same size and inode */
+	f = fopen(path, "r+");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, (long)strlen("[rules]\n"), SEEK_SET), 0);
+	fputs("log  ", f);
+	ck_assert_int_eq(fclose(f), 0);
+	step("deny user:2003");
+	sleep(2);
+	step("unset user:2003"); /* recorded again, edited */
+	step("allow user:2003");
+
+	/* damaged: a digit changed, then cut short, then empty */
+	ck_assert_int_eq(stat(cache, &st), 0);
+	f = fopen(cache, "r+");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, st.st_size / 2, SEEK_SET);
+	fputc('\x01', f);
+	ck_assert_int_eq(fclose(f), 0);
+	step("unset user:2003");
+	ck_assert_int_eq(truncate(cache, st.st_size / 3), 0);
+	step("allow user:2004");
+	ck_assert_int_eq(truncate(cache, 0), 0);
+	step("unset user:2004");
+}
+END_TEST
+
 int main(void)
 {
 	TCase *tc = tcase_create("apply");
@@ -521,5 +738,7 @@ int main(void)
 	tcase_add_test(tc, sigkill_leaves_old_or_new);
 	tcase_add_test(tc, quarantine_sigkill_leaves_old_or_new);
 	tcase_add_test(tc, figures_at_100000_rules);
+	tcase_add_test(tc, delta_sync_is_exact);
+	tcase_add_test(tc, parse_cache_is_exact);
 	return sft_run_tcase("apply", tc);
 }

@@ -14,6 +14,13 @@
 
 #define FILLER_BASE 300000 /* uids of the filler rules: policy p at + p * 100000 */
 
+static bool shared_fillers;
+
+void swap_policy_share_fillers(bool on)
+{
+	shared_fillers = on;
+}
+
 static const char *const names[SWAP_TENANTS] = {"denied", "allowed", "to-new", "to-old"};
 
 void swap_tenants_make(struct sft_env *e, struct swap_tenants *t)
@@ -55,7 +62,8 @@ void swap_policy_write(struct sft_env *e, const struct swap_tenants *t, int whic
 		fprintf(f, "deny = user:%u\n", t->uid[TO_NEW]);
 	}
 	for (int i = 0; i < fillers; i++)
-		fprintf(f, "allow = user:%d\n", FILLER_BASE + which * 100000 + i);
+		fprintf(f, "allow = user:%d\n",
+			FILLER_BASE + (shared_fillers ? 0 : which) * 100000 + i);
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert_int_eq(rename(tmp, path), 0);
 }

@@ -33,6 +33,9 @@ struct swap_tenants {
 void swap_tenants_make(struct sft_env *e, struct swap_tenants *t);
 /* Writes policy `which` (0: old, 1: new) as the only drop-in of e. */
 void swap_policy_write(struct sft_env *e, const struct swap_tenants *t, int which);
+/* From now on both policies have the same filler rules (on) or not: a
+ * change between the two is then a few rules. */
+void swap_policy_share_fillers(bool on);
 /* What policy `which` says about tenant `who`: true for allowed. */
 bool swap_allowed(int which, enum swap_tenant who);
 /* One connect by the tenant: 0, or the errno. */

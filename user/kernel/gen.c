@@ -71,6 +71,12 @@ void sf_gen_begin(struct sf_gen_map *gm)
 	set_state(g, SF_GEN_PREPARING);
 }
 
+void sf_gen_touch(struct sf_gen_map *gm)
+{
+	gm->g->pid = (__u32)getpid();
+	__atomic_store_n(&gm->g->since_ns, now_realtime(), __ATOMIC_SEQ_CST);
+}
+
 void sf_gen_commit(struct sf_gen_map *gm)
 {
 	struct sf_gen *g = gm->g;

@@ -24,6 +24,9 @@ int sf_gen_read(int fd, struct sf_gen *out);
 __u32 sf_gen_slot(int fd);
 /* Opens a change to gen + 1: the journal says PREPARING, by this process. */
 void sf_gen_begin(struct sf_gen_map *gm);
+/* A write that needs no flip (a rule added alone): what was recorded
+ * against the journal as it was is stale from here (since_ns and pid move). */
+void sf_gen_touch(struct sf_gen_map *gm);
 /* The commit point: PREPARED, then the generation moves on in one store. */
 void sf_gen_commit(struct sf_gen_map *gm);
 /* Closes a change that could not be prepared: the generation stays. */

@@ -33,17 +33,6 @@ const struct sf_link_view *sf_link_find(const struct sf_link_view *v, size_t n, 
 	return NULL;
 }
 
-static int map_id(int fd, __u32 *id)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return -errno;
-	*id = info.id;
-	return 0;
-}
-
 /* A program is ours when it uses our settings or rules map. */
 static bool prog_is_ours(__u32 prog_id, const __u32 *ours, size_t n_ours)
 {
@@ -122,9 +111,9 @@ int sf_links_in_kernel(const struct sf_maps *m, const char *pin_dir, struct sf_l
 	size_t n = 0;
 	int err;
 
-	err = map_id(m->settings, &ours[0]);
+	err = sf_map_id(m->settings, &ours[0]);
 	if (!err)
-		err = map_id(m->rules, &ours[1]);
+		err = sf_map_id(m->rules, &ours[1]);
 	if (err)
 		return err;
 	sf_link_pins_each(pin_dir, add_pinned_id, &pinned);

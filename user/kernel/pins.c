@@ -179,3 +179,14 @@ int sf_link_pins_each(const char *pin_dir, int (*fn)(const char *path, int fd, v
 	closedir(d);
 	return ret;
 }
+
+int sf_map_id(int fd, uint32_t *id)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	*id = info.id;
+	return 0;
+}

@@ -4,6 +4,7 @@
 #define SF_PINS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #define SF_DEFAULT_BPFFS   "/sys/fs/bpf"
 #define SF_DEFAULT_PIN_DIR SF_DEFAULT_BPFFS "/smtpfence"
@@ -33,6 +34,8 @@ int sf_maps_each(struct sf_maps *m, int (*open_one)(const char *name, int *fd, v
 /* Opens every pinned map; -ENOENT when smtpfence is not loaded there. */
 int sf_maps_open(const char *pin_dir, struct sf_maps *m);
 void sf_maps_close(struct sf_maps *m);
+/* The kernel's id of the map behind fd. */
+int sf_map_id(int fd, uint32_t *id);
 /* Restricts every pin in the directory to root, mode 0600. */
 int sf_pins_restrict(const char *pin_dir);
 /* Removes every pin and the directory: detaches what the links held. */

@@ -3,6 +3,8 @@
 #include "policy/config.h"
 #include "policy/dropin.h"
 #include "policy/journal.h"
+#include "policy/parse_cache.h"
+#include "policy/sync_cache.h"
 #include "util/log.h"
 #include "util/report.h"
 
@@ -584,11 +586,27 @@ int sf_change_load(struct sf_change *c, const struct sf_ctx *ctx, const char *wh
 	return sf_session_load(&c->s, ctx, true, why);
 }
 
+/* A reload parses every file and reads the kernel's whole table back: it
+ * repairs anything the caches could not have seen (a file on a network
+ * filesystem whose stat lags, the maps written by another tool). */
+static void drop_cache(const struct sf_ctx *ctx, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s", ctx->run_dir, name) < (int)sizeof(path))
+		sf_sync_cache_drop(path);
+}
+
 int sf_change_reload(const struct sf_ctx *ctx)
 {
 	struct sf_change c;
-	int err = sf_change_load(&c, ctx, "reload");
-	int code = err == -EINVAL ? SF_EXIT_USAGE : err ? SF_EXIT_FAIL : sf_change_commit(&c);
+	int err, code;
+
+	drop_cache(ctx, SF_PARSE_CACHE_FILE); /* before the lock: a race only costs a parse */
+	err = sf_change_load(&c, ctx, "reload");
+	if (!err)
+		drop_cache(ctx, SF_SYNC_CACHE_FILE);
+	code = err == -EINVAL ? SF_EXIT_USAGE : err ? SF_EXIT_FAIL : sf_change_commit(&c);
 
 	sf_change_end(&c);
 	if (code == SF_EXIT_OK)

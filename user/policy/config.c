@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "policy/config.h"
+#include "policy/parse_cache.h"
 #include "policy/abuse_keys.h"
 #include "policy/quarantine_parse.h"
 #include "smtpfence.h"
@@ -545,27 +546,70 @@ static int dropin_filter(const struct dirent *e)
 	return e->d_name[0] != '.' && n > 5 && !strcmp(e->d_name + n - 5, ".conf");
 }
 
-static void load_dropins(struct sf_policy *p, struct sf_diag *d)
+/* One drop-in, from the cache when it holds the file as it is, else
+ * parsed; *sp says which rules it gave and whether they may be recorded. */
+static void load_dropin(const char *path, const struct sf_parse_cache *pc, struct sf_policy *p,
+			struct sf_diag *d, struct sf_parse_span *sp)
 {
+	size_t diags = d->n;
+	struct stat after;
+	bool stated = pc && !stat(path, &sp->st) && S_ISREG(sp->st.st_mode);
+	int err;
+
+	sp->first = p->n_rules;
+	if (stated && sf_parse_cache_take(pc, path, &sp->st, p)) {
+		sp->ok = sp->cached = true;
+		sp->n = p->n_rules - sp->first;
+		return;
+	}
+	err = parse_file(path, ROLE_DROPIN, p, NULL, d);
+	if (err)
+		sf_diag_add(d, path, 0, "cannot read: %s", strerror(-err));
+	sp->n = p->n_rules - sp->first;
+	sp->ok = stated && d->n == diags && !stat(path, &after) &&
+		 sf_parse_cache_stable(&sp->st, &after);
+}
+
+/* With cache (NULL: none), drop-ins unchanged since it was written are
+ * not parsed again; it is written again when a drop-in parsed now may go
+ * in (a failure to write only costs the next change a parse). */
+static void load_dropins(struct sf_policy *p, struct sf_diag *d, const char *cache)
+{
+	struct sf_parse_cache pc = {0};
+	struct sf_parse_span *spans = NULL;
 	struct dirent **names;
 	int n = scandir(p->rules_dir, &names, dropin_filter, alphasort);
+	size_t fresh = 0; /* rules parsed now that may be recorded */
+	bool taken = false;
 
 	if (n < 0) {
 		if (errno != ENOENT)
 			sf_diag_add(d, p->rules_dir, 0, "cannot read: %s", strerror(errno));
 		return;
 	}
+	/* The texts of rules taken from the cache stay in its buffer (p->arena). */
+	if (cache && !p->arena && (spans = calloc((size_t)n + 1, sizeof(*spans))))
+		sf_parse_cache_load(cache, &pc);
 	for (int i = 0; i < n; i++) {
 		char path[PATH_MAX + 256];
-		int err;
+		struct sf_parse_span none = {0};
+		struct sf_parse_span *sp = spans ? &spans[i] : &none;
 
 		snprintf(path, sizeof(path), "%s/%s", p->rules_dir, names[i]->d_name);
-		err = parse_file(path, ROLE_DROPIN, p, NULL, d);
-		if (err)
-			sf_diag_add(d, path, 0, "cannot read: %s", strerror(-err));
+		load_dropin(path, spans ? &pc : NULL, p, d, sp);
+		sp->path = sf_policy_intern_file(p, path);
+		sp->ok = sp->ok && sp->path;
+		fresh += sp->ok && !sp->cached ? sp->n : 0;
+		taken |= sp->cached;
 		free(names[i]);
 	}
 	free(names);
+	if (fresh >= SF_PARSE_CACHE_FRESH)
+		sf_parse_cache_save(cache, p, spans, (size_t)n);
+	if (taken)
+		sf_parse_cache_keep(&pc, p);
+	sf_parse_cache_free(&pc);
+	free(spans);
 }
 
 static void embedded_default(struct sf_policy *p)
@@ -652,6 +696,12 @@ static void drop_overridden_defaults(struct sf_policy *p, size_t n_default)
 int sf_config_load(const char *main_path, bool explicit_path, struct sf_policy *p,
 		   struct sf_diag *d)
 {
+	return sf_config_load_cached(main_path, explicit_path, NULL, p, d);
+}
+
+int sf_config_load_cached(const char *main_path, bool explicit_path, const char *cache,
+			  struct sf_policy *p, struct sf_diag *d)
+{
 	int err;
 
 	sf_policy_init(p);
@@ -662,7 +712,7 @@ int sf_config_load(const char *main_path, bool explicit_path, struct sf_policy *
 		sf_diag_add(d, main_path, 0, "cannot read: %s", strerror(-err));
 	size_t n_main = p->n_rules;
 
-	load_dropins(p, d);
+	load_dropins(p, d, cache);
 	if (p->embedded)
 		drop_overridden_defaults(p, n_main);
 	check_duplicates(p, d);
@@ -682,17 +732,7 @@ int sf_runtime_load(const char *path, struct sf_runtime *rt, struct sf_diag *d)
 
 int sf_write_atomic(const char *path, const char *data, size_t len)
 {
-	char tmp[PATH_MAX];
-	int err;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	err = sf_write_file(tmp, data, len, true);
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
+	return sf_write_replace(path, data, len, true);
 }
 
 static void append_ports(FILE *f, const char *key, const uint8_t *bm)

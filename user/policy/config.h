@@ -14,6 +14,10 @@
  * stands in. Returns 0 when *d is empty, -EINVAL otherwise. */
 int sf_config_load(const char *main_path, bool explicit_path, struct sf_policy *p,
 		   struct sf_diag *d);
+/* The same, with the drop-ins that have not changed since cache (see
+ * policy/parse_cache.h) was written taken from it. */
+int sf_config_load_cached(const char *main_path, bool explicit_path, const char *cache,
+			  struct sf_policy *p, struct sf_diag *d);
 
 int sf_runtime_load(const char *path, struct sf_runtime *rt, struct sf_diag *d);
 /* The runtime layer's file content (policy/change.c writes it). */

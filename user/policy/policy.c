@@ -32,16 +32,25 @@ static void free_nothing(void *node)
 	(void)node;
 }
 
+/* A rule's text, unless it is borrowed. */
+static void free_value(struct sf_rule_spec *r)
+{
+	if (!r->borrowed)
+		free(r->value);
+}
+
 void sf_policy_free(struct sf_policy *p)
 {
 	for (size_t i = 0; i < p->n_rules; i++)
-		free(p->rules[i].value);
+		free_value(&p->rules[i]);
 	tdestroy(p->file_index, free_nothing); /* the names are freed below */
 	p->file_index = NULL;
 	for (size_t i = 0; i < p->n_files; i++)
 		free(p->files[i]);
 	free(p->rules);
 	free(p->files);
+	free(p->arena);
+	p->arena = NULL;
 	p->rules = NULL;
 	p->files = NULL;
 	p->n_rules = p->cap_rules = p->n_files = p->cap_files = 0;
@@ -83,21 +92,32 @@ const char *sf_policy_intern_file(struct sf_policy *p, const char *file)
 	return copy;
 }
 
+int sf_policy_reserve(struct sf_policy *p, size_t n)
+{
+	size_t cap = p->cap_rules ? p->cap_rules : 64;
+	void *v;
+
+	if (p->n_rules + n <= p->cap_rules)
+		return 0;
+	while (cap < p->n_rules + n)
+		cap *= 2;
+	v = realloc(p->rules, cap * sizeof(*p->rules));
+	if (!v)
+		return -ENOMEM;
+	p->rules = v;
+	p->cap_rules = cap;
+	return 0;
+}
+
 int sf_policy_add_rule(struct sf_policy *p, const struct sf_rule_spec *r)
 {
 	struct sf_rule_spec *slot;
 
-	if (p->n_rules == p->cap_rules) {
-		size_t cap = p->cap_rules ? p->cap_rules * 2 : 64;
-		void *v = realloc(p->rules, cap * sizeof(*p->rules));
-
-		if (!v)
-			return -ENOMEM;
-		p->rules = v;
-		p->cap_rules = cap;
-	}
+	if (sf_policy_reserve(p, 1))
+		return -ENOMEM;
 	slot = &p->rules[p->n_rules];
 	*slot = *r;
+	slot->borrowed = false;
 	slot->value = strdup(r->value);
 	slot->file = sf_policy_intern_file(p, r->file);
 	if (!slot->value || (r->file && !slot->file)) {
@@ -105,6 +125,26 @@ int sf_policy_add_rule(struct sf_policy *p, const struct sf_rule_spec *r)
 		return -ENOMEM;
 	}
 	p->n_rules++;
+	return 0;
+}
+
+int sf_policy_borrow(struct sf_policy *dst, const struct sf_policy *src)
+{
+	struct sf_policy tmp = *src;
+
+	tmp.files = NULL;
+	tmp.n_files = tmp.cap_files = 0;
+	tmp.file_index = NULL;
+	tmp.arena = NULL; /* src's */
+	tmp.cap_rules = src->n_rules;
+	tmp.rules = malloc((src->n_rules + 1) * sizeof(*tmp.rules));
+	if (!tmp.rules)
+		return -ENOMEM;
+	if (src->n_rules)
+		memcpy(tmp.rules, src->rules, src->n_rules * sizeof(*tmp.rules));
+	for (size_t i = 0; i < src->n_rules; i++)
+		tmp.rules[i].borrowed = true;
+	*dst = tmp;
 	return 0;
 }
 
@@ -118,7 +158,7 @@ long sf_policy_find(const struct sf_policy *p, enum sf_target_kind kind, const c
 
 void sf_policy_remove(struct sf_policy *p, size_t idx)
 {
-	free(p->rules[idx].value);
+	free_value(&p->rules[idx]);
 	memmove(&p->rules[idx], &p->rules[idx + 1], (p->n_rules - idx - 1) * sizeof(*p->rules));
 	p->n_rules--;
 }
@@ -140,7 +180,7 @@ void sf_policy_drop_removed(struct sf_policy *p)
 
 	for (size_t i = 0; i < p->n_rules; i++) {
 		if (p->rules[i].action == SF_ACT_NONE)
-			free(p->rules[i].value);
+			free_value(&p->rules[i]);
 		else
 			p->rules[kept++] = p->rules[i];
 	}

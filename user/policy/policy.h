@@ -61,6 +61,7 @@ struct sf_rule_spec {
 	int line;
 	struct sf_quarantine_spec quarantine; /* its drop-in's `quarantine =` */
 	bool quarantined;		      /* action and rate are a quarantine's */
+	bool borrowed; /* value and file are another policy's (sf_policy_borrow) */
 };
 
 struct sf_policy {
@@ -88,7 +89,7 @@ struct sf_policy {
 	uint32_t log_condense_seconds; /* identical events per flow folded */
 	uint32_t alert_denied_per_min;
 	uint32_t alert_limited_per_min;
-	uint32_t alert_messages_per_min;   /* the policy service's counts */
+	uint32_t alert_messages_per_min; /* the policy service's counts */
 	uint32_t alert_recipients_per_min;
 	uint32_t alert_deferred_per_min;
 	char alert_command[1024];
@@ -106,6 +107,7 @@ struct sf_policy {
 	char **files;
 	size_t n_files, cap_files;
 	void *file_index; /* tsearch tree over files */
+	void *arena;	  /* where borrowed rules' texts live (a parse cache), freed last */
 };
 
 /* The runtime layer (--runtime changes, ports and default set live). */
@@ -133,6 +135,12 @@ static inline void sf_port_set(uint8_t *bm, unsigned int port, bool on)
 void sf_policy_init(struct sf_policy *p);
 void sf_policy_free(struct sf_policy *p);
 const char *sf_policy_intern_file(struct sf_policy *p, const char *file);
+/* dst becomes a copy of src whose rules borrow src's target texts and
+ * file names (src must outlive it and keep them): 100,000 rules are not
+ * duplicated for each compile. Rules added to dst later are its own. */
+int sf_policy_borrow(struct sf_policy *dst, const struct sf_policy *src);
+/* Room for n more rules without growing. 0 or -ENOMEM. */
+int sf_policy_reserve(struct sf_policy *p, size_t n);
 /* Adds a copy of *r (value duplicated, file interned). */
 int sf_policy_add_rule(struct sf_policy *p, const struct sf_rule_spec *r);
 /* Index of the rule on the same target, or -1. */

@@ -4,9 +4,11 @@
 #include "policy/config.h"
 #include "policy/dnsbl_state.h"
 #include "policy/journal.h"
+#include "policy/parse_cache.h"
 #include "util/log.h"
 #include "util/mkdirs.h"
 #include "policy/sync.h"
+#include "policy/sync_cache.h"
 #include "policy/target_index.h"
 
 #include <errno.h>
@@ -64,6 +66,7 @@ static void load_abuse_state(struct sf_session *s)
 
 int sf_session_begin(struct sf_session *s, const struct sf_ctx *ctx, bool lock)
 {
+	char cache[PATH_MAX];
 	int err;
 
 	memset(s, 0, sizeof(*s));
@@ -89,7 +92,13 @@ int sf_session_begin(struct sf_session *s, const struct sf_ctx *ctx, bool lock)
 	}
 	snprintf(s->runtime_path, sizeof(s->runtime_path), "%s/%s", ctx->run_dir, SF_RUNTIME_FILE);
 	sf_policy_free(&s->config);
-	sf_config_load(ctx->config, ctx->config_explicit, &s->config, &s->diag);
+	/* Only under the lock: the run directory is the change's to write. */
+	if (lock && snprintf(cache, sizeof(cache), "%s/%s", ctx->run_dir, SF_PARSE_CACHE_FILE) <
+			    (int)sizeof(cache))
+		sf_config_load_cached(ctx->config, ctx->config_explicit, cache, &s->config,
+				      &s->diag);
+	else
+		sf_config_load(ctx->config, ctx->config_explicit, &s->config, &s->diag);
 	sf_runtime_free(&s->runtime);
 	if (!lock && geteuid() != 0 && access(s->runtime_path, R_OK) && errno == EACCES) {
 		s->runtime_unread = true;
@@ -98,26 +107,6 @@ int sf_session_begin(struct sf_session *s, const struct sf_ctx *ctx, bool lock)
 	sf_runtime_load(s->runtime_path, &s->runtime, &s->diag);
 	load_abuse_state(s);
 	return s->diag.n ? -EINVAL : 0;
-}
-
-static int copy_policy(struct sf_policy *dst, const struct sf_policy *src)
-{
-	struct sf_policy tmp = *src;
-
-	tmp.rules = NULL;
-	tmp.files = NULL;
-	tmp.n_rules = tmp.cap_rules = tmp.n_files = tmp.cap_files = 0;
-	tmp.file_index = NULL;
-	for (size_t i = 0; i < src->n_rules; i++) {
-		int err = sf_policy_add_rule(&tmp, &src->rules[i]);
-
-		if (err) {
-			sf_policy_free(&tmp);
-			return err;
-		}
-	}
-	*dst = tmp;
-	return 0;
 }
 
 /* Overlays the runtime layer: its rules replace same-target rules. */
@@ -163,7 +152,8 @@ int sf_session_compile(struct sf_session *s)
 	sf_compiled_free(&s->compiled);
 	sf_policy_free(&s->effective);
 	s->compiled_ok = false;
-	err = copy_policy(&s->effective, &s->config);
+	/* The configuration outlives the effective policy (sf_session_end). */
+	err = sf_policy_borrow(&s->effective, &s->config);
 	if (!err)
 		err = overlay(&s->effective, &s->runtime);
 	if (!err)
@@ -198,10 +188,14 @@ int sf_session_load(struct sf_session *s, const struct sf_ctx *ctx, bool lock, c
 int sf_session_sync(struct sf_session *s, const struct sf_maps *m)
 {
 	struct sf_sync_stats st;
+	char cache[PATH_MAX];
 
 	if (!s->compiled_ok)
 		return -EINVAL;
-	return sf_sync(m, &s->compiled, &st);
+	if (snprintf(cache, sizeof(cache), "%s/%s", s->ctx->run_dir, SF_SYNC_CACHE_FILE) >=
+	    (int)sizeof(cache))
+		return sf_sync(m, &s->compiled, &st);
+	return sf_sync_cached(m, &s->compiled, cache, &st);
 }
 
 void sf_session_end(struct sf_session *s)

@@ -10,6 +10,7 @@
 #include "policy/sync.h"
 #include "policy/rules_read.h"
 #include "policy/sync_lpm.h"
+#include "policy/sync_cache.h"
 #include "kernel/gen.h"
 #include "util/log.h"
 
@@ -24,6 +25,9 @@
 #include <unistd.h>
 
 #define BATCH 4096
+/* More rules differ than this: the whole table is read back in batches
+ * (cheaper than a lookup each). */
+#define DELTA_MAX 4096
 
 static bool same_rule(const struct sf_rule_at *a, const struct sf_rule_at *b)
 {
@@ -292,14 +296,14 @@ static void *grace_thread(void *arg)
 	return NULL;
 }
 
-static void recover(struct sf_gen_map *gm)
+static bool recover(struct sf_gen_map *gm)
 {
 	__u32 pid = gm->g->pid;
 	__u64 target = gm->g->target;
 	bool completed;
 
 	if (!sf_gen_recover(gm, &completed))
-		return;
+		return false;
 	if (completed)
 		sf_warn("a policy change (generation %llu, by pid %u) was interrupted after it "
 			"was prepared: completed",
@@ -308,33 +312,158 @@ static void recover(struct sf_gen_map *gm)
 		sf_warn("a policy change (generation %llu, by pid %u) was interrupted before it "
 			"was visible: rolled back, the kernel kept generation %llu",
 			(unsigned long long)target, pid, (unsigned long long)gm->g->gen);
+	return true;
 }
 
-static int check_room(int fd, const struct rules_plan *p)
+static int check_room(int fd, const struct rules_plan *p, size_t untouched)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;
-	if (p->final <= info.max_entries)
+	if (p->final + untouched <= info.max_entries)
 		return 0;
 	sf_err("the rule table has room for %u entries and this change needs %zu (the old and "
 	       "the new rules are held together until the change is visible): nothing was "
 	       "changed; raise max_rules and run 'smtpfence unload' and 'smtpfence run'",
-	       info.max_entries, p->final);
+	       info.max_entries, p->final + untouched);
 	return -E2BIG;
+}
+
+/* The rules of the kernel and of c that differ, from the cache of what
+ * the kernel holds: the compiled side of each in *want, the kernel's entry
+ * (read now: its bucket) in *have, both sorted; *same counts the rest.
+ * -ERANGE: more than DELTA_MAX differ. */
+static int delta_of(int fd, const struct sf_sync_cache *sc, const struct sf_compiled *c,
+		    struct sf_compiled_rule **want, size_t *nw, struct sf_kernel_rule **have,
+		    size_t *nh, size_t *same)
+{
+	size_t i = 0, j = 0, cap = 16;
+
+	*nw = *nh = *same = 0;
+	*want = malloc(cap * sizeof(**want));
+	*have = malloc(cap * sizeof(**have));
+	if (!*want || !*have)
+		return -ENOMEM;
+	while (i < sc->n_rules || j < c->n_rules) {
+		const struct sf_compiled_rule *w = j < c->n_rules ? &c->rules[j] : NULL;
+		const struct sf_cached_rule *k = i < sc->n_rules ? &sc->rules[i] : NULL;
+		int cmp = !k ? 1 : !w ? -1 : sf_rule_key_cmp(&k->key, &w->key);
+		const struct sf_rule_key *key = cmp > 0 ? &w->key : &k->key;
+
+		i += cmp <= 0;
+		j += cmp >= 0;
+		if (!cmp && same_rule(&k->value, &w->value)) {
+			(*same)++;
+			continue;
+		}
+		if (*nw + *nh >= 2 * DELTA_MAX)
+			return -ERANGE;
+		if (*nw == cap || *nh == cap) {
+			struct sf_compiled_rule *a = realloc(*want, 2 * cap * sizeof(*a));
+			struct sf_kernel_rule *b = a ? realloc(*have, 2 * cap * sizeof(*b)) : NULL;
+
+			if (a)
+				*want = a;
+			if (b)
+				*have = b;
+			if (!a || !b)
+				return -ENOMEM;
+			cap *= 2;
+		}
+		if (cmp >= 0)
+			(*want)[(*nw)++] = *w;
+		(*have)[*nh].key = *key;
+		if (!bpf_map_lookup_elem_flags(fd, key, &(*have)[*nh].value, BPF_F_LOCK))
+			(*nh)++;
+		else if (errno != ENOENT)
+			return -errno;
+	}
+	return 0;
+}
+
+/* One rule added, nothing else different, its key in no entry: the entry
+ * goes in whole with the rule in both slots, and no flip or grace period
+ * is needed. A program finds no entry (the old policy) or the whole new
+ * one (the new policy), and it looks each key up once per attempt: every
+ * attempt meets the old policy or the new one. 1: done this way, 2:
+ * nothing differs, 0: not such a change, or -errno (nothing changed). */
+static int add_alone(const struct sf_maps *m, struct sf_gen_map *gm, const struct sf_sync_cache *sc,
+		     const struct sf_compiled *c, const struct sf_compiled_rule *want, size_t nw,
+		     size_t nh, const char *cache, struct sf_sync_stats *st)
+{
+	struct sf_rule v = {};
+	int err;
+
+	if (nw > 1 || nh || !sf_sync_cache_same_rest(sc, c))
+		return 0;
+	if (!nw) { /* nothing differs: nothing to write */
+		st->kept = sc->n_rules;
+		return 2;
+	}
+	v.at[0] = v.at[1] = want->value;
+	fresh_bucket(&v, &want->value);
+	/* The touch alone makes the cache stale; the file goes too. */
+	sf_sync_cache_drop(cache);
+	sf_gen_touch(gm);
+	err = bpf_map_update_elem(m->rules, &want->key, &v, BPF_NOEXIST) ? -errno : 0;
+	if (err) {
+		sf_err("failed to add the rule: %s%s; nothing was changed", strerror(-err),
+		       err == -E2BIG ? " (rule table is full)" : "");
+		return err;
+	}
+	st->added = 1;
+	st->kept = sc->n_rules;
+	return 1;
+}
+
+/* Plans from the cache: 1 when it is done already (a rule added alone, or
+ * nothing differs), 0 when planned in *p (*same: the entries left as they
+ * are), -ERANGE when many rules differ (plan from the table), or -errno. */
+static int plan_delta(const struct sf_maps *m, struct sf_gen_map *gm,
+		      const struct sf_sync_cache *sc, const struct sf_compiled *c,
+		      const char *cache, struct rules_plan *p, size_t *same,
+		      struct sf_sync_stats *st)
+{
+	struct sf_compiled_rule *want = NULL;
+	struct sf_kernel_rule *have = NULL;
+	size_t nw = 0, nh = 0;
+	int err = delta_of(m->rules, sc, c, &want, &nw, &have, &nh, same);
+
+	if (!err)
+		err = add_alone(m, gm, sc, c, want, nw, nh, cache, st);
+	if (err == 1) {
+		int left = sf_sync_cache_save(cache, m, gm->g, c);
+
+		if (left) /* the rule is in force: only the next change is slower */
+			sf_warn("failed to write %s: %s", cache, strerror(-left));
+	} else if (!err) {
+		err = plan_rules(want, nw, have, nh, SF_SLOT(gm->g->gen), p, st);
+		st->kept += *same;
+	}
+	free(want);
+	free(have);
+	return err;
 }
 
 int sf_sync(const struct sf_maps *m, const struct sf_compiled *c, struct sf_sync_stats *st)
 {
+	return sf_sync_cached(m, c, NULL, st);
+}
+
+int sf_sync_cached(const struct sf_maps *m, const struct sf_compiled *c, const char *cache,
+		   struct sf_sync_stats *st)
+{
 	struct sf_kernel_rule *have = NULL;
+	struct sf_sync_cache sc = {};
 	struct sf_gen_map gm = {};
 	struct rules_plan plan = {};
 	pthread_t grace;
 	int err, grace_err = 0;
 	bool waiting = false;
-	size_t nh = 0;
+	size_t nh = 0, same = 0;
+	bool delta;
 	__u32 live;
 
 	memset(st, 0, sizeof(*st));
@@ -343,7 +472,8 @@ int sf_sync(const struct sf_maps *m, const struct sf_compiled *c, struct sf_sync
 		sf_err("failed to map %s: %s", SF_MAP_GEN, strerror(-err));
 		return err;
 	}
-	recover(&gm);
+	delta = !recover(&gm) && cache && sf_gen_quiet(&gm) &&
+		!sf_sync_cache_load(cache, m, gm.g, &sc);
 	live = SF_SLOT(gm.g->gen);
 	/* The grace period, when one is needed, runs while the change is
 	 * planned. */
@@ -352,11 +482,21 @@ int sf_sync(const struct sf_maps *m, const struct sf_compiled *c, struct sf_sync
 		if (!waiting)
 			grace_err = sf_grace_period();
 	}
-	err = sf_rules_dump_raw(m->rules, &have, &nh);
+	err = delta ? plan_delta(m, &gm, &sc, c, cache, &plan, &same, st) : -ERANGE;
+	if (err > 0) {
+		err = 0;
+		goto out;
+	}
+	if (err == -ERANGE) {
+		plan_free(&plan);
+		memset(st, 0, sizeof(*st));
+		same = 0;
+		err = sf_rules_dump_raw(m->rules, &have, &nh);
+		if (!err)
+			err = plan_rules(c->rules, c->n_rules, have, nh, live, &plan, st);
+	}
 	if (!err)
-		err = plan_rules(c->rules, c->n_rules, have, nh, live, &plan, st);
-	if (!err)
-		err = check_room(m->rules, &plan);
+		err = check_room(m->rules, &plan, same);
 	if (waiting)
 		pthread_join(grace, NULL);
 	if (!err && grace_err) {
@@ -366,6 +506,8 @@ int sf_sync(const struct sf_maps *m, const struct sf_compiled *c, struct sf_sync
 	}
 	if (err)
 		goto out;
+	if (cache) /* sf_gen_begin alone makes it stale; the file goes too */
+		sf_sync_cache_drop(cache);
 	sf_gen_begin(&gm);
 	err = prepare(m, c, live, &plan);
 	if (err) {
@@ -385,10 +527,15 @@ int sf_sync(const struct sf_maps *m, const struct sf_compiled *c, struct sf_sync
 			sf_warn("failed to tidy the rule table after the change: %s (the next "
 				"change does)",
 				strerror(-left));
+		else if (cache && (left = sf_sync_cache_save(cache, m, gm.g, c)))
+			sf_warn("failed to write %s: %s (the next change reads the kernel's "
+				"table)",
+				cache, strerror(-left));
 	}
 out:
 	plan_free(&plan);
 	free(have);
+	sf_sync_cache_free(&sc);
 	sf_gen_unmap(&gm);
 	return err;
 }

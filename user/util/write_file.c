@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <unistd.h>
 
 int sf_write_file(const char *path, const char *data, size_t len, bool flush)
@@ -23,5 +25,20 @@ int sf_write_file(const char *path, const char *data, size_t len, bool flush)
 		err = -errno;
 	if (close(fd) && !err)
 		err = -errno;
+	return err;
+}
+
+int sf_write_replace(const char *path, const char *data, size_t len, bool flush)
+{
+	char tmp[PATH_MAX];
+	int err;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	err = sf_write_file(tmp, data, len, flush);
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
 	return err;
 }
