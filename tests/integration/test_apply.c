@@ -585,20 +585,31 @@ static void copy_file(const char *from, const char *to)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+/* Starts the daemon as `name` with a drop-in bulk.conf (its path in path)
+ * of `n` user rules from FIRST on, one in every `deny_every` a deny; the
+ * file is left open in *f for more lines. */
+static FILE *start_with_bulk(const char *name, int n, int deny_every, char *path, size_t len)
+{
+	FILE *f;
+
+	sft_start(name, base_conf);
+	mkdir(env.rules_dir, 0755);
+	snprintf(path, len, "%s/bulk.conf", env.rules_dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "[rules]\n");
+	for (int i = 0; i < n; i++)
+		fprintf(f, "%s = user:%d\n", i % deny_every ? "allow" : "deny", FIRST + i);
+	return f;
+}
+
 START_TEST(delta_sync_is_exact)
 {
 	char path[PATH_MAX], old[PATH_MAX + 8], batch[PATH_MAX + 16];
 	struct sf_maps m;
 	FILE *f;
 
-	sft_start("delta", base_conf);
-	mkdir(env.rules_dir, 0755);
-	snprintf(path, sizeof(path), "%s/bulk.conf", env.rules_dir);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "[rules]\n");
-	for (int i = 0; i < 300; i++)
-		fprintf(f, "%s = user:%d\n", i % 3 ? "allow" : "deny", FIRST + i);
+	f = start_with_bulk("delta", 300, 3, path, sizeof(path));
 	fprintf(f, "limit = group:%d 10/min\n", FIRST);
 	ck_assert_int_eq(fclose(f), 0);
 	step("reload");
@@ -680,14 +691,7 @@ START_TEST(parse_cache_is_exact)
 	struct stat st;
 	FILE *f;
 
-	sft_start("parsecache", base_conf);
-	mkdir(env.rules_dir, 0755);
-	snprintf(path, sizeof(path), "%s/bulk.conf", env.rules_dir);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "[rules]\n");
-	for (int i = 0; i < 2 * SF_PARSE_CACHE_FRESH; i++)
-		fprintf(f, "%s = user:%d\n", i % 2 ? "allow" : "deny ", FIRST + i);
+	f = start_with_bulk("parsecache", 2 * SF_PARSE_CACHE_FRESH, 2, path, sizeof(path));
 	ck_assert_int_eq(fclose(f), 0);
 	parse_cache_path(cache, sizeof(cache));
 	step("reload");
