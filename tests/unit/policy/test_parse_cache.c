@@ -5,6 +5,7 @@
 #include "policy/config.h"
 #include "policy/parse_cache.h"
 #include "suite.h"
+#include "unit.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -27,15 +28,6 @@ static const char dropin_text[] =
 	"allow = dest:2001:db8::/32\n"
 	"allow = source:198.51.100.0/24\n";
 
-static void put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
 static void setup(void)
 {
 	char rules[128], text[256];
@@ -46,10 +38,10 @@ static void setup(void)
 	mkdir(rules, 0755);
 	snprintf(main_conf, sizeof(main_conf), "%s/main.conf", dir);
 	snprintf(text, sizeof(text), "[global]\nports = 25\nrules_dir = %s\n", rules);
-	put(main_conf, text);
+	sft_write(main_conf, text);
 	snprintf(cache, sizeof(cache), "%s/%s", dir, SF_PARSE_CACHE_FILE);
 	snprintf(dropin, sizeof(dropin), "%s/acme.conf", rules);
-	put(dropin, dropin_text);
+	sft_write(dropin, dropin_text);
 }
 
 static void teardown(void)
