@@ -173,14 +173,13 @@ static __always_inline void sf_redirect(struct bpf_sock_addr *ctx, struct sf_flo
 	fk->dport = s->relay6_port;
 }
 
-/* The verdict on a connect to a watched port whose destination is in *fk
- * (counted and reported). Global: the verifier checks it once, with the
+/* The verdict on a connect to a watched port whose destination is in *fk,
+ * by slot `slot` with its settings *s (counted and reported). Global: the verifier checks it once, with the
  * family unknown, where inlined into connect6 it walked every IPv4 and
  * IPv6 path apart (0.6 s of the daemon's start). */
-__noinline int sf_connect_verdict_of(struct bpf_sock_addr *ctx, struct sf_flow_key *fk, __u32 slot)
+__noinline int sf_connect_verdict_of(struct bpf_sock_addr *ctx, struct sf_flow_key *fk,
+				     const struct sf_settings *s, __u32 slot)
 {
-	__u32 key = slot & 1;
-	struct sf_settings *s = bpf_map_lookup_elem(&sf_settings, &key);
 	__u64 uid_gid = bpf_get_current_uid_gid();
 	struct sf_identity who = {.cgroup_id = bpf_get_current_cgroup_id(),
 				  .uid = (__u32)uid_gid,
@@ -204,7 +203,7 @@ static __always_inline int sf_judge_connect(struct bpf_sock_addr *ctx, struct sf
 
 	if (!s)
 		return 1;
-	verdict = sf_connect_verdict_of(ctx, fk, slot);
+	verdict = sf_connect_verdict_of(ctx, fk, s, slot);
 	if (verdict == SF_VERDICT_REDIRECTED)
 		sf_redirect(ctx, fk, s, sock6);
 	else if (ctx->sk)
